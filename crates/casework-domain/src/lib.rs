@@ -1,0 +1,21 @@
+//! Casework's domain: the rules of case work as plain data and functions.
+//!
+//! Nothing here does I/O, reads a clock or knows about HTTP or SQL. Values that can be
+//! invalid have a constructor that checks them ("parse, don't validate"), so once a value
+//! of one of these types exists it is known to be good.
+
+pub mod access;
+pub mod case;
+pub mod decision;
+pub mod history;
+pub mod ids;
+pub mod invalid;
+pub mod note;
+pub mod person;
+pub mod referral;
+pub mod service;
+pub mod task;
+pub mod text;
+pub mod time;
+
+pub use invalid::{FieldError, Invalid};

@@ -1,0 +1,292 @@
+//! A service's definition: its roles, stages, levels, flags and reason lists, read from a
+//! TOML file. The rules of each service live in its definition, not in code, so the core
+//! knows only the general concepts.
+
+use crate::access::{Permission, Role};
+use crate::text::Code;
+use crate::{FieldError, Invalid};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// A named entry of one of the definition's lists (a level, a flag, a reason).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    pub code: Code,
+    pub name: String,
+}
+
+/// A step of the service's process and the steps a case may move to from it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stage {
+    pub code: Code,
+    pub name: String,
+    /// The stages a case may move to next (backwards as well as forwards).
+    #[serde(default)]
+    pub next: Vec<Code>,
+}
+
+/// A list of reasons for decisions, belonging to one kind of decision-making body
+/// (e.g. each ombudsman has its own).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonList {
+    pub code: Code,
+    pub name: String,
+    pub reasons: Vec<Choice>,
+}
+
+/// The service's identity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceHeader {
+    pub code: Code,
+    pub name: String,
+    /// Upper-case letters that start every case reference, e.g. `DARS` in `DARS-2026-000123`.
+    pub reference_prefix: String,
+    /// Some services never close a case formally: support goes quiet instead.
+    #[serde(default = "yes")]
+    pub closes_cases: bool,
+    /// What this service calls a level (e.g. "Level", "Risk tier").
+    #[serde(default = "level_label")]
+    pub level_label: String,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn level_label() -> String {
+    "Level".to_owned()
+}
+
+/// A whole service definition as written in its file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceDefinition {
+    pub service: ServiceHeader,
+    pub roles: Vec<Role>,
+    /// The stage a new case starts in.
+    pub initial_stage: Code,
+    pub stages: Vec<Stage>,
+    #[serde(default)]
+    pub levels: Vec<Choice>,
+    #[serde(default)]
+    pub flags: Vec<Choice>,
+    /// Key dates a case may carry (release date, hearing date, …).
+    #[serde(default)]
+    pub key_dates: Vec<Choice>,
+    /// Why a referral may be rejected.
+    #[serde(default)]
+    pub rejection_reasons: Vec<Choice>,
+    #[serde(default)]
+    pub closure_reasons: Vec<Choice>,
+    /// Outcomes a decision may record.
+    #[serde(default)]
+    pub decision_outcomes: Vec<Choice>,
+    /// Reason lists for decisions, one per kind of deciding body.
+    #[serde(default)]
+    pub decision_reasons: Vec<ReasonList>,
+    /// Queues that tasks may be assigned to.
+    #[serde(default)]
+    pub queues: Vec<Choice>,
+}
+
+impl ServiceDefinition {
+    /// Reads a definition and checks that it hangs together. TOML errors carry the line and
+    /// column; consistency errors name the entry at fault.
+    pub fn from_toml(text: &str) -> Result<Self, Invalid> {
+        let definition: ServiceDefinition = toml::from_str(text).map_err(|error| {
+            let place = error
+                .span()
+                .map(|span| {
+                    let (line, column) = line_and_column(text, span.start);
+                    format!("line {line}, column {column}")
+                })
+                .unwrap_or_default();
+            Invalid::one(place, error.message().to_owned())
+        })?;
+        definition.check()?;
+        Ok(definition)
+    }
+
+    fn check(&self) -> Result<(), Invalid> {
+        let mut problems = Invalid::new();
+        let prefix = &self.service.reference_prefix;
+        if prefix.is_empty() || prefix.len() > 8 || !prefix.chars().all(|c| c.is_ascii_uppercase()) {
+            problems.push(FieldError::new("service.reference_prefix", "must be 1 to 8 upper-case letters"));
+        }
+        for (list, codes) in [
+            ("roles", self.roles.iter().map(|r| &r.code).collect::<Vec<_>>()),
+            ("stages", self.stages.iter().map(|s| &s.code).collect()),
+            ("levels", self.levels.iter().map(|c| &c.code).collect()),
+            ("flags", self.flags.iter().map(|c| &c.code).collect()),
+            ("key_dates", self.key_dates.iter().map(|c| &c.code).collect()),
+            ("rejection_reasons", self.rejection_reasons.iter().map(|c| &c.code).collect()),
+            ("closure_reasons", self.closure_reasons.iter().map(|c| &c.code).collect()),
+            ("decision_outcomes", self.decision_outcomes.iter().map(|c| &c.code).collect()),
+            ("decision_reasons", self.decision_reasons.iter().map(|c| &c.code).collect()),
+            ("queues", self.queues.iter().map(|c| &c.code).collect()),
+        ] {
+            let mut seen = BTreeSet::new();
+            for code in codes {
+                if !seen.insert(code) {
+                    problems.push(FieldError::new(list, format!("'{code}' is defined twice")));
+                }
+            }
+        }
+        if self.stages.is_empty() {
+            problems.push(FieldError::new("stages", "a service needs at least one stage"));
+        }
+        if self.roles.is_empty() {
+            problems.push(FieldError::new("roles", "a service needs at least one role"));
+        }
+        if self.stage(&self.initial_stage).is_none() {
+            problems.push(FieldError::new("initial_stage", format!("'{}' is not one of the stages", self.initial_stage)));
+        }
+        for stage in &self.stages {
+            for next in &stage.next {
+                if self.stage(next).is_none() {
+                    problems.push(FieldError::new(
+                        format!("stages.{}.next", stage.code),
+                        format!("'{next}' is not one of the stages"),
+                    ));
+                }
+            }
+        }
+        if self.service.closes_cases && self.closure_reasons.is_empty() {
+            problems.push(FieldError::new("closure_reasons", "a service that closes cases needs closure reasons"));
+        }
+        for list in &self.decision_reasons {
+            let mut seen = BTreeSet::new();
+            for reason in &list.reasons {
+                if !seen.insert(&reason.code) {
+                    problems.push(FieldError::new(
+                        format!("decision_reasons.{}", list.code),
+                        format!("'{}' is defined twice", reason.code),
+                    ));
+                }
+            }
+        }
+        problems.into_result()
+    }
+
+    pub fn code(&self) -> &Code {
+        &self.service.code
+    }
+
+    pub fn role(&self, code: &Code) -> Option<&Role> {
+        self.roles.iter().find(|r| &r.code == code)
+    }
+
+    pub fn stage(&self, code: &Code) -> Option<&Stage> {
+        self.stages.iter().find(|s| &s.code == code)
+    }
+
+    /// May a case move from `from` to `to`? Staying put is not a move.
+    pub fn allows_move(&self, from: &Code, to: &Code) -> bool {
+        self.stage(from).is_some_and(|s| s.next.contains(to))
+    }
+
+    pub fn has_level(&self, code: &Code) -> bool {
+        self.levels.iter().any(|c| &c.code == code)
+    }
+
+    pub fn has_flag(&self, code: &Code) -> bool {
+        self.flags.iter().any(|c| &c.code == code)
+    }
+
+    pub fn has_key_date(&self, code: &Code) -> bool {
+        self.key_dates.iter().any(|c| &c.code == code)
+    }
+
+    pub fn has_rejection_reason(&self, code: &Code) -> bool {
+        self.rejection_reasons.iter().any(|c| &c.code == code)
+    }
+
+    pub fn has_closure_reason(&self, code: &Code) -> bool {
+        self.closure_reasons.iter().any(|c| &c.code == code)
+    }
+
+    pub fn has_decision_outcome(&self, code: &Code) -> bool {
+        self.decision_outcomes.iter().any(|c| &c.code == code)
+    }
+
+    pub fn has_decision_reason(&self, list: &Code, reason: &Code) -> bool {
+        self.decision_reasons.iter().any(|l| &l.code == list && l.reasons.iter().any(|r| &r.code == reason))
+    }
+
+    pub fn has_queue(&self, code: &Code) -> bool {
+        self.queues.iter().any(|c| &c.code == code)
+    }
+
+    /// The permissions any role of this service holds, for documentation and admin views.
+    pub fn permissions_in_use(&self) -> BTreeSet<Permission> {
+        self.roles.iter().flat_map(|r| r.permissions.iter().copied()).collect()
+    }
+}
+
+/// 1-based line and column of a byte offset.
+fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+initial_stage = "open"
+
+[service]
+code = "demo"
+name = "Demo"
+reference_prefix = "DEMO"
+closes_cases = false
+
+[[roles]]
+code = "worker"
+name = "Worker"
+permissions = ["case.read"]
+reach = "allocated"
+
+[[stages]]
+code = "open"
+name = "Open"
+next = ["waiting"]
+
+[[stages]]
+code = "waiting"
+name = "Waiting"
+next = ["open"]
+"#;
+
+    #[test]
+    fn a_minimal_definition_parses() {
+        let definition = ServiceDefinition::from_toml(MINIMAL).unwrap();
+        assert_eq!(definition.code().as_str(), "demo");
+        let open = Code::parse("open").unwrap();
+        let waiting = Code::parse("waiting").unwrap();
+        assert!(definition.allows_move(&open, &waiting));
+        assert!(definition.allows_move(&waiting, &open));
+        assert!(!definition.allows_move(&open, &open));
+    }
+
+    #[test]
+    fn syntax_errors_give_line_and_column() {
+        let broken = MINIMAL.replace("reach = \"allocated\"", "reach = \"everywhere\"");
+        let error = ServiceDefinition::from_toml(&broken).unwrap_err();
+        assert!(error.errors[0].field.starts_with("line 14, column 9"), "{error}");
+    }
+
+    #[test]
+    fn dangling_stage_references_are_reported() {
+        let broken = MINIMAL.replace("next = [\"open\"]", "next = [\"closed\"]");
+        let error = ServiceDefinition::from_toml(&broken).unwrap_err();
+        assert_eq!(error.errors[0].field, "stages.waiting.next");
+    }
+}
