@@ -1,1 +1,428 @@
-//! (in progress)
+//! Cases: one person's episode with one service, and the commands that change a case.
+//! Each command checks its rule against the service definition and returns the change to
+//! record in the history; nothing is changed when a rule says no.
+
+use crate::access::CaseScope;
+use crate::history::{Change, EventKind, Subject};
+use crate::ids::{CaseId, PersonId, ReferralId, TeamId, UserId};
+use crate::service::ServiceDefinition;
+use crate::text::{Code, LongText};
+use crate::FieldError;
+use jiff::{Timestamp, civil::Date};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+/// A case's human-readable reference: the service's prefix, the year it was opened and a
+/// number counted per service and year, e.g. `DARS-2026-000123`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CaseReference(String);
+
+impl CaseReference {
+    pub fn new(prefix: &str, year: i16, number: u32) -> Self {
+        Self(format!("{prefix}-{year:04}-{number:06}"))
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let parts: Vec<&str> = raw.split('-').collect();
+        let ok = matches!(parts.as_slice(), [prefix, year, number]
+            if !prefix.is_empty() && prefix.len() <= 8 && prefix.chars().all(|c| c.is_ascii_uppercase())
+            && year.len() == 4 && year.chars().all(|c| c.is_ascii_digit())
+            && number.len() >= 6 && number.chars().all(|c| c.is_ascii_digit()));
+        if ok { Ok(Self(raw.to_owned())) } else { Err(FieldError::new("", format!("'{raw}' is not a case reference such as DARS-2026-000123"))) }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for CaseReference {
+    type Error = FieldError;
+    fn try_from(raw: String) -> Result<Self, FieldError> {
+        Self::parse(&raw)
+    }
+}
+
+impl From<CaseReference> for String {
+    fn from(value: CaseReference) -> String {
+        value.0
+    }
+}
+
+impl std::fmt::Display for CaseReference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Open or closed. A closed case records why and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum CaseStatus {
+    Open,
+    Closed { reason: Code, at: Timestamp, by: UserId },
+}
+
+/// A flag on a case, with who set it and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Flag {
+    pub code: Code,
+    pub set_by: UserId,
+    pub set_at: Timestamp,
+}
+
+/// How two cases are connected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LinkKind {
+    /// About the same matter or family.
+    Related,
+    /// This case shadows the linked original (kept out of statistics; records stay on the original).
+    ShadowOf,
+    /// This case continues the linked one after a transfer.
+    TransferredFrom,
+}
+
+impl LinkKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            LinkKind::Related => "related",
+            LinkKind::ShadowOf => "shadow-of",
+            LinkKind::TransferredFrom => "transferred-from",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseLink {
+    pub kind: LinkKind,
+    pub other: CaseId,
+    pub created_by: UserId,
+    pub created_at: Timestamp,
+}
+
+/// A case as the domain sees it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Case {
+    pub id: CaseId,
+    pub reference: CaseReference,
+    pub service: Code,
+    pub person: PersonId,
+    pub referral: ReferralId,
+    pub stage: Code,
+    pub level: Option<Code>,
+    pub status: CaseStatus,
+    pub worker: Option<UserId>,
+    pub team: Option<TeamId>,
+    pub flags: Vec<Flag>,
+    pub key_dates: BTreeMap<Code, Date>,
+    pub links: Vec<CaseLink>,
+    pub opened_at: Timestamp,
+    /// Bumped by every change to the case record; a write must name the version it saw.
+    pub version: i64,
+}
+
+/// Why a command on a case was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CaseError {
+    #[error("the case was changed by someone else (you saw version {seen}, it is now {current}); reload it and try again")]
+    StaleVersion { seen: i64, current: i64 },
+    #[error("{0}")]
+    Rule(FieldError),
+}
+
+fn rule(field: &str, message: impl Into<String>) -> CaseError {
+    CaseError::Rule(FieldError::new(field, message))
+}
+
+impl Case {
+    pub fn scope(&self) -> CaseScope<'_> {
+        CaseScope { service: &self.service, team: self.team, worker: self.worker }
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.status == CaseStatus::Open
+    }
+
+    pub fn has_flag(&self, code: &Code) -> bool {
+        self.flags.iter().any(|f| &f.code == code)
+    }
+
+    /// Refuses a write based on an older version of the case.
+    pub fn check_version(&self, seen: i64) -> Result<(), CaseError> {
+        if seen == self.version { Ok(()) } else { Err(CaseError::StaleVersion { seen, current: self.version }) }
+    }
+
+    fn require_open(&self) -> Result<(), CaseError> {
+        if self.is_open() { Ok(()) } else { Err(rule("", "the case is closed; reopen it first")) }
+    }
+
+    fn change(&self, kind: EventKind, before: serde_json::Value, after: serde_json::Value) -> Change {
+        Change::new(kind, Subject::Case(self.id), before, after)
+    }
+
+    /// Moves the case to another stage, if the service allows that move from where it is.
+    pub fn move_to_stage(&mut self, service: &ServiceDefinition, stage: Code) -> Result<Change, CaseError> {
+        self.require_open()?;
+        if service.stage(&stage).is_none() {
+            return Err(rule("stage", format!("'{stage}' is not a stage of this service")));
+        }
+        if !service.allows_move(&self.stage, &stage) {
+            let allowed: Vec<&str> = service.stage(&self.stage).map(|s| s.next.iter().map(Code::as_str).collect()).unwrap_or_default();
+            return Err(rule(
+                "stage",
+                format!("a case cannot move from '{}' to '{stage}'; allowed: {}", self.stage, allowed.join(", ")),
+            ));
+        }
+        let before = json!({ "stage": self.stage });
+        self.stage = stage;
+        Ok(self.change(EventKind::StageChanged, before, json!({ "stage": self.stage })))
+    }
+
+    pub fn set_level(&mut self, service: &ServiceDefinition, level: Option<Code>) -> Result<Change, CaseError> {
+        self.require_open()?;
+        if let Some(code) = &level {
+            if !service.has_level(code) {
+                return Err(rule("level", format!("'{code}' is not a {} of this service", service.service.level_label.to_lowercase())));
+            }
+        }
+        let before = json!({ "level": self.level });
+        self.level = level;
+        Ok(self.change(EventKind::LevelChanged, before, json!({ "level": self.level })))
+    }
+
+    /// Allocates the case to a worker and/or team (either may be cleared).
+    pub fn allocate(&mut self, worker: Option<UserId>, team: Option<TeamId>) -> Result<Change, CaseError> {
+        self.require_open()?;
+        let before = json!({ "worker": self.worker, "team": self.team });
+        self.worker = worker;
+        self.team = team;
+        Ok(self.change(EventKind::CaseAllocated, before, json!({ "worker": self.worker, "team": self.team })))
+    }
+
+    pub fn set_flag(&mut self, service: &ServiceDefinition, code: Code, by: UserId, at: Timestamp) -> Result<Change, CaseError> {
+        if !service.has_flag(&code) {
+            return Err(rule("flag", format!("'{code}' is not a flag of this service")));
+        }
+        if self.has_flag(&code) {
+            return Err(rule("flag", format!("the case already has the flag '{code}'")));
+        }
+        self.flags.push(Flag { code: code.clone(), set_by: by, set_at: at });
+        Ok(self.change(EventKind::FlagSet, json!(null), json!({ "flag": code })))
+    }
+
+    pub fn remove_flag(&mut self, code: &Code) -> Result<Change, CaseError> {
+        let Some(position) = self.flags.iter().position(|f| &f.code == code) else {
+            return Err(rule("flag", format!("the case has no flag '{code}'")));
+        };
+        let removed = self.flags.remove(position);
+        Ok(self.change(
+            EventKind::FlagRemoved,
+            json!({ "flag": removed.code, "set_by": removed.set_by, "set_at": removed.set_at }),
+            json!(null),
+        ))
+    }
+
+    pub fn set_key_date(&mut self, service: &ServiceDefinition, code: Code, date: Option<Date>) -> Result<Change, CaseError> {
+        if !service.has_key_date(&code) {
+            return Err(rule("key_date", format!("'{code}' is not a key date of this service")));
+        }
+        let before = json!({ "key_date": code, "date": self.key_dates.get(&code) });
+        match date {
+            Some(date) => self.key_dates.insert(code.clone(), date),
+            None => self.key_dates.remove(&code),
+        };
+        Ok(self.change(EventKind::KeyDateSet, before, json!({ "key_date": code, "date": date })))
+    }
+
+    pub fn link(&mut self, kind: LinkKind, other: CaseId, by: UserId, at: Timestamp) -> Result<Change, CaseError> {
+        if other == self.id {
+            return Err(rule("case", "a case cannot be linked to itself"));
+        }
+        if self.links.iter().any(|l| l.other == other && l.kind == kind) {
+            return Err(rule("case", "the cases are already linked this way"));
+        }
+        if kind == LinkKind::ShadowOf && self.links.iter().any(|l| l.kind == LinkKind::ShadowOf) {
+            return Err(rule("kind", "a case can shadow only one original"));
+        }
+        self.links.push(CaseLink { kind, other, created_by: by, created_at: at });
+        Ok(self.change(EventKind::CaseLinked, json!(null), json!({ "kind": kind, "case": other })))
+    }
+
+    /// Closes the case with a reason from the service's list.
+    pub fn close(&mut self, service: &ServiceDefinition, reason: Code, by: UserId, at: Timestamp) -> Result<Change, CaseError> {
+        if !service.service.closes_cases {
+            return Err(rule("", "this service does not close cases: support goes quiet instead"));
+        }
+        self.require_open()?;
+        if !service.has_closure_reason(&reason) {
+            return Err(rule("reason", format!("'{reason}' is not a closure reason of this service")));
+        }
+        self.status = CaseStatus::Closed { reason: reason.clone(), at, by };
+        Ok(self.change(EventKind::CaseClosed, json!({ "status": "open" }), json!({ "status": "closed", "reason": reason })))
+    }
+
+    /// Reopens a closed case; why is recorded with the change.
+    pub fn reopen(&mut self, why: &LongText) -> Result<Change, CaseError> {
+        let CaseStatus::Closed { reason, .. } = &self.status else {
+            return Err(rule("", "the case is open already"));
+        };
+        let before = json!({ "status": "closed", "reason": reason });
+        self.status = CaseStatus::Open;
+        Ok(self.change(EventKind::CaseReopened, before, json!({ "status": "open", "why": why })))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const SERVICE: &str = r#"
+initial_stage = "intake"
+[service]
+code = "demo"
+name = "Demo"
+reference_prefix = "DEMO"
+[[roles]]
+code = "worker"
+name = "Worker"
+permissions = ["case.read"]
+reach = "allocated"
+[[stages]]
+code = "intake"
+name = "Intake"
+next = ["plan"]
+[[stages]]
+code = "plan"
+name = "Plan"
+next = ["intake", "review"]
+[[stages]]
+code = "review"
+name = "Review"
+next = ["plan"]
+[[levels]]
+code = "high"
+name = "High"
+[[flags]]
+code = "urgent"
+name = "Urgent"
+[[closure_reasons]]
+code = "done"
+name = "Done"
+"#;
+
+    fn service() -> ServiceDefinition {
+        ServiceDefinition::from_toml(SERVICE).unwrap()
+    }
+
+    fn code(s: &str) -> Code {
+        Code::parse(s).unwrap()
+    }
+
+    fn new_case() -> Case {
+        Case {
+            id: CaseId::new(),
+            reference: CaseReference::new("DEMO", 2026, 1),
+            service: code("demo"),
+            person: PersonId::new(),
+            referral: ReferralId::new(),
+            stage: code("intake"),
+            level: None,
+            status: CaseStatus::Open,
+            worker: None,
+            team: None,
+            flags: vec![],
+            key_dates: BTreeMap::new(),
+            links: vec![],
+            opened_at: Timestamp::UNIX_EPOCH,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn references_look_like_the_services_own() {
+        assert_eq!(CaseReference::new("DARS", 2026, 123).as_str(), "DARS-2026-000123");
+        assert!(CaseReference::parse("DARS-2026-000123").is_ok());
+        assert!(CaseReference::parse("dars-2026-1").is_err());
+    }
+
+    #[test]
+    fn stages_move_only_as_the_service_allows_and_can_go_back() {
+        let service = service();
+        let mut case = new_case();
+        assert!(case.move_to_stage(&service, code("review")).is_err());
+        assert_eq!(case.stage, code("intake"), "a refused move changes nothing");
+        let change = case.move_to_stage(&service, code("plan")).unwrap();
+        assert_eq!(change.before, json!({"stage": "intake"}));
+        assert_eq!(change.after, json!({"stage": "plan"}));
+        case.move_to_stage(&service, code("intake")).unwrap();
+        assert!(case.move_to_stage(&service, code("nowhere")).is_err());
+    }
+
+    #[test]
+    fn a_closed_case_takes_no_changes_until_reopened() {
+        let service = service();
+        let mut case = new_case();
+        assert!(case.close(&service, code("unknown"), UserId::new(), Timestamp::UNIX_EPOCH).is_err());
+        case.close(&service, code("done"), UserId::new(), Timestamp::UNIX_EPOCH).unwrap();
+        assert!(case.move_to_stage(&service, code("plan")).is_err());
+        assert!(case.close(&service, code("done"), UserId::new(), Timestamp::UNIX_EPOCH).is_err());
+        case.reopen(&LongText::parse("new concerns").unwrap()).unwrap();
+        assert!(case.is_open());
+        assert!(case.reopen(&LongText::parse("again").unwrap()).is_err());
+    }
+
+    #[test]
+    fn services_that_never_close_refuse_closure() {
+        let text = SERVICE.replace("reference_prefix = \"DEMO\"", "reference_prefix = \"DEMO\"\ncloses_cases = false");
+        let service = ServiceDefinition::from_toml(&text).unwrap();
+        let mut case = new_case();
+        assert!(case.close(&service, code("done"), UserId::new(), Timestamp::UNIX_EPOCH).is_err());
+    }
+
+    #[test]
+    fn stale_versions_are_refused() {
+        let case = new_case();
+        assert!(case.check_version(1).is_ok());
+        assert_eq!(case.check_version(0), Err(CaseError::StaleVersion { seen: 0, current: 1 }));
+    }
+
+    #[test]
+    fn flags_and_links_keep_their_invariants() {
+        let service = service();
+        let mut case = new_case();
+        let by = UserId::new();
+        case.set_flag(&service, code("urgent"), by, Timestamp::UNIX_EPOCH).unwrap();
+        assert!(case.set_flag(&service, code("urgent"), by, Timestamp::UNIX_EPOCH).is_err());
+        assert!(case.set_flag(&service, code("made-up"), by, Timestamp::UNIX_EPOCH).is_err());
+        let removed = case.remove_flag(&code("urgent")).unwrap();
+        assert_eq!(removed.before["set_by"], json!(by));
+        assert!(case.remove_flag(&code("urgent")).is_err());
+        assert!(case.link(LinkKind::Related, case.id, by, Timestamp::UNIX_EPOCH).is_err());
+        case.link(LinkKind::ShadowOf, CaseId::new(), by, Timestamp::UNIX_EPOCH).unwrap();
+        assert!(case.link(LinkKind::ShadowOf, CaseId::new(), by, Timestamp::UNIX_EPOCH).is_err());
+    }
+
+    proptest! {
+        /// Whatever sequence of moves is tried, the case is always in a stage of the service,
+        /// and every accepted move was one the service allows.
+        #[test]
+        fn a_case_is_always_in_a_defined_stage(moves in proptest::collection::vec(0usize..4, 0..30)) {
+            let service = service();
+            let names = ["intake", "plan", "review", "elsewhere"];
+            let mut case = new_case();
+            for m in moves {
+                let from = case.stage.clone();
+                let to = code(names[m]);
+                match case.move_to_stage(&service, to.clone()) {
+                    Ok(_) => prop_assert!(service.allows_move(&from, &to)),
+                    Err(_) => prop_assert_eq!(&case.stage, &from),
+                }
+                prop_assert!(service.stage(&case.stage).is_some());
+            }
+        }
+    }
+}
