@@ -17,5 +17,6 @@ pub mod service;
 pub mod task;
 pub mod text;
 pub mod time;
+pub mod user;
 
 pub use invalid::{FieldError, Invalid};

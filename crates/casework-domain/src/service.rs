@@ -289,4 +289,39 @@ next = ["open"]
         let error = ServiceDefinition::from_toml(&broken).unwrap_err();
         assert_eq!(error.errors[0].field, "stages.waiting.next");
     }
+
+    /// Every definition shipped in `services/` parses, is named after its file, and gives
+    /// some role each of the permissions the service's cases need.
+    #[test]
+    fn shipped_service_definitions_are_valid() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../services");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().and_then(|e| e.to_str()) != Some("toml") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let definition = ServiceDefinition::from_toml(&text)
+                .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap();
+            assert_eq!(definition.code().as_str(), stem, "{}", path.display());
+            let in_use = definition.permissions_in_use();
+            let mut needed = vec![
+                Permission::CaseRead,
+                Permission::CaseUpdate,
+                Permission::CaseAllocate,
+                Permission::DecisionRecord,
+                Permission::HistoryRead,
+            ];
+            if definition.service.closes_cases {
+                needed.extend([Permission::CaseClose, Permission::CaseReopen]);
+            }
+            for permission in needed {
+                assert!(in_use.contains(&permission), "{}: no role has {}", path.display(), permission.name());
+            }
+            checked += 1;
+        }
+        assert!(checked > 0, "no service definitions found in {dir}");
+    }
 }

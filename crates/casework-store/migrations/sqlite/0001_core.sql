@@ -1,0 +1,285 @@
+-- The core model. Instants are microseconds since the Unix epoch (INTEGER), dates are
+-- 'YYYY-MM-DD' text, identifiers are UUIDv7 text, structured values are JSON text: the same
+-- representation on every backend, so query text can be shared.
+
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE services (
+    code             TEXT PRIMARY KEY,
+    name             TEXT NOT NULL,
+    reference_prefix TEXT NOT NULL,
+    definition       TEXT NOT NULL,
+    loaded_at        INTEGER NOT NULL
+);
+
+CREATE TABLE users (
+    id                  TEXT PRIMARY KEY,
+    username            TEXT NOT NULL UNIQUE,
+    display_name        TEXT NOT NULL,
+    password_hash       TEXT NOT NULL,
+    administrator       INTEGER NOT NULL DEFAULT 0,
+    disabled            INTEGER NOT NULL DEFAULT 0,
+    created_at          INTEGER NOT NULL,
+    password_changed_at INTEGER NOT NULL
+);
+
+CREATE TABLE teams (
+    id         TEXT PRIMARY KEY,
+    service    TEXT NOT NULL REFERENCES services(code),
+    name       TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (service, name)
+);
+
+CREATE TABLE user_roles (
+    user_id    TEXT NOT NULL REFERENCES users(id),
+    service    TEXT NOT NULL REFERENCES services(code),
+    role       TEXT NOT NULL,
+    granted_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, service, role)
+);
+
+CREATE TABLE team_members (
+    team_id  TEXT NOT NULL REFERENCES teams(id),
+    user_id  TEXT NOT NULL REFERENCES users(id),
+    added_at INTEGER NOT NULL,
+    PRIMARY KEY (team_id, user_id)
+);
+CREATE INDEX team_members_by_user ON team_members (user_id);
+
+-- Browser sessions. Only a hash of the cookie value is stored.
+CREATE TABLE sessions (
+    token_hash   TEXT PRIMARY KEY,
+    user_id      TEXT NOT NULL REFERENCES users(id),
+    created_at   INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL
+);
+CREATE INDEX sessions_by_user ON sessions (user_id);
+
+CREATE TABLE api_tokens (
+    id           TEXT PRIMARY KEY,
+    user_id      TEXT NOT NULL REFERENCES users(id),
+    name         TEXT NOT NULL,
+    token_hash   TEXT NOT NULL UNIQUE,
+    created_at   INTEGER NOT NULL,
+    expires_at   INTEGER,
+    revoked_at   INTEGER,
+    last_used_at INTEGER
+);
+
+CREATE TABLE login_failures (
+    username TEXT NOT NULL,
+    at       INTEGER NOT NULL
+);
+CREATE INDEX login_failures_by_name ON login_failures (username, at);
+
+CREATE TABLE people (
+    id            TEXT PRIMARY KEY,
+    given_name    TEXT NOT NULL,
+    family_name   TEXT NOT NULL,
+    known_as      TEXT,
+    date_of_birth TEXT,
+    created_at    INTEGER NOT NULL,
+    created_by    TEXT NOT NULL REFERENCES users(id)
+);
+CREATE INDEX people_by_name ON people (family_name, given_name);
+
+CREATE TABLE person_identifiers (
+    person_id TEXT NOT NULL REFERENCES people(id),
+    kind      TEXT NOT NULL,
+    value     TEXT NOT NULL,
+    PRIMARY KEY (person_id, kind),
+    UNIQUE (kind, value)
+);
+
+CREATE TABLE person_relationships (
+    person_id         TEXT NOT NULL REFERENCES people(id),
+    related_person_id TEXT NOT NULL REFERENCES people(id),
+    kind              TEXT NOT NULL,
+    created_at        INTEGER NOT NULL,
+    PRIMARY KEY (person_id, related_person_id, kind)
+);
+
+CREATE TABLE organisations (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+
+CREATE TABLE referrals (
+    id          TEXT PRIMARY KEY,
+    service     TEXT NOT NULL REFERENCES services(code),
+    person_id   TEXT NOT NULL REFERENCES people(id),
+    source      TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    summary     TEXT NOT NULL,
+    forms       TEXT NOT NULL,
+    previous_id TEXT REFERENCES referrals(id),
+    outcome     TEXT NOT NULL,
+    case_id     TEXT,
+    reason      TEXT,
+    explanation TEXT,
+    decided_by  TEXT REFERENCES users(id),
+    decided_at  INTEGER,
+    recorded_by TEXT NOT NULL REFERENCES users(id),
+    recorded_at INTEGER NOT NULL
+);
+CREATE INDEX referrals_by_service ON referrals (service, outcome, id);
+CREATE INDEX referrals_by_person ON referrals (person_id);
+
+CREATE TABLE reference_counters (
+    service     TEXT NOT NULL,
+    year        INTEGER NOT NULL,
+    last_number INTEGER NOT NULL,
+    PRIMARY KEY (service, year)
+);
+
+CREATE TABLE cases (
+    id             TEXT PRIMARY KEY,
+    reference      TEXT NOT NULL UNIQUE,
+    service        TEXT NOT NULL REFERENCES services(code),
+    person_id      TEXT NOT NULL REFERENCES people(id),
+    referral_id    TEXT NOT NULL REFERENCES referrals(id),
+    stage          TEXT NOT NULL,
+    level          TEXT,
+    status         TEXT NOT NULL,
+    closure_reason TEXT,
+    closed_at      INTEGER,
+    closed_by      TEXT REFERENCES users(id),
+    worker_id      TEXT REFERENCES users(id),
+    team_id        TEXT REFERENCES teams(id),
+    opened_at      INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL,
+    version        INTEGER NOT NULL
+);
+CREATE INDEX cases_by_service ON cases (service, status, id);
+CREATE INDEX cases_by_worker ON cases (worker_id, status, id);
+CREATE INDEX cases_by_team ON cases (team_id, status, id);
+CREATE INDEX cases_by_person ON cases (person_id);
+
+CREATE TABLE case_flags (
+    case_id TEXT NOT NULL REFERENCES cases(id),
+    flag    TEXT NOT NULL,
+    set_by  TEXT NOT NULL REFERENCES users(id),
+    set_at  INTEGER NOT NULL,
+    PRIMARY KEY (case_id, flag)
+);
+CREATE INDEX case_flags_by_flag ON case_flags (flag, case_id);
+
+CREATE TABLE case_key_dates (
+    case_id  TEXT NOT NULL REFERENCES cases(id),
+    key_date TEXT NOT NULL,
+    date     TEXT NOT NULL,
+    PRIMARY KEY (case_id, key_date)
+);
+
+CREATE TABLE case_links (
+    case_id       TEXT NOT NULL REFERENCES cases(id),
+    other_case_id TEXT NOT NULL REFERENCES cases(id),
+    kind          TEXT NOT NULL,
+    created_by    TEXT NOT NULL REFERENCES users(id),
+    created_at    INTEGER NOT NULL,
+    PRIMARY KEY (case_id, other_case_id, kind)
+);
+CREATE INDEX case_links_by_other ON case_links (other_case_id);
+
+-- Notes are never changed: corrections are new rows pointing at the original.
+CREATE TABLE notes (
+    id          TEXT PRIMARY KEY,
+    case_id     TEXT NOT NULL REFERENCES cases(id),
+    kind        TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    contact_at  INTEGER NOT NULL,
+    recorded_at INTEGER NOT NULL,
+    author_id   TEXT NOT NULL REFERENCES users(id),
+    addendum_to TEXT REFERENCES notes(id),
+    late_entry  INTEGER NOT NULL
+);
+CREATE INDEX notes_by_case ON notes (case_id, id);
+CREATE TRIGGER notes_are_never_updated BEFORE UPDATE ON notes
+BEGIN SELECT RAISE(ABORT, 'notes are append-only'); END;
+CREATE TRIGGER notes_are_never_deleted BEFORE DELETE ON notes
+BEGIN SELECT RAISE(ABORT, 'notes are append-only'); END;
+
+CREATE TABLE tasks (
+    id            TEXT PRIMARY KEY,
+    case_id       TEXT NOT NULL REFERENCES cases(id),
+    title         TEXT NOT NULL,
+    assignee_type TEXT NOT NULL,
+    assignee      TEXT NOT NULL,
+    due_on        TEXT,
+    status        TEXT NOT NULL,
+    ended_by      TEXT REFERENCES users(id),
+    ended_at      INTEGER,
+    end_note      TEXT,
+    created_by    TEXT NOT NULL REFERENCES users(id),
+    created_at    INTEGER NOT NULL,
+    version       INTEGER NOT NULL
+);
+CREATE INDEX tasks_by_case ON tasks (case_id, id);
+CREATE INDEX tasks_by_assignee ON tasks (assignee_type, assignee, status, due_on);
+
+CREATE TABLE decisions (
+    id          TEXT PRIMARY KEY,
+    case_id     TEXT NOT NULL REFERENCES cases(id),
+    outcome     TEXT NOT NULL,
+    body_id     TEXT REFERENCES organisations(id),
+    reason_list TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    rationale   TEXT,
+    decided_by  TEXT NOT NULL REFERENCES users(id),
+    decided_at  INTEGER NOT NULL
+);
+CREATE INDEX decisions_by_case ON decisions (case_id, id);
+CREATE TRIGGER decisions_are_never_updated BEFORE UPDATE ON decisions
+BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+CREATE TRIGGER decisions_are_never_deleted BEFORE DELETE ON decisions
+BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+
+-- The history: one row per change, written in the transaction of the change.
+CREATE TABLE events (
+    id           TEXT PRIMARY KEY,
+    case_id      TEXT REFERENCES cases(id),
+    actor_id     TEXT NOT NULL REFERENCES users(id),
+    at           INTEGER NOT NULL,
+    kind         TEXT NOT NULL,
+    subject_type TEXT NOT NULL,
+    subject_id   TEXT NOT NULL,
+    before       TEXT NOT NULL,
+    after        TEXT NOT NULL
+);
+CREATE INDEX events_by_case ON events (case_id, id);
+CREATE INDEX events_by_subject ON events (subject_id, id);
+CREATE TRIGGER events_are_never_updated BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+CREATE TRIGGER events_are_never_deleted BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+
+-- Who looked at which case record, written before the record is served.
+CREATE TABLE access_log (
+    id      TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id),
+    case_id TEXT NOT NULL REFERENCES cases(id),
+    at      INTEGER NOT NULL,
+    what    TEXT NOT NULL
+);
+CREATE INDEX access_log_by_case ON access_log (case_id, id);
+CREATE INDEX access_log_by_user ON access_log (user_id, id);
+CREATE TRIGGER access_log_is_never_updated BEFORE UPDATE ON access_log
+BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
+CREATE TRIGGER access_log_is_never_deleted BEFORE DELETE ON access_log
+BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
+
+-- Answers to creating requests, so a retried request with the same key gets the same answer.
+CREATE TABLE idempotency_keys (
+    user_id     TEXT NOT NULL REFERENCES users(id),
+    key         TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    response    TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    PRIMARY KEY (user_id, key)
+);

@@ -1,0 +1,380 @@
+//! Cases, with their flags, key dates and links.
+
+use crate::convert::{code, date, instant, micros, named, parse};
+use crate::{Connection, Result, StoreError};
+use casework_domain::access::CaseFilter;
+use casework_domain::case::{Case, CaseLink, CaseReference, CaseStatus, Flag, LinkKind};
+use casework_domain::ids::{CaseId, PersonId, TeamId, UserId};
+use casework_domain::text::Code;
+use jiff::Timestamp;
+use serde::Serialize;
+use sqlx::{QueryBuilder, Sqlite};
+use std::collections::BTreeMap;
+
+/// The next number in a service's reference sequence for a year.
+pub async fn next_reference_number(conn: &mut Connection, service: &Code, year: i16) -> Result<u32> {
+    let number: i64 = sqlx::query_scalar(
+        "INSERT INTO reference_counters (service, year, last_number) VALUES ($1, $2, 1)
+         ON CONFLICT (service, year) DO UPDATE SET last_number = reference_counters.last_number + 1
+         RETURNING last_number",
+    )
+    .bind(service.as_str())
+    .bind(i64::from(year))
+    .fetch_one(conn)
+    .await?;
+    u32::try_from(number).map_err(|_| StoreError::Corrupt(format!("reference number {number}")))
+}
+
+pub async fn insert(conn: &mut Connection, case: &Case) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO cases (id, reference, service, person_id, referral_id, stage, level, status, worker_id, team_id,
+            opened_at, updated_at, version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9, $10, $10, $11)",
+    )
+    .bind(case.id.to_string())
+    .bind(case.reference.as_str())
+    .bind(case.service.as_str())
+    .bind(case.person.to_string())
+    .bind(case.referral.to_string())
+    .bind(case.stage.as_str())
+    .bind(case.level.as_ref().map(Code::as_str))
+    .bind(case.worker.map(|w| w.to_string()))
+    .bind(case.team.map(|t| t.to_string()))
+    .bind(micros(case.opened_at))
+    .bind(case.version)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Writes the case record's own fields if nobody changed it since `seen_version`, and
+/// moves it to the next version. `false` means someone else got there first: the caller
+/// must roll back.
+pub async fn update_record(conn: &mut Connection, case: &Case, seen_version: i64, at: Timestamp) -> Result<bool> {
+    let (closure_reason, closed_at, closed_by) = match &case.status {
+        CaseStatus::Open => (None, None, None),
+        CaseStatus::Closed { reason, at, by } => (Some(reason.as_str()), Some(micros(*at)), Some(by.to_string())),
+    };
+    let done = sqlx::query(
+        "UPDATE cases SET stage = $1, level = $2, status = $3, closure_reason = $4, closed_at = $5, closed_by = $6,
+            worker_id = $7, team_id = $8, updated_at = $9, version = version + 1
+         WHERE id = $10 AND version = $11",
+    )
+    .bind(case.stage.as_str())
+    .bind(case.level.as_ref().map(Code::as_str))
+    .bind(if case.is_open() { "open" } else { "closed" })
+    .bind(closure_reason)
+    .bind(closed_at)
+    .bind(closed_by)
+    .bind(case.worker.map(|w| w.to_string()))
+    .bind(case.team.map(|t| t.to_string()))
+    .bind(micros(at))
+    .bind(case.id.to_string())
+    .bind(seen_version)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn insert_flag(conn: &mut Connection, case: CaseId, flag: &Flag) -> Result<()> {
+    sqlx::query("INSERT INTO case_flags (case_id, flag, set_by, set_at) VALUES ($1, $2, $3, $4)")
+        .bind(case.to_string())
+        .bind(flag.code.as_str())
+        .bind(flag.set_by.to_string())
+        .bind(micros(flag.set_at))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_flag(conn: &mut Connection, case: CaseId, flag: &Code) -> Result<()> {
+    sqlx::query("DELETE FROM case_flags WHERE case_id = $1 AND flag = $2")
+        .bind(case.to_string())
+        .bind(flag.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_key_date(conn: &mut Connection, case: CaseId, key_date: &Code, value: Option<jiff::civil::Date>) -> Result<()> {
+    match value {
+        Some(value) => {
+            sqlx::query(
+                "INSERT INTO case_key_dates (case_id, key_date, date) VALUES ($1, $2, $3)
+                 ON CONFLICT (case_id, key_date) DO UPDATE SET date = excluded.date",
+            )
+            .bind(case.to_string())
+            .bind(key_date.as_str())
+            .bind(value.to_string())
+            .execute(conn)
+            .await?;
+        }
+        None => {
+            sqlx::query("DELETE FROM case_key_dates WHERE case_id = $1 AND key_date = $2")
+                .bind(case.to_string())
+                .bind(key_date.as_str())
+                .execute(conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn insert_link(conn: &mut Connection, case: CaseId, link: &CaseLink) -> Result<()> {
+    sqlx::query("INSERT INTO case_links (case_id, other_case_id, kind, created_by, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(case.to_string())
+        .bind(link.other.to_string())
+        .bind(link.kind.name())
+        .bind(link.created_by.to_string())
+        .bind(micros(link.created_at))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct CaseRow {
+    id: String,
+    reference: String,
+    service: String,
+    person_id: String,
+    referral_id: String,
+    stage: String,
+    level: Option<String>,
+    status: String,
+    closure_reason: Option<String>,
+    closed_at: Option<i64>,
+    closed_by: Option<String>,
+    worker_id: Option<String>,
+    team_id: Option<String>,
+    opened_at: i64,
+    version: i64,
+}
+
+const CASE_COLUMNS: &str = "id, reference, service, person_id, referral_id, stage, level, status, closure_reason,
+    closed_at, closed_by, worker_id, team_id, opened_at, version";
+
+fn status(row: &CaseRow) -> Result<CaseStatus> {
+    match row.status.as_str() {
+        "open" => Ok(CaseStatus::Open),
+        "closed" => Ok(CaseStatus::Closed {
+            reason: code(row.closure_reason.as_deref().unwrap_or_default())?,
+            at: instant(row.closed_at.unwrap_or_default())?,
+            by: parse("user id", row.closed_by.as_deref().unwrap_or_default())?,
+        }),
+        other => Err(StoreError::Corrupt(format!("case status {other:?}"))),
+    }
+}
+
+/// A case with its flags, key dates and the links it makes.
+pub async fn get(conn: &mut Connection, id: CaseId) -> Result<Option<Case>> {
+    let row: Option<CaseRow> = sqlx::query_as(&format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1"))
+        .bind(id.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let flags: Vec<(String, String, i64)> =
+        sqlx::query_as("SELECT flag, set_by, set_at FROM case_flags WHERE case_id = $1 ORDER BY set_at, flag")
+            .bind(&row.id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let key_dates: Vec<(String, String)> =
+        sqlx::query_as("SELECT key_date, date FROM case_key_dates WHERE case_id = $1").bind(&row.id).fetch_all(&mut *conn).await?;
+    let links: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT other_case_id, kind, created_by, created_at FROM case_links WHERE case_id = $1 ORDER BY created_at",
+    )
+    .bind(&row.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Some(Case {
+        id: parse("case id", &row.id)?,
+        reference: CaseReference::parse(&row.reference).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        service: code(&row.service)?,
+        person: parse("person id", &row.person_id)?,
+        referral: parse("referral id", &row.referral_id)?,
+        stage: code(&row.stage)?,
+        level: row.level.as_deref().map(code).transpose()?,
+        status: status(&row)?,
+        worker: row.worker_id.as_deref().map(|w| parse("user id", w)).transpose()?,
+        team: row.team_id.as_deref().map(|t| parse("team id", t)).transpose()?,
+        flags: flags
+            .iter()
+            .map(|(flag, by, at)| Ok(Flag { code: code(flag)?, set_by: parse("user id", by)?, set_at: instant(*at)? }))
+            .collect::<Result<_>>()?,
+        key_dates: key_dates.iter().map(|(k, d)| Ok((code(k)?, date(d)?))).collect::<Result<BTreeMap<_, _>>>()?,
+        links: links
+            .iter()
+            .map(|(other, kind, by, at)| {
+                Ok(CaseLink {
+                    other: parse("case id", other)?,
+                    kind: named::<LinkKind>(kind)?,
+                    created_by: parse("user id", by)?,
+                    created_at: instant(*at)?,
+                })
+            })
+            .collect::<Result<_>>()?,
+        opened_at: instant(row.opened_at)?,
+        version: row.version,
+    }))
+}
+
+/// Links other cases make to this one (e.g. the shadow cases of an original).
+pub async fn links_to(conn: &mut Connection, id: CaseId) -> Result<Vec<(CaseId, LinkKind)>> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT case_id, kind FROM case_links WHERE other_case_id = $1 ORDER BY created_at")
+            .bind(id.to_string())
+            .fetch_all(conn)
+            .await?;
+    rows.iter().map(|(c, k)| Ok((parse("case id", c)?, named::<LinkKind>(k)?))).collect()
+}
+
+/// A row of a work list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseSummary {
+    pub id: CaseId,
+    pub reference: String,
+    pub service: Code,
+    pub person: PersonId,
+    pub person_name: String,
+    pub stage: Code,
+    pub level: Option<Code>,
+    pub status: String,
+    pub worker: Option<UserId>,
+    pub team: Option<TeamId>,
+    pub flags: Vec<Code>,
+    pub opened_at: Timestamp,
+    pub version: i64,
+}
+
+/// What a work list asks for. Every field narrows the list.
+#[derive(Debug, Clone, Default)]
+pub struct CaseQuery {
+    pub service: Option<Code>,
+    /// "open" or "closed".
+    pub status: Option<String>,
+    pub stage: Option<Code>,
+    pub level: Option<Code>,
+    pub worker: Option<UserId>,
+    pub team: Option<TeamId>,
+    /// Only cases with no worker.
+    pub unallocated: bool,
+    pub flag: Option<Code>,
+    pub person: Option<PersonId>,
+    /// Newest first, continuing before this id.
+    pub before: Option<CaseId>,
+    pub limit: i64,
+}
+
+/// Appends the visibility rules as one predicate: a case is listed only if one of the
+/// filters lets the user see it. No filters means nothing is visible.
+fn push_visibility(query: &mut QueryBuilder<'_, Sqlite>, visible: &[CaseFilter]) {
+    query.push(" AND (");
+    if visible.is_empty() {
+        query.push("FALSE");
+    }
+    for (i, filter) in visible.iter().enumerate() {
+        if i > 0 {
+            query.push(" OR ");
+        }
+        match filter {
+            CaseFilter::WholeService { service } => {
+                query.push("c.service = ").push_bind(service.to_string());
+            }
+            CaseFilter::TeamsOrAllocated { service, teams, user } => {
+                query.push("(c.service = ").push_bind(service.to_string());
+                query.push(" AND (c.worker_id = ").push_bind(user.to_string());
+                if !teams.is_empty() {
+                    query.push(" OR c.team_id IN (");
+                    let mut list = query.separated(", ");
+                    for team in teams {
+                        list.push_bind(team.to_string());
+                    }
+                    query.push(")");
+                }
+                query.push("))");
+            }
+            CaseFilter::Allocated { service, user } => {
+                query.push("(c.service = ").push_bind(service.to_string());
+                query.push(" AND c.worker_id = ").push_bind(user.to_string()).push(")");
+            }
+        }
+    }
+    query.push(")");
+}
+
+pub async fn list(conn: &mut Connection, query_for: &CaseQuery, visible: &[CaseFilter]) -> Result<Vec<CaseSummary>> {
+    let mut query = QueryBuilder::new(
+        "SELECT c.id, c.reference, c.service, c.person_id, p.given_name, p.family_name, p.known_as, c.stage, c.level,
+            c.status, c.worker_id, c.team_id, c.opened_at, c.version
+         FROM cases c JOIN people p ON p.id = c.person_id WHERE TRUE",
+    );
+    push_visibility(&mut query, visible);
+    if let Some(service) = &query_for.service {
+        query.push(" AND c.service = ").push_bind(service.to_string());
+    }
+    if let Some(status) = &query_for.status {
+        query.push(" AND c.status = ").push_bind(status.clone());
+    }
+    if let Some(stage) = &query_for.stage {
+        query.push(" AND c.stage = ").push_bind(stage.to_string());
+    }
+    if let Some(level) = &query_for.level {
+        query.push(" AND c.level = ").push_bind(level.to_string());
+    }
+    if let Some(worker) = query_for.worker {
+        query.push(" AND c.worker_id = ").push_bind(worker.to_string());
+    }
+    if let Some(team) = query_for.team {
+        query.push(" AND c.team_id = ").push_bind(team.to_string());
+    }
+    if query_for.unallocated {
+        query.push(" AND c.worker_id IS NULL");
+    }
+    if let Some(flag) = &query_for.flag {
+        query.push(" AND EXISTS (SELECT 1 FROM case_flags f WHERE f.case_id = c.id AND f.flag = ").push_bind(flag.to_string());
+        query.push(")");
+    }
+    if let Some(person) = query_for.person {
+        query.push(" AND c.person_id = ").push_bind(person.to_string());
+    }
+    if let Some(before) = query_for.before {
+        query.push(" AND c.id < ").push_bind(before.to_string());
+    }
+    query.push(" ORDER BY c.id DESC LIMIT ").push_bind(query_for.limit);
+
+    type Row = (String, String, String, String, String, String, Option<String>, String, Option<String>, String, Option<String>, Option<String>, i64, i64);
+    let rows: Vec<Row> = query.build_query_as().fetch_all(&mut *conn).await?;
+    let mut summaries = Vec::with_capacity(rows.len());
+    for (id, reference, service, person, given, family, known_as, stage, level, status, worker, team, opened, version) in rows {
+        summaries.push(CaseSummary {
+            id: parse("case id", &id)?,
+            reference,
+            service: code(&service)?,
+            person: parse("person id", &person)?,
+            person_name: format!("{} {family}", known_as.unwrap_or(given)),
+            stage: code(&stage)?,
+            level: level.as_deref().map(code).transpose()?,
+            status,
+            worker: worker.as_deref().map(|w| parse("user id", w)).transpose()?,
+            team: team.as_deref().map(|t| parse("team id", t)).transpose()?,
+            flags: Vec::new(),
+            opened_at: instant(opened)?,
+            version,
+        });
+    }
+    if !summaries.is_empty() {
+        let mut flags_query = QueryBuilder::<Sqlite>::new("SELECT case_id, flag FROM case_flags WHERE case_id IN (");
+        let mut ids = flags_query.separated(", ");
+        for summary in &summaries {
+            ids.push_bind(summary.id.to_string());
+        }
+        flags_query.push(") ORDER BY flag");
+        let flags: Vec<(String, String)> = flags_query.build_query_as().fetch_all(conn).await?;
+        for (case, flag) in flags {
+            if let Some(summary) = summaries.iter_mut().find(|s| s.id.to_string() == case) {
+                summary.flags.push(code(&flag)?);
+            }
+        }
+    }
+    Ok(summaries)
+}

@@ -1,0 +1,387 @@
+//! User accounts, roles, teams, sessions, API tokens and login throttling.
+
+use crate::convert::{code, instant, micros, parse};
+use crate::{Connection, Result};
+use casework_domain::ids::{TeamId, UserId};
+use casework_domain::text::{Code, ShortText};
+use casework_domain::user::{RoleGrant, Team, UserAccount, Username};
+use jiff::Timestamp;
+
+/// What sign-in needs to know about an account.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub id: UserId,
+    pub password_hash: String,
+    pub disabled: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: String,
+    username: String,
+    display_name: String,
+    administrator: bool,
+    disabled: bool,
+    created_at: i64,
+}
+
+pub async fn insert(
+    conn: &mut Connection,
+    id: UserId,
+    username: &Username,
+    display_name: &ShortText,
+    password_hash: &str,
+    administrator: bool,
+    at: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO users (id, username, display_name, password_hash, administrator, disabled, created_at, password_changed_at)
+         VALUES ($1, $2, $3, $4, $5, FALSE, $6, $6)",
+    )
+    .bind(id.to_string())
+    .bind(username.as_str())
+    .bind(display_name.as_str())
+    .bind(password_hash)
+    .bind(administrator)
+    .bind(micros(at))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn credentials(conn: &mut Connection, username: &str) -> Result<Option<Credentials>> {
+    let row: Option<(String, String, bool)> =
+        sqlx::query_as("SELECT id, password_hash, disabled FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(conn)
+            .await?;
+    row.map(|(id, password_hash, disabled)| Ok(Credentials { id: parse("user id", &id)?, password_hash, disabled }))
+        .transpose()
+}
+
+pub async fn get(conn: &mut Connection, id: UserId) -> Result<Option<UserAccount>> {
+    let row: Option<UserRow> = sqlx::query_as(
+        "SELECT id, username, display_name, administrator, disabled, created_at FROM users WHERE id = $1",
+    )
+    .bind(id.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
+    match row {
+        Some(row) => Ok(Some(account(conn, row).await?)),
+        None => Ok(None),
+    }
+}
+
+pub async fn get_by_username(conn: &mut Connection, username: &str) -> Result<Option<UserAccount>> {
+    let row: Option<UserRow> = sqlx::query_as(
+        "SELECT id, username, display_name, administrator, disabled, created_at FROM users WHERE username = $1",
+    )
+    .bind(username)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match row {
+        Some(row) => Ok(Some(account(conn, row).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Accounts in username order, `limit` at a time after `after`.
+pub async fn list(conn: &mut Connection, after: Option<&str>, limit: i64) -> Result<Vec<UserAccount>> {
+    let rows: Vec<UserRow> = sqlx::query_as(
+        "SELECT id, username, display_name, administrator, disabled, created_at FROM users
+         WHERE username > $1 ORDER BY username LIMIT $2",
+    )
+    .bind(after.unwrap_or(""))
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut accounts = Vec::with_capacity(rows.len());
+    for row in rows {
+        accounts.push(account(conn, row).await?);
+    }
+    Ok(accounts)
+}
+
+async fn account(conn: &mut Connection, row: UserRow) -> Result<UserAccount> {
+    let id: UserId = parse("user id", &row.id)?;
+    Ok(UserAccount {
+        id,
+        username: Username::parse(&row.username).map_err(|e| crate::StoreError::Corrupt(e.to_string()))?,
+        display_name: ShortText::parse(&row.display_name).map_err(|e| crate::StoreError::Corrupt(e.to_string()))?,
+        administrator: row.administrator,
+        disabled: row.disabled,
+        created_at: instant(row.created_at)?,
+        roles: roles_of(conn, id).await?,
+        teams: teams_of(conn, id).await?.into_iter().map(|t| t.id).collect(),
+    })
+}
+
+pub async fn set_disabled(conn: &mut Connection, id: UserId, disabled: bool) -> Result<bool> {
+    let done = sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
+        .bind(disabled)
+        .bind(id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    if disabled {
+        delete_sessions_of(conn, id).await?;
+    }
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn set_password(conn: &mut Connection, id: UserId, password_hash: &str, at: Timestamp) -> Result<bool> {
+    let done = sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
+        .bind(password_hash)
+        .bind(micros(at))
+        .bind(id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    delete_sessions_of(conn, id).await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn grant_role(conn: &mut Connection, user: UserId, service: &Code, role: &Code, at: Timestamp) -> Result<()> {
+    sqlx::query("INSERT INTO user_roles (user_id, service, role, granted_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
+        .bind(user.to_string())
+        .bind(service.as_str())
+        .bind(role.as_str())
+        .bind(micros(at))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn roles_of(conn: &mut Connection, user: UserId) -> Result<Vec<RoleGrant>> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT service, role FROM user_roles WHERE user_id = $1 ORDER BY service, role")
+            .bind(user.to_string())
+            .fetch_all(conn)
+            .await?;
+    rows.iter().map(|(s, r)| Ok(RoleGrant { service: code(s)?, role: code(r)? })).collect()
+}
+
+pub async fn insert_team(conn: &mut Connection, team: &Team, at: Timestamp) -> Result<()> {
+    sqlx::query("INSERT INTO teams (id, service, name, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(team.id.to_string())
+        .bind(team.service.as_str())
+        .bind(team.name.as_str())
+        .bind(micros(at))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn get_team(conn: &mut Connection, id: TeamId) -> Result<Option<Team>> {
+    let row: Option<(String, String, String)> = sqlx::query_as("SELECT id, service, name FROM teams WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await?;
+    row.map(|r| team(&r)).transpose()
+}
+
+pub async fn list_teams(conn: &mut Connection) -> Result<Vec<Team>> {
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT id, service, name FROM teams ORDER BY service, name").fetch_all(conn).await?;
+    rows.iter().map(team).collect()
+}
+
+fn team((id, service, name): &(String, String, String)) -> Result<Team> {
+    Ok(Team {
+        id: parse("team id", id)?,
+        service: code(service)?,
+        name: ShortText::parse(name).map_err(|e| crate::StoreError::Corrupt(e.to_string()))?,
+    })
+}
+
+pub async fn add_team_member(conn: &mut Connection, team: TeamId, user: UserId, at: Timestamp) -> Result<()> {
+    sqlx::query("INSERT INTO team_members (team_id, user_id, added_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+        .bind(team.to_string())
+        .bind(user.to_string())
+        .bind(micros(at))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn teams_of(conn: &mut Connection, user: UserId) -> Result<Vec<Team>> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT t.id, t.service, t.name FROM teams t JOIN team_members m ON m.team_id = t.id
+         WHERE m.user_id = $1 ORDER BY t.service, t.name",
+    )
+    .bind(user.to_string())
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(team).collect()
+}
+
+/// Members of a team, for checking an allocation.
+pub async fn is_team_member(conn: &mut Connection, team: TeamId, user: UserId) -> Result<bool> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM team_members WHERE team_id = $1 AND user_id = $2")
+        .bind(team.to_string())
+        .bind(user.to_string())
+        .fetch_optional(conn)
+        .await?;
+    Ok(found.is_some())
+}
+
+// --- sessions ---
+
+/// A stored session: whose it is and its age.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionRecord {
+    pub user: UserId,
+    pub created_at: Timestamp,
+    pub last_seen_at: Timestamp,
+}
+
+pub async fn insert_session(conn: &mut Connection, token_hash: &str, user: UserId, at: Timestamp) -> Result<()> {
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)")
+        .bind(token_hash)
+        .bind(user.to_string())
+        .bind(micros(at))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn find_session(conn: &mut Connection, token_hash: &str) -> Result<Option<SessionRecord>> {
+    let row: Option<(String, i64, i64)> =
+        sqlx::query_as("SELECT user_id, created_at, last_seen_at FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(conn)
+            .await?;
+    row.map(|(user, created, seen)| {
+        Ok(SessionRecord { user: parse("user id", &user)?, created_at: instant(created)?, last_seen_at: instant(seen)? })
+    })
+    .transpose()
+}
+
+pub async fn touch_session(conn: &mut Connection, token_hash: &str, at: Timestamp) -> Result<()> {
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+        .bind(micros(at))
+        .bind(token_hash)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_session(conn: &mut Connection, token_hash: &str) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(conn).await?;
+    Ok(())
+}
+
+pub async fn delete_sessions_of(conn: &mut Connection, user: UserId) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.to_string()).execute(conn).await?;
+    Ok(())
+}
+
+/// Removes sessions idle since before `idle_before` or started before `started_before`.
+pub async fn delete_expired_sessions(conn: &mut Connection, idle_before: Timestamp, started_before: Timestamp) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
+        .bind(micros(idle_before))
+        .bind(micros(started_before))
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+// --- API tokens ---
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ApiToken {
+    pub id: String,
+    pub user: UserId,
+    pub name: String,
+    pub created_at: Timestamp,
+    pub expires_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
+}
+
+pub async fn insert_token(
+    conn: &mut Connection,
+    id: &str,
+    user: UserId,
+    name: &str,
+    token_hash: &str,
+    at: Timestamp,
+    expires_at: Option<Timestamp>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(user.to_string())
+    .bind(name)
+    .bind(token_hash)
+    .bind(micros(at))
+    .bind(expires_at.map(micros))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The user of a live token (not revoked, not expired at `now`).
+pub async fn token_user(conn: &mut Connection, token_hash: &str, now: Timestamp) -> Result<Option<UserId>> {
+    let user: Option<String> = sqlx::query_scalar(
+        "SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)",
+    )
+    .bind(token_hash)
+    .bind(micros(now))
+    .fetch_optional(conn)
+    .await?;
+    user.map(|u| parse("user id", &u)).transpose()
+}
+
+pub async fn tokens_of(conn: &mut Connection, user: UserId) -> Result<Vec<ApiToken>> {
+    let rows: Vec<(String, String, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
+        "SELECT id, name, created_at, expires_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id",
+    )
+    .bind(user.to_string())
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|(id, name, created, expires, revoked)| {
+            Ok(ApiToken {
+                id,
+                user,
+                name,
+                created_at: instant(created)?,
+                expires_at: expires.map(instant).transpose()?,
+                revoked_at: revoked.map(instant).transpose()?,
+            })
+        })
+        .collect()
+}
+
+pub async fn revoke_token(conn: &mut Connection, user: UserId, id: &str, at: Timestamp) -> Result<bool> {
+    let done = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
+        .bind(micros(at))
+        .bind(id)
+        .bind(user.to_string())
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+// --- login throttling ---
+
+pub async fn record_login_failure(conn: &mut Connection, username: &str, at: Timestamp) -> Result<()> {
+    sqlx::query("INSERT INTO login_failures (username, at) VALUES ($1, $2)")
+        .bind(username)
+        .bind(micros(at))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn login_failures_since(conn: &mut Connection, username: &str, since: Timestamp) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at >= $2")
+        .bind(username)
+        .bind(micros(since))
+        .fetch_one(conn)
+        .await?)
+}
+
+pub async fn clear_login_failures(conn: &mut Connection, username: &str) -> Result<()> {
+    sqlx::query("DELETE FROM login_failures WHERE username = $1").bind(username).execute(conn).await?;
+    Ok(())
+}
