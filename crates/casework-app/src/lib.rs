@@ -1,1 +1,67 @@
+//! Casework's use cases. Each command is one transaction: it loads what it needs, asks the
+//! domain whether the change is allowed, writes the change and its history events, and
+//! commits, or changes nothing at all. Every command takes the [`Actor`] doing it and
+//! checks their permission first; a case they may not see is reported as not found.
 
+pub mod auth;
+pub mod cases;
+pub mod catalog;
+pub mod clock;
+pub mod error;
+pub mod idempotency;
+pub mod notes;
+pub mod people;
+pub mod referrals;
+pub mod tasks;
+pub mod users;
+
+pub use casework_domain as domain;
+pub use casework_store::{Store, StoreError};
+pub use catalog::ServiceCatalog;
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{AppError, Result};
+pub use idempotency::Idempotency;
+
+use casework_domain::access::Actor;
+use casework_domain::history::Change;
+use casework_domain::ids::CaseId;
+use std::sync::Arc;
+
+/// Everything a use case needs: the store, the service definitions and the clock.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub store: Store,
+    pub services: Arc<ServiceCatalog>,
+    clock: Arc<dyn Clock>,
+    auth: Arc<auth::AuthSettings>,
+}
+
+impl App {
+    pub fn new(store: Store, services: ServiceCatalog, clock: Arc<dyn Clock>) -> App {
+        App { store, services: Arc::new(services), clock, auth: Arc::new(auth::AuthSettings::default()) }
+    }
+
+    pub fn now(&self) -> jiff::Timestamp {
+        self.clock.now()
+    }
+
+    /// Writes the changes as history events stamped with the actor and the time.
+    async fn record(
+        &self,
+        conn: &mut casework_store::Connection,
+        actor: &Actor,
+        case: Option<CaseId>,
+        changes: impl IntoIterator<Item = Change>,
+        at: jiff::Timestamp,
+    ) -> Result<()> {
+        for change in changes {
+            casework_store::events::insert(conn, &change.into_event(case, actor.user, at)).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Page sizes: a client may ask for up to 200 rows; 25 when it does not say.
+pub fn page_size(requested: Option<u32>) -> i64 {
+    i64::from(requested.unwrap_or(25).clamp(1, 200))
+}

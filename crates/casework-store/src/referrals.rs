@@ -130,8 +130,11 @@ pub async fn get(conn: &mut Connection, id: ReferralId) -> Result<Option<Referra
 /// Filters for the referral list.
 #[derive(Debug, Clone, Default)]
 pub struct ReferralFilter {
-    /// Only these services (the caller passes the ones the user may see referrals of).
+    /// Services whose every referral the user may see.
     pub services: Vec<Code>,
+    /// Services where the user may see only the referrals they recorded themselves.
+    pub own_services: Vec<Code>,
+    pub recorded_by: Option<casework_domain::ids::UserId>,
     pub outcome: Option<String>,
     pub person: Option<PersonId>,
     /// Newest first, continuing before this id.
@@ -140,15 +143,20 @@ pub struct ReferralFilter {
 }
 
 pub async fn list(conn: &mut Connection, filter: &ReferralFilter) -> Result<Vec<Referral>> {
-    if filter.services.is_empty() {
+    if filter.services.is_empty() && filter.own_services.is_empty() {
         return Ok(Vec::new());
     }
-    let mut query = sqlx::QueryBuilder::new(format!("SELECT {COLUMNS} FROM referrals WHERE service IN ("));
-    let mut services = query.separated(", ");
+    // '' matches no service; it keeps each list valid SQL when empty.
+    let mut query = sqlx::QueryBuilder::new(format!("SELECT {COLUMNS} FROM referrals WHERE (service IN (''"));
     for service in &filter.services {
-        services.push_bind(service.as_str());
+        query.push(", ").push_bind(service.as_str());
     }
-    query.push(")");
+    query.push(") OR (recorded_by = ").push_bind(filter.recorded_by.map(|u| u.to_string()).unwrap_or_default());
+    query.push(" AND service IN (''");
+    for service in &filter.own_services {
+        query.push(", ").push_bind(service.as_str());
+    }
+    query.push(")))");
     if let Some(outcome) = &filter.outcome {
         query.push(" AND outcome = ").push_bind(outcome);
     }

@@ -283,3 +283,8 @@ CREATE TABLE idempotency_keys (
     created_at  INTEGER NOT NULL,
     PRIMARY KEY (user_id, key)
 );
+
+-- The account that command-line administration acts as. It cannot sign in: it is disabled
+-- and its hash matches no password.
+INSERT INTO users (id, username, display_name, password_hash, administrator, disabled, created_at, password_changed_at)
+VALUES ('00000000-0000-0000-0000-000000000000', 'system', 'Casework (command line)', '!', 1, 1, 0, 0);

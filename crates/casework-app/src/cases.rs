@@ -1,0 +1,408 @@
+//! Cases: opening, reading (every read is logged), work lists, and the commands that change
+//! a case record. Commands name the version of the case they were based on; if someone
+//! changed the case since, the command is refused and nothing is written.
+
+use crate::idempotency::{parse_id, remember, replayed};
+use crate::referrals::NewReferral;
+use crate::{App, AppError, Idempotency, Result};
+use casework_domain::access::{Actor, Permission};
+use casework_domain::case::{Case, CaseReference, CaseStatus, LinkKind};
+use casework_domain::decision::Decision;
+use casework_domain::history::{Change, EventKind, Event, Subject};
+use casework_domain::ids::{CaseId, DecisionId, EventId, OrganisationId, PersonId, TeamId, UserId};
+use casework_domain::person::{NewPerson, Person};
+use casework_domain::referral::{Referral, ReferralOutcome};
+use casework_domain::service::ServiceDefinition;
+use casework_domain::text::{Code, LongText};
+use casework_domain::FieldError;
+use casework_store::cases::{CaseQuery, CaseSummary};
+use casework_store::{Connection, cases, decisions, events, people, referrals, users};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::Serialize;
+use serde_json::json;
+
+/// Level, worker and team to give a case as it opens or is (re)allocated.
+#[derive(Debug, Clone, Default)]
+pub struct Allocation {
+    pub level: Option<Code>,
+    pub worker: Option<UserId>,
+    pub team: Option<TeamId>,
+}
+
+/// Who a directly opened case is for: someone already recorded, or someone new.
+#[derive(Debug, Clone)]
+pub enum CasePerson {
+    Existing(PersonId),
+    New(NewPerson),
+}
+
+/// A checked request to open a case directly (its referral is recorded as accepted at once).
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub person: CasePerson,
+    pub referral: NewReferral,
+    pub allocation: Allocation,
+}
+
+/// A case as shown to someone who may see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseView {
+    #[serde(flatten)]
+    pub case: Case,
+    pub person: Person,
+    /// Links other cases make to this one (e.g. its shadow cases).
+    pub linked_from: Vec<IncomingLink>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IncomingLink {
+    pub case: CaseId,
+    pub kind: LinkKind,
+}
+
+/// A change to one of the case's own tables, beside the case record itself.
+enum Extra {
+    None,
+    Flag(casework_domain::case::Flag),
+    Unflag(Code),
+    KeyDate(Code, Option<Date>),
+    Link(casework_domain::case::CaseLink),
+}
+
+impl App {
+    fn service_of(&self, code: &Code) -> Result<std::sync::Arc<ServiceDefinition>> {
+        self.services.get(code).cloned().ok_or_else(|| AppError::Internal(format!("service '{code}' is not loaded")))
+    }
+
+    /// Loads a case the actor may see, or reports it as not found.
+    pub(crate) async fn visible_case(&self, conn: &mut Connection, actor: &Actor, id: CaseId) -> Result<Case> {
+        match cases::get(conn, id).await? {
+            Some(case) if actor.may(Permission::CaseRead, case.scope()) => Ok(case),
+            _ => Err(AppError::NotFound("case")),
+        }
+    }
+
+    /// Loads a case the actor may see and checks they may do `permission` to it.
+    pub(crate) async fn case_for(&self, conn: &mut Connection, actor: &Actor, id: CaseId, permission: Permission, what: &'static str) -> Result<Case> {
+        let case = self.visible_case(conn, actor, id).await?;
+        if actor.may(permission, case.scope()) { Ok(case) } else { Err(AppError::Forbidden(what)) }
+    }
+
+    /// Checks that a worker and team may carry a case of this service.
+    async fn check_allocation(&self, conn: &mut Connection, service: &ServiceDefinition, allocation: &Allocation) -> Result<()> {
+        if let Some(level) = &allocation.level {
+            if !service.has_level(level) {
+                return Err(FieldError::new("level", format!("'{level}' is not a {} of this service", service.service.level_label.to_lowercase())).into());
+            }
+        }
+        if let Some(team) = allocation.team {
+            match users::get_team(conn, team).await? {
+                Some(t) if &t.service == service.code() => {}
+                _ => return Err(FieldError::new("team", "no such team in this service").into()),
+            }
+        }
+        if let Some(worker) = allocation.worker {
+            let may_carry = match self.actor(worker).await? {
+                Some(w) => w.memberships.iter().any(|m| &m.service == service.code() && m.role.permissions.contains(&Permission::CaseRead)),
+                None => false,
+            };
+            if !may_carry {
+                return Err(FieldError::new("worker", "this user cannot hold cases in this service").into());
+            }
+        }
+        Ok(())
+    }
+
+    /// Opens the case for an accepted referral (the caller records the referral's outcome).
+    pub(crate) async fn insert_case(
+        &self,
+        conn: &mut Connection,
+        actor: &Actor,
+        service: &ServiceDefinition,
+        referral: &Referral,
+        allocation: Allocation,
+        now: Timestamp,
+    ) -> Result<Case> {
+        self.check_allocation(conn, service, &allocation).await?;
+        let year = casework_domain::time::day_of(now).year();
+        let number = cases::next_reference_number(conn, service.code(), year).await?;
+        let case = Case {
+            id: CaseId::new(),
+            reference: CaseReference::new(&service.service.reference_prefix, year, number),
+            service: service.code().clone(),
+            person: referral.person,
+            referral: referral.id,
+            stage: service.initial_stage.clone(),
+            level: allocation.level,
+            status: CaseStatus::Open,
+            worker: allocation.worker,
+            team: allocation.team,
+            flags: Vec::new(),
+            key_dates: Default::default(),
+            links: Vec::new(),
+            opened_at: now,
+            version: 1,
+        };
+        cases::insert(conn, &case).await?;
+        let change = Change::new(
+            EventKind::CaseOpened,
+            Subject::Case(case.id),
+            json!(null),
+            json!({ "reference": case.reference, "referral": referral.id, "stage": case.stage, "level": case.level,
+                    "worker": case.worker, "team": case.team }),
+        );
+        self.record(conn, actor, Some(case.id), [change], now).await?;
+        Ok(case)
+    }
+
+    /// Opens a case directly: records the person if new, the referral as accepted, and the
+    /// case, all in one transaction.
+    pub async fn open_case(&self, actor: &Actor, new: NewCase, idempotency: Option<&Idempotency>) -> Result<CaseView> {
+        let service = self.services.get(&new.referral.service).cloned()
+            .ok_or_else(|| FieldError::new("service", format!("there is no service '{}'", new.referral.service)))?;
+        if !actor.may_in_service(Permission::CaseCreate, service.code()) {
+            return Err(AppError::Forbidden("open cases in this service"));
+        }
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let case_id = match replayed(&mut tx, actor, idempotency).await? {
+            Some(id) => parse_id::<CaseId>(&id)?,
+            None => {
+                let person = match &new.person {
+                    CasePerson::Existing(id) => *id,
+                    CasePerson::New(person) => self.insert_person(&mut tx, actor, person, now).await.map_err(|e| within(e, "person"))?,
+                };
+                let referral_request = NewReferral { person, ..new.referral.clone() };
+                let mut referral = self.insert_referral(&mut tx, actor, &referral_request, service.code(), now).await?;
+                let case = self.insert_case(&mut tx, actor, &service, &referral, new.allocation.clone(), now).await?;
+                let outcome = ReferralOutcome::Accepted { case: case.id, by: actor.user, at: now };
+                referral.decide(outcome).map_err(|e| AppError::Conflict(e.to_string()))?;
+                referrals::record_outcome(&mut tx, referral.id, &referral.outcome).await?;
+                let change = Change::new(EventKind::ReferralAccepted, Subject::Referral(referral.id), json!({ "outcome": "pending" }), json!(referral.outcome));
+                self.record(&mut tx, actor, Some(case.id), [change], now).await?;
+                remember(&mut tx, actor, idempotency, &case.id.to_string(), now).await?;
+                case.id
+            }
+        };
+        let view = self.case_view(&mut tx, actor, case_id, now).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    async fn case_view(&self, conn: &mut Connection, actor: &Actor, id: CaseId, now: Timestamp) -> Result<CaseView> {
+        let case = self.visible_case(conn, actor, id).await?;
+        let person = people::get(conn, case.person).await?.ok_or(AppError::NotFound("person"))?;
+        let linked_from = cases::links_to(conn, id).await?.into_iter().map(|(case, kind)| IncomingLink { case, kind }).collect();
+        events::log_access(conn, actor.user, id, "case", now).await?;
+        Ok(CaseView { case, person, linked_from })
+    }
+
+    /// A case record. The view is logged before it is returned; if the log cannot be
+    /// written, nothing is shown.
+    pub async fn get_case(&self, actor: &Actor, id: CaseId) -> Result<CaseView> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let view = self.case_view(&mut tx, actor, id, now).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// Logs that the actor read part of a case (notes, history…) after checking they may.
+    pub(crate) async fn log_read(&self, actor: &Actor, id: CaseId, permission: Permission, what: &'static str) -> Result<Case> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let case = self.case_for(&mut tx, actor, id, permission, "read this part of the case").await?;
+        events::log_access(&mut tx, actor.user, id, what, now).await?;
+        tx.commit().await?;
+        Ok(case)
+    }
+
+    /// A work list: the cases matching the query that the actor may see, and no others.
+    pub async fn list_cases(&self, actor: &Actor, query: &CaseQuery) -> Result<Vec<CaseSummary>> {
+        let visible = actor.case_filter(Permission::CaseRead);
+        let mut conn = self.store.read().await?;
+        Ok(cases::list(&mut conn, query, &visible).await?)
+    }
+
+    /// The shared shape of every command on a case record.
+    async fn change_case(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        seen_version: i64,
+        permission: Permission,
+        what: &'static str,
+        command: impl FnOnce(&mut Case, &ServiceDefinition, Timestamp) -> Result<(Change, Extra)>,
+    ) -> Result<Case> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let mut case = self.case_for(&mut tx, actor, id, permission, what).await?;
+        case.check_version(seen_version)?;
+        let service = self.service_of(&case.service)?;
+        let (change, extra) = command(&mut case, &service, now)?;
+        match extra {
+            Extra::None => {}
+            Extra::Flag(flag) => cases::insert_flag(&mut tx, id, &flag).await?,
+            Extra::Unflag(code) => cases::delete_flag(&mut tx, id, &code).await?,
+            Extra::KeyDate(code, date) => cases::set_key_date(&mut tx, id, &code, date).await?,
+            Extra::Link(link) => cases::insert_link(&mut tx, id, &link).await?,
+        }
+        if !cases::update_record(&mut tx, &case, seen_version, now).await? {
+            return Err(AppError::Conflict("the case was changed by someone else; reload it and try again".into()));
+        }
+        self.record(&mut tx, actor, Some(id), [change], now).await?;
+        let saved = cases::get(&mut tx, id).await?.ok_or(AppError::NotFound("case"))?;
+        tx.commit().await?;
+        Ok(saved)
+    }
+
+    pub async fn allocate_case(&self, actor: &Actor, id: CaseId, seen_version: i64, worker: Option<UserId>, team: Option<TeamId>) -> Result<Case> {
+        {
+            let mut conn = self.store.read().await?;
+            let case = self.case_for(&mut conn, actor, id, Permission::CaseAllocate, "allocate this case").await?;
+            let service = self.service_of(&case.service)?;
+            self.check_allocation(&mut conn, &service, &Allocation { level: None, worker, team }).await?;
+        }
+        self.change_case(actor, id, seen_version, Permission::CaseAllocate, "allocate this case", |case, _, _| {
+            Ok((case.allocate(worker, team)?, Extra::None))
+        })
+        .await
+    }
+
+    pub async fn move_case_to_stage(&self, actor: &Actor, id: CaseId, seen_version: i64, stage: Code) -> Result<Case> {
+        self.change_case(actor, id, seen_version, Permission::CaseUpdate, "change this case", |case, service, _| {
+            Ok((case.move_to_stage(service, stage)?, Extra::None))
+        })
+        .await
+    }
+
+    pub async fn set_case_level(&self, actor: &Actor, id: CaseId, seen_version: i64, level: Option<Code>) -> Result<Case> {
+        self.change_case(actor, id, seen_version, Permission::CaseUpdate, "change this case", |case, service, _| {
+            Ok((case.set_level(service, level)?, Extra::None))
+        })
+        .await
+    }
+
+    pub async fn set_case_flag(&self, actor: &Actor, id: CaseId, seen_version: i64, flag: Code) -> Result<Case> {
+        let by = actor.user;
+        self.change_case(actor, id, seen_version, Permission::CaseUpdate, "change this case", |case, service, now| {
+            let change = case.set_flag(service, flag.clone(), by, now)?;
+            let set = case.flags.iter().find(|f| f.code == flag).cloned().ok_or_else(|| AppError::Internal("flag vanished".into()))?;
+            Ok((change, Extra::Flag(set)))
+        })
+        .await
+    }
+
+    pub async fn remove_case_flag(&self, actor: &Actor, id: CaseId, seen_version: i64, flag: Code) -> Result<Case> {
+        self.change_case(actor, id, seen_version, Permission::CaseUpdate, "change this case", |case, _, _| {
+            Ok((case.remove_flag(&flag)?, Extra::Unflag(flag)))
+        })
+        .await
+    }
+
+    pub async fn set_case_key_date(&self, actor: &Actor, id: CaseId, seen_version: i64, key_date: Code, date: Option<Date>) -> Result<Case> {
+        self.change_case(actor, id, seen_version, Permission::CaseUpdate, "change this case", |case, service, _| {
+            Ok((case.set_key_date(service, key_date.clone(), date)?, Extra::KeyDate(key_date, date)))
+        })
+        .await
+    }
+
+    /// Links the case to another case the actor may also see.
+    pub async fn link_case(&self, actor: &Actor, id: CaseId, seen_version: i64, kind: LinkKind, other: CaseId) -> Result<Case> {
+        {
+            let mut conn = self.store.read().await?;
+            if self.visible_case(&mut conn, actor, other).await.is_err() {
+                return Err(FieldError::new("case", "no such case").into());
+            }
+        }
+        let by = actor.user;
+        self.change_case(actor, id, seen_version, Permission::CaseUpdate, "change this case", |case, _, now| {
+            let change = case.link(kind, other, by, now)?;
+            let link = case.links.last().cloned().ok_or_else(|| AppError::Internal("link vanished".into()))?;
+            Ok((change, Extra::Link(link)))
+        })
+        .await
+    }
+
+    pub async fn close_case(&self, actor: &Actor, id: CaseId, seen_version: i64, reason: Code) -> Result<Case> {
+        let by = actor.user;
+        self.change_case(actor, id, seen_version, Permission::CaseClose, "close this case", |case, service, now| {
+            Ok((case.close(service, reason, by, now)?, Extra::None))
+        })
+        .await
+    }
+
+    pub async fn reopen_case(&self, actor: &Actor, id: CaseId, seen_version: i64, why: LongText) -> Result<Case> {
+        self.change_case(actor, id, seen_version, Permission::CaseReopen, "reopen this case", |case, _, _| {
+            Ok((case.reopen(&why)?, Extra::None))
+        })
+        .await
+    }
+
+    /// The case's history, oldest first. Reading it is logged.
+    pub async fn case_history(&self, actor: &Actor, id: CaseId, after: Option<EventId>, limit: i64) -> Result<Vec<Event>> {
+        self.log_read(actor, id, Permission::HistoryRead, "history").await?;
+        let mut conn = self.store.read().await?;
+        Ok(events::for_case(&mut conn, id, after, limit).await?)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn record_decision(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        outcome: Code,
+        body: Option<OrganisationId>,
+        reason_list: Code,
+        reason: Code,
+        rationale: Option<LongText>,
+        idempotency: Option<&Idempotency>,
+    ) -> Result<Decision> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let case = self.case_for(&mut tx, actor, id, Permission::DecisionRecord, "record decisions on this case").await?;
+        if let Some(previous) = replayed(&mut tx, actor, idempotency).await? {
+            let previous: DecisionId = parse_id(&previous)?;
+            let all = decisions::list(&mut tx, id, None, i64::MAX).await?;
+            return all.into_iter().find(|d| d.id == previous).ok_or(AppError::NotFound("decision"));
+        }
+        if let Some(body) = body {
+            if people::get_organisation(&mut tx, body).await?.is_none() {
+                return Err(FieldError::new("body", "no such organisation").into());
+            }
+        }
+        let service = self.service_of(&case.service)?;
+        let (decision, change) = Decision::record(&service, id, outcome, body, reason_list, reason, rationale, actor.user, now)?;
+        decisions::insert(&mut tx, &decision).await?;
+        self.record(&mut tx, actor, Some(id), [change], now).await?;
+        remember(&mut tx, actor, idempotency, &decision.id.to_string(), now).await?;
+        tx.commit().await?;
+        Ok(decision)
+    }
+
+    pub async fn case_decisions(&self, actor: &Actor, id: CaseId, after: Option<DecisionId>, limit: i64) -> Result<Vec<Decision>> {
+        self.log_read(actor, id, Permission::CaseRead, "decisions").await?;
+        let mut conn = self.store.read().await?;
+        Ok(decisions::list(&mut conn, id, after, limit).await?)
+    }
+
+    /// The referral behind a case, for whoever may see the case.
+    pub async fn case_referral(&self, actor: &Actor, id: CaseId) -> Result<Referral> {
+        let case = self.log_read(actor, id, Permission::CaseRead, "referral").await?;
+        let mut conn = self.store.read().await?;
+        referrals::get(&mut conn, case.referral).await?.ok_or(AppError::NotFound("referral"))
+    }
+}
+
+/// Reports the errors of a nested input under its field name.
+fn within(error: AppError, prefix: &str) -> AppError {
+    match error {
+        AppError::Invalid(invalid) => {
+            let mut nested = casework_domain::Invalid::new();
+            nested.absorb(prefix, invalid);
+            AppError::Invalid(nested)
+        }
+        other => other,
+    }
+}

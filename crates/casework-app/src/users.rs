@@ -1,0 +1,196 @@
+//! Administration of user accounts, roles and teams. Only administrators may do these,
+//! and doing them gives no access to case records by itself.
+
+use crate::auth::hash_password;
+use crate::{App, AppError, Result};
+use casework_domain::access::Actor;
+use casework_domain::history::{Change, EventKind, Subject};
+use casework_domain::ids::{TeamId, UserId};
+use casework_domain::text::{Code, ShortText};
+use casework_domain::user::{Password, Team, UserAccount, Username};
+use casework_domain::{FieldError, Invalid};
+use casework_store::users;
+use serde_json::json;
+
+/// The account command-line administration acts as.
+pub fn system_actor() -> Actor {
+    Actor {
+        user: UserId::from_uuid(uuid::Uuid::nil()),
+        username: "system".into(),
+        administrator: true,
+        memberships: Vec::new(),
+    }
+}
+
+/// A checked request for a new account.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: Username,
+    pub display_name: ShortText,
+    pub password: Password,
+    pub administrator: bool,
+}
+
+impl NewUser {
+    pub fn parse(username: &str, display_name: &str, password: &str, administrator: bool) -> Result<NewUser> {
+        let mut invalid = Invalid::new();
+        let username = invalid.check("username", Username::parse(username));
+        let display_name = invalid.check("display_name", ShortText::parse(display_name));
+        let password = invalid.check("password", Password::parse(password));
+        match (username, display_name, password) {
+            (Some(username), Some(display_name), Some(password)) => Ok(NewUser { username, display_name, password, administrator }),
+            _ => Err(invalid.into()),
+        }
+    }
+}
+
+fn require_administrator(actor: &Actor) -> Result<()> {
+    if actor.administrator { Ok(()) } else { Err(AppError::Forbidden("manage users and teams")) }
+}
+
+impl App {
+    pub async fn create_user(&self, actor: &Actor, new: NewUser) -> Result<UserAccount> {
+        require_administrator(actor)?;
+        let hash = hash_password(&new.password).await?;
+        let now = self.now();
+        let id = UserId::new();
+        let mut tx = self.store.begin().await?;
+        match users::insert(&mut tx, id, &new.username, &new.display_name, &hash, new.administrator, now).await {
+            Err(e) if e.is_unique_violation() => {
+                return Err(AppError::Conflict(format!("the username '{}' is taken", new.username)));
+            }
+            other => other?,
+        }
+        let change = Change::new(
+            EventKind::UserCreated,
+            Subject::User(id),
+            json!(null),
+            json!({ "username": new.username, "display_name": new.display_name, "administrator": new.administrator }),
+        );
+        self.record(&mut tx, actor, None, [change], now).await?;
+        let account = users::get(&mut tx, id).await?.ok_or(AppError::NotFound("user"))?;
+        tx.commit().await?;
+        Ok(account)
+    }
+
+    pub async fn list_users(&self, actor: &Actor, after: Option<&str>, limit: i64) -> Result<Vec<UserAccount>> {
+        require_administrator(actor)?;
+        let mut conn = self.store.read().await?;
+        Ok(users::list(&mut conn, after, limit).await?)
+    }
+
+    pub async fn get_user(&self, actor: &Actor, id: UserId) -> Result<UserAccount> {
+        require_administrator(actor)?;
+        let mut conn = self.store.read().await?;
+        users::get(&mut conn, id).await?.ok_or(AppError::NotFound("user"))
+    }
+
+    pub async fn find_user(&self, actor: &Actor, username: &str) -> Result<UserAccount> {
+        require_administrator(actor)?;
+        let mut conn = self.store.read().await?;
+        users::get_by_username(&mut conn, &username.trim().to_lowercase()).await?.ok_or(AppError::NotFound("user"))
+    }
+
+    /// Disables or re-enables an account; disabling ends its sessions at once.
+    pub async fn set_user_disabled(&self, actor: &Actor, id: UserId, disabled: bool) -> Result<UserAccount> {
+        require_administrator(actor)?;
+        if id == actor.user && disabled {
+            return Err(FieldError::new("disabled", "you cannot disable your own account").into());
+        }
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let before = users::get(&mut tx, id).await?.ok_or(AppError::NotFound("user"))?;
+        users::set_disabled(&mut tx, id, disabled).await?;
+        let kind = if disabled { EventKind::UserDisabled } else { EventKind::UserEnabled };
+        let change = Change::new(kind, Subject::User(id), json!({ "disabled": before.disabled }), json!({ "disabled": disabled }));
+        self.record(&mut tx, actor, None, [change], now).await?;
+        let account = users::get(&mut tx, id).await?.ok_or(AppError::NotFound("user"))?;
+        tx.commit().await?;
+        Ok(account)
+    }
+
+    /// Sets a new password and ends the user's sessions.
+    pub async fn reset_password(&self, actor: &Actor, id: UserId, password: &str) -> Result<()> {
+        require_administrator(actor)?;
+        let password = Password::parse(password).map_err(|e| e.within("password"))?;
+        let hash = hash_password(&password).await?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        if !users::set_password(&mut tx, id, &hash, now).await? {
+            return Err(AppError::NotFound("user"));
+        }
+        self.record(&mut tx, actor, None, [Change::new(EventKind::PasswordReset, Subject::User(id), json!(null), json!(null))], now)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Gives a user a role in a service.
+    pub async fn grant_role(&self, actor: &Actor, id: UserId, service: &Code, role: &Code) -> Result<UserAccount> {
+        require_administrator(actor)?;
+        let definition = self.services.get(service).ok_or_else(|| FieldError::new("service", format!("there is no service '{service}'")))?;
+        if definition.role(role).is_none() {
+            return Err(FieldError::new("role", format!("the service '{service}' has no role '{role}'")).into());
+        }
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        users::get(&mut tx, id).await?.ok_or(AppError::NotFound("user"))?;
+        users::grant_role(&mut tx, id, service, role, now).await?;
+        let change = Change::new(EventKind::RoleGranted, Subject::User(id), json!(null), json!({ "service": service, "role": role }));
+        self.record(&mut tx, actor, None, [change], now).await?;
+        let account = users::get(&mut tx, id).await?.ok_or(AppError::NotFound("user"))?;
+        tx.commit().await?;
+        Ok(account)
+    }
+
+    pub async fn create_team(&self, actor: &Actor, service: &Code, name: &str) -> Result<Team> {
+        require_administrator(actor)?;
+        let name = ShortText::parse(name).map_err(|e| e.within("name"))?;
+        if self.services.get(service).is_none() {
+            return Err(FieldError::new("service", format!("there is no service '{service}'")).into());
+        }
+        let team = Team { id: TeamId::new(), service: service.clone(), name };
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        match users::insert_team(&mut tx, &team, now).await {
+            Err(e) if e.is_unique_violation() => {
+                return Err(AppError::Conflict(format!("the service already has a team called '{}'", team.name)));
+            }
+            other => other?,
+        }
+        let change = Change::new(EventKind::TeamCreated, Subject::Team(team.id), json!(null), json!({ "service": service, "name": team.name }));
+        self.record(&mut tx, actor, None, [change], now).await?;
+        tx.commit().await?;
+        Ok(team)
+    }
+
+    /// Teams are listed to every signed-in user: allocation needs them.
+    pub async fn list_teams(&self) -> Result<Vec<Team>> {
+        let mut conn = self.store.read().await?;
+        Ok(users::list_teams(&mut conn).await?)
+    }
+
+    pub async fn add_team_member(&self, actor: &Actor, team: TeamId, user: UserId) -> Result<()> {
+        require_administrator(actor)?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        users::get_team(&mut tx, team).await?.ok_or(AppError::NotFound("team"))?;
+        users::get(&mut tx, user).await?.ok_or(AppError::NotFound("user"))?;
+        users::add_team_member(&mut tx, team, user, now).await?;
+        let change = Change::new(EventKind::TeamMemberAdded, Subject::Team(team), json!(null), json!({ "user": user }));
+        self.record(&mut tx, actor, None, [change], now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Writes the loaded service definitions into the database (cases and teams refer to them).
+    pub async fn register_services(&self) -> Result<()> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        for (definition, text) in self.services.with_text() {
+            casework_store::meta::upsert_service(&mut tx, definition, text, now).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
