@@ -14,6 +14,7 @@ use casework_domain::access::{Actor, Membership};
 use casework_domain::ids::UserId;
 use casework_domain::user::Password;
 use casework_store::users;
+pub use casework_store::users::ApiToken;
 use jiff::{SignedDuration, Timestamp};
 use rand::RngCore;
 use sha2::{Digest, Sha256};

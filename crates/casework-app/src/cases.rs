@@ -15,7 +15,7 @@ use casework_domain::referral::{Referral, ReferralOutcome};
 use casework_domain::service::ServiceDefinition;
 use casework_domain::text::{Code, LongText};
 use casework_domain::FieldError;
-use casework_store::cases::{CaseQuery, CaseSummary};
+pub use casework_store::cases::{CaseQuery, CaseSummary};
 use casework_store::{Connection, cases, decisions, events, people, referrals, users};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -91,11 +91,10 @@ impl App {
 
     /// Checks that a worker and team may carry a case of this service.
     async fn check_allocation(&self, conn: &mut Connection, service: &ServiceDefinition, allocation: &Allocation) -> Result<()> {
-        if let Some(level) = &allocation.level {
-            if !service.has_level(level) {
+        if let Some(level) = &allocation.level
+            && !service.has_level(level) {
                 return Err(FieldError::new("level", format!("'{level}' is not a {} of this service", service.service.level_label.to_lowercase())).into());
             }
-        }
         if let Some(team) = allocation.team {
             match users::get_team(conn, team).await? {
                 Some(t) if &t.service == service.code() => {}
@@ -367,11 +366,10 @@ impl App {
             let all = decisions::list(&mut tx, id, None, i64::MAX).await?;
             return all.into_iter().find(|d| d.id == previous).ok_or(AppError::NotFound("decision"));
         }
-        if let Some(body) = body {
-            if people::get_organisation(&mut tx, body).await?.is_none() {
+        if let Some(body) = body
+            && people::get_organisation(&mut tx, body).await?.is_none() {
                 return Err(FieldError::new("body", "no such organisation").into());
             }
-        }
         let service = self.service_of(&case.service)?;
         let (decision, change) = Decision::record(&service, id, outcome, body, reason_list, reason, rationale, actor.user, now)?;
         decisions::insert(&mut tx, &decision).await?;

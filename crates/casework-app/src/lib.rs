@@ -7,6 +7,7 @@ pub mod auth;
 pub mod cases;
 pub mod catalog;
 pub mod clock;
+pub mod demo;
 pub mod error;
 pub mod idempotency;
 pub mod notes;

@@ -183,11 +183,10 @@ impl Case {
 
     pub fn set_level(&mut self, service: &ServiceDefinition, level: Option<Code>) -> Result<Change, CaseError> {
         self.require_open()?;
-        if let Some(code) = &level {
-            if !service.has_level(code) {
+        if let Some(code) = &level
+            && !service.has_level(code) {
                 return Err(rule("level", format!("'{code}' is not a {} of this service", service.service.level_label.to_lowercase())));
             }
-        }
         let before = json!({ "level": self.level });
         self.level = level;
         Ok(self.change(EventKind::LevelChanged, before, json!({ "level": self.level })))

@@ -1,0 +1,1 @@
+//! Demo data for all five reference services (being written).

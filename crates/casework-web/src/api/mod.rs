@@ -1,0 +1,148 @@
+//! The JSON API under `/api/v1`. The OpenAPI document is built from the same route list
+//! that mounts the handlers, so it cannot drift from what is served.
+
+pub mod admin;
+pub mod cases;
+pub mod people;
+pub mod referrals;
+pub mod session;
+pub mod views;
+pub mod work;
+
+use crate::problem::{ApiError, ApiResult};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use casework_app::App;
+use serde::Deserialize;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoParams, Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Casework API",
+        description = "Case management for services that support people through a process with rules, deadlines and sensitive records. \
+Every endpoint needs a signed-in user (a session cookie from POST /api/v1/session, or an API token as a Bearer token). \
+A case the caller may not see answers 404, as if it did not exist. Changes to a case or task name the version they were based on; \
+a stale version answers 409 and changes nothing. Creating requests accept an Idempotency-Key header. Errors are application/problem+json.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    modifiers(&Security),
+    security(("session" = []), ("token" = []))
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::extract::SESSION_COOKIE))));
+        components.add_security_scheme("token", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+/// Every API route, with its OpenAPI description.
+pub fn routes() -> OpenApiRouter<App> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(session::sign_in, session::sign_out))
+        .routes(routes!(session::me))
+        .routes(routes!(session::list_tokens, session::create_token))
+        .routes(routes!(session::revoke_token))
+        .routes(routes!(admin::list_services))
+        .routes(routes!(admin::list_teams, admin::create_team))
+        .routes(routes!(admin::add_team_member))
+        .routes(routes!(admin::list_users, admin::create_user))
+        .routes(routes!(admin::get_user))
+        .routes(routes!(admin::disable_user))
+        .routes(routes!(admin::enable_user))
+        .routes(routes!(admin::reset_password))
+        .routes(routes!(admin::grant_role))
+        .routes(routes!(people::search_people, people::record_person))
+        .routes(routes!(people::get_person))
+        .routes(routes!(people::relate_person))
+        .routes(routes!(people::list_organisations, people::record_organisation))
+        .routes(routes!(referrals::list_referrals, referrals::record_referral))
+        .routes(routes!(referrals::get_referral))
+        .routes(routes!(referrals::accept_referral))
+        .routes(routes!(referrals::reject_referral))
+        .routes(routes!(referrals::file_referral))
+        .routes(routes!(cases::list_cases, cases::open_case))
+        .routes(routes!(cases::get_case))
+        .routes(routes!(cases::case_referral))
+        .routes(routes!(cases::allocate))
+        .routes(routes!(cases::change_stage))
+        .routes(routes!(cases::change_level))
+        .routes(routes!(cases::set_flag))
+        .routes(routes!(cases::remove_flag))
+        .routes(routes!(cases::set_key_date))
+        .routes(routes!(cases::link))
+        .routes(routes!(cases::close))
+        .routes(routes!(cases::reopen))
+        .routes(routes!(cases::history))
+        .routes(routes!(work::list_notes, work::add_note))
+        .routes(routes!(work::add_addendum))
+        .routes(routes!(work::list_tasks, work::create_task))
+        .routes(routes!(work::complete_task))
+        .routes(routes!(work::cancel_task))
+        .routes(routes!(work::reassign_task))
+        .routes(routes!(work::list_decisions, work::record_decision))
+}
+
+/// Paging for every list: `limit` rows (1 to 200, 25 by default) from `cursor`.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Paging {
+    /// Rows per page, 1 to 200 (25 when not given).
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl Paging {
+    /// How many rows to ask the store for: one more than the page, to learn if there is a next.
+    pub fn fetch(&self) -> i64 {
+        casework_app::page_size(self.limit) + 1
+    }
+
+    /// The position the cursor names, parsed as the list's key type.
+    pub fn position<T: std::str::FromStr>(&self) -> ApiResult<Option<T>> {
+        let Some(cursor) = &self.cursor else { return Ok(None) };
+        URL_SAFE_NO_PAD
+            .decode(cursor)
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .and_then(|raw| raw.parse().ok())
+            .map(Some)
+            .ok_or_else(|| ApiError::field("cursor", "is not a cursor this list gave out"))
+    }
+
+    /// Cuts the fetched rows to a page and makes the cursor for the next one.
+    pub fn page<R, T: utoipa::ToSchema>(&self, mut rows: Vec<R>, key: impl Fn(&R) -> String, out: impl Fn(R) -> T) -> views::Page<T> {
+        let size = usize::try_from(casework_app::page_size(self.limit)).unwrap_or(25);
+        let next_cursor = if rows.len() > size {
+            rows.truncate(size);
+            rows.last().map(|last| URL_SAFE_NO_PAD.encode(key(last)))
+        } else {
+            None
+        };
+        views::Page { items: rows.into_iter().map(out).collect(), next_cursor }
+    }
+}
+
+/// An id from the path. One that does not parse cannot exist: it is not found.
+pub fn path_id<T: std::str::FromStr>(raw: &str, what: &str) -> ApiResult<T> {
+    raw.parse().map_err(|_| ApiError::not_found(what))
+}
+
+/// Parses an optional id given in a body or query, reporting it under `field`.
+pub fn field_id<T: std::str::FromStr>(raw: Option<&str>, field: &str) -> ApiResult<Option<T>> {
+    raw.map(|r| r.parse().map_err(|_| ApiError::field(field, "is not a valid id"))).transpose()
+}
+
+/// Parses a code (stage, level, flag, reason…) given in a body or query.
+pub fn field_code(raw: &str, field: &str) -> ApiResult<casework_domain::text::Code> {
+    casework_domain::text::Code::parse(raw).map_err(|e| ApiError::invalid(e.within(field).into()))
+}

@@ -1,0 +1,194 @@
+//! Referrals and their decisions.
+
+use super::views::{AcceptedReferralOut, Page, ReferralOut};
+use super::{Paging, field_code, field_id, path_id};
+use crate::extract::{CurrentActor, IdempotencyKey, JsonBody};
+use crate::problem::{ApiError, ApiResult};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use casework_app::App;
+use casework_app::cases::Allocation;
+use casework_app::referrals::{Decision, NewReferral};
+use casework_domain::ids::PersonId;
+use casework_domain::referral::ReferralSource;
+use casework_domain::text::{Code, LongText};
+use casework_domain::{FieldError, Invalid};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FormIn {
+    /// The form's code in the service definition.
+    pub form: String,
+    /// The answers, as the form's fields define them.
+    #[schema(value_type = Object)]
+    pub answers: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The parts of a referral common to recording one and opening a case directly.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct ReferralDetails {
+    pub service: String,
+    /// self-referral, staff, agency, form, email, phone or automatic.
+    pub source: String,
+    /// When it was received (RFC 3339); now if absent.
+    pub received_at: Option<String>,
+    /// What the referral asks for and why.
+    pub summary: String,
+    #[serde(default)]
+    pub forms: Vec<FormIn>,
+    /// The earlier, declined referral this one makes again.
+    pub previous: Option<String>,
+}
+
+impl ReferralDetails {
+    pub fn parse(&self, person: PersonId, invalid: &mut Invalid) -> Option<NewReferral> {
+        let service = invalid.check("service", Code::parse(&self.service));
+        let source = invalid.check("source", ReferralSource::parse(&self.source));
+        let received_at = match &self.received_at {
+            None => Some(None),
+            Some(raw) => invalid
+                .check("received_at", raw.parse::<jiff::Timestamp>().map_err(|_| FieldError::new("", "must be an RFC 3339 instant such as 2026-11-26T09:30:00Z")))
+                .map(Some),
+        };
+        let summary = invalid.check("summary", LongText::parse(&self.summary));
+        let mut forms = Vec::new();
+        for (i, form) in self.forms.iter().enumerate() {
+            if let Some(code) = invalid.check(&format!("forms/{i}/form"), Code::parse(&form.form)) {
+                forms.push((code, form.answers.clone()));
+            }
+        }
+        let previous = match &self.previous {
+            None => Some(None),
+            Some(raw) => invalid.check("previous", raw.parse().map_err(|_| FieldError::new("", "is not a valid id"))).map(Some),
+        };
+        Some(NewReferral { service: service?, person, source: source?, received_at: received_at?, summary: summary?, forms, previous: previous? })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReferralIn {
+    /// The person referred (record them first with POST /api/v1/people).
+    pub person: String,
+    #[serde(flatten)]
+    pub details: ReferralDetails,
+}
+
+/// Records a referral for a service.
+#[utoipa::path(post, path = "/api/v1/referrals", tag = "referrals", request_body = ReferralIn,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retrying with the same key returns the same referral")),
+    responses((status = 201, body = ReferralOut), (status = 403, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
+pub async fn record_referral(State(app): State<App>, CurrentActor(actor): CurrentActor, key: IdempotencyKey, JsonBody(body): JsonBody<ReferralIn>) -> ApiResult<(StatusCode, Json<ReferralOut>)> {
+    let mut invalid = Invalid::new();
+    let person = invalid.check("person", body.person.parse::<PersonId>().map_err(|_| FieldError::new("", "is not a valid id")));
+    let details = body.details.parse(person.unwrap_or_default(), &mut invalid);
+    let new = match details {
+        Some(new) if invalid.is_empty() => new,
+        _ => return Err(ApiError::invalid(invalid)),
+    };
+    let referral = app.record_referral(&actor, new, key.with(&body).as_ref()).await?;
+    Ok((StatusCode::CREATED, Json(referral.into())))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReferralQuery {
+    pub service: Option<String>,
+    /// pending, accepted, rejected or kept-on-file.
+    pub outcome: Option<String>,
+    pub person: Option<String>,
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+/// Referrals the caller may see, newest first.
+#[utoipa::path(get, path = "/api/v1/referrals", tag = "referrals", params(ReferralQuery),
+    responses((status = 200, body = Page<ReferralOut>), (status = 422, body = crate::problem::Problem)))]
+pub async fn list_referrals(State(app): State<App>, CurrentActor(actor): CurrentActor, Query(query): Query<ReferralQuery>) -> ApiResult<Json<Page<ReferralOut>>> {
+    let service = query.service.as_deref().map(|s| field_code(s, "service")).transpose()?;
+    if let Some(outcome) = &query.outcome
+        && !["pending", "accepted", "rejected", "kept-on-file"].contains(&outcome.as_str()) {
+            return Err(ApiError::field("outcome", "use pending, accepted, rejected or kept-on-file"));
+        }
+    let person = field_id(query.person.as_deref(), "person")?;
+    let paging = Paging { limit: query.limit, cursor: query.cursor };
+    let rows = app.list_referrals(&actor, service.as_ref(), query.outcome.as_deref(), person, paging.position()?, paging.fetch()).await?;
+    Ok(Json(paging.page(rows, |r| r.id.to_string(), ReferralOut::from)))
+}
+
+/// One referral.
+#[utoipa::path(get, path = "/api/v1/referrals/{id}", tag = "referrals", params(("id" = String, Path)),
+    responses((status = 200, body = ReferralOut), (status = 404, body = crate::problem::Problem)))]
+pub async fn get_referral(State(app): State<App>, CurrentActor(actor): CurrentActor, Path(id): Path<String>) -> ApiResult<Json<ReferralOut>> {
+    Ok(Json(app.get_referral(&actor, path_id(&id, "referral")?).await?.into()))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AllocationIn {
+    pub level: Option<String>,
+    pub worker: Option<String>,
+    pub team: Option<String>,
+}
+
+impl AllocationIn {
+    pub fn parse(&self, invalid: &mut Invalid) -> Allocation {
+        let level = self.level.as_deref().and_then(|l| invalid.check("level", Code::parse(l)));
+        let worker = self.worker.as_deref().and_then(|w| invalid.check("worker", w.parse().map_err(|_| FieldError::new("", "is not a valid id"))));
+        let team = self.team.as_deref().and_then(|t| invalid.check("team", t.parse().map_err(|_| FieldError::new("", "is not a valid id"))));
+        Allocation { level, worker, team }
+    }
+}
+
+/// Accepts a pending referral: the case opens at once, with the level and allocation given.
+#[utoipa::path(post, path = "/api/v1/referrals/{id}/acceptance", tag = "referrals", params(("id" = String, Path)), request_body = AllocationIn,
+    responses((status = 201, body = AcceptedReferralOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem),
+              (status = 409, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
+pub async fn accept_referral(State(app): State<App>, CurrentActor(actor): CurrentActor, Path(id): Path<String>, JsonBody(body): JsonBody<AllocationIn>) -> ApiResult<(StatusCode, Json<AcceptedReferralOut>)> {
+    let id = path_id(&id, "referral")?;
+    let mut invalid = Invalid::new();
+    let allocation = body.parse(&mut invalid);
+    invalid.into_result().map_err(ApiError::invalid)?;
+    let (referral, case) = app.decide_referral(&actor, id, Decision::Accept(allocation)).await?;
+    Ok((StatusCode::CREATED, Json(AcceptedReferralOut { referral: referral.into(), case: case.map(Into::into) })))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RejectionIn {
+    /// A rejection reason of the service.
+    pub reason: String,
+    pub explanation: Option<String>,
+}
+
+fn explanation(raw: Option<&str>) -> ApiResult<Option<LongText>> {
+    raw.map(|e| LongText::parse(e).map_err(|e| ApiError::invalid(e.within("explanation").into()))).transpose()
+}
+
+/// Rejects a pending referral with a reason. The person can be referred again later.
+#[utoipa::path(post, path = "/api/v1/referrals/{id}/rejection", tag = "referrals", params(("id" = String, Path)), request_body = RejectionIn,
+    responses((status = 200, body = ReferralOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem),
+              (status = 409, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
+pub async fn reject_referral(State(app): State<App>, CurrentActor(actor): CurrentActor, Path(id): Path<String>, JsonBody(body): JsonBody<RejectionIn>) -> ApiResult<Json<ReferralOut>> {
+    let id = path_id(&id, "referral")?;
+    let decision = Decision::Reject { reason: field_code(&body.reason, "reason")?, explanation: explanation(body.explanation.as_deref())? };
+    Ok(Json(app.decide_referral(&actor, id, decision).await?.0.into()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FilingIn {
+    pub explanation: Option<String>,
+}
+
+/// Keeps a pending referral on file with no further action.
+#[utoipa::path(post, path = "/api/v1/referrals/{id}/filing", tag = "referrals", params(("id" = String, Path)), request_body = FilingIn,
+    responses((status = 200, body = ReferralOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem), (status = 409, body = crate::problem::Problem)))]
+pub async fn file_referral(State(app): State<App>, CurrentActor(actor): CurrentActor, Path(id): Path<String>, JsonBody(body): JsonBody<FilingIn>) -> ApiResult<Json<ReferralOut>> {
+    let id = path_id(&id, "referral")?;
+    let decision = Decision::KeepOnFile { explanation: explanation(body.explanation.as_deref())? };
+    Ok(Json(app.decide_referral(&actor, id, decision).await?.0.into()))
+}
