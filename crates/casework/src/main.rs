@@ -1,1 +1,364 @@
-fn main() {}
+//! The `casework` command: runs the server, makes a demo installation, applies migrations
+//! and manages user accounts.
+
+mod services;
+
+use anyhow::{Context, Result, bail};
+use casework_app::users::{NewUser, system_actor};
+use casework_app::{App, ServiceCatalog, Store, SystemClock};
+use clap::{Parser, Subcommand};
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Debug, Parser)]
+#[command(name = "casework", version, about = "Case management for services that support people through a process with rules, deadlines and sensitive records.")]
+struct Cli {
+    /// Log as JSON lines instead of text.
+    #[arg(long, global = true)]
+    log_json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, clap::Args)]
+struct DatabaseArg {
+    /// The SQLite database file.
+    #[arg(long, env = "CASEWORK_DATABASE", default_value = "./casework.db")]
+    database: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+struct ServicesArg {
+    /// A folder of service definitions (*.toml) to load instead of the five shipped ones.
+    #[arg(long, env = "CASEWORK_SERVICES")]
+    services: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve {
+        #[command(flatten)]
+        database: DatabaseArg,
+        #[command(flatten)]
+        services: ServicesArg,
+        /// Address to listen on.
+        #[arg(long, env = "CASEWORK_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
+    /// Make a fresh demo installation with users for every role and sample cases for all
+    /// five reference services, print how to sign in, and run the server on it.
+    Demo {
+        /// The demo database file. An existing file is replaced only if it is a demo database.
+        #[arg(long, env = "CASEWORK_DATABASE", default_value = "./casework-demo.db")]
+        database: PathBuf,
+        #[arg(long, env = "CASEWORK_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Build the demo database and exit without serving.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Apply pending database migrations (they are also applied when the server starts).
+    Migrate {
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Check service definition files and report every problem with its place.
+    Check {
+        /// The files to check.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Manage user accounts.
+    User {
+        #[command(flatten)]
+        database: DatabaseArg,
+        #[command(flatten)]
+        services: ServicesArg,
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Make an account. The password is read from standard input with --password-stdin,
+    /// else from CASEWORK_PASSWORD, else a random one is made and printed once.
+    Add {
+        username: String,
+        /// The name shown to other users.
+        #[arg(long)]
+        name: String,
+        /// May manage users and teams (gives no access to case records).
+        #[arg(long)]
+        admin: bool,
+        #[arg(long)]
+        password_stdin: bool,
+        /// Give the user a role in a service, as SERVICE:ROLE (repeatable).
+        #[arg(long = "role", value_name = "SERVICE:ROLE")]
+        roles: Vec<String>,
+    },
+    /// List accounts.
+    List,
+    /// Disable an account; its sessions end at once.
+    Disable { username: String },
+    /// Enable a disabled account.
+    Enable { username: String },
+    /// Set a new password (same sources as `add`); ends the user's sessions.
+    ResetPassword {
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Give a user a role in a service.
+    Grant {
+        username: String,
+        #[arg(long)]
+        service: String,
+        #[arg(long)]
+        role: String,
+    },
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    init_logging(cli.log_json);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(run(cli.command))
+}
+
+fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CASEWORK_LOG").unwrap_or_else(|_| "info,sqlx=warn".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json { builder.json().init() } else { builder.init() }
+}
+
+async fn run(command: Command) -> Result<()> {
+    match command {
+        Command::Serve { database, services, listen } => {
+            let app = open_app(&database.database, &services).await?;
+            serve(app, listen).await
+        }
+        Command::Demo { database, listen, no_serve } => {
+            let app = make_demo(&database).await?;
+            if no_serve { Ok(()) } else { serve(app, listen).await }
+        }
+        Command::Migrate { database } => {
+            let applied = Store::migrate(&database.database).await.context("applying migrations")?;
+            println!("{}: {applied} migrations applied, schema up to date", database.database.display());
+            Ok(())
+        }
+        Command::Check { files } => check(&files),
+        Command::User { database, services, command } => {
+            let app = open_app(&database.database, &services).await?;
+            user_command(&app, command).await
+        }
+    }
+}
+
+fn load_catalog(services: &ServicesArg) -> Result<ServiceCatalog> {
+    let files: Vec<(String, String)> = match &services.services {
+        None => services::SHIPPED.iter().map(|(name, text)| ((*name).to_owned(), (*text).to_owned())).collect(),
+        Some(dir) => {
+            let mut files = Vec::new();
+            for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+                let path = entry?.path();
+                if path.extension().is_some_and(|e| e == "toml") {
+                    files.push((path.display().to_string(), std::fs::read_to_string(&path)?));
+                }
+            }
+            files
+        }
+    };
+    ServiceCatalog::from_texts(files.iter().map(|(n, t)| (n.as_str(), t.as_str()))).map_err(|invalid| {
+        let problems: Vec<String> = invalid.errors.iter().map(ToString::to_string).collect();
+        anyhow::anyhow!("the service definitions are not valid:\n  {}", problems.join("\n  "))
+    })
+}
+
+async fn open_app(database: &Path, services: &ServicesArg) -> Result<App> {
+    let catalog = load_catalog(services)?;
+    let store = Store::open(database).await.with_context(|| format!("opening {}", database.display()))?;
+    let app = App::new(store, catalog, Arc::new(SystemClock));
+    app.register_services().await?;
+    Ok(app)
+}
+
+async fn serve(app: App, listen: SocketAddr) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
+    tracing::info!(address = %listener.local_addr()?, "Casework is listening");
+    let store = app.store.clone();
+    casework_web::serve(app, listener, shutdown_signal(), Duration::from_secs(20)).await?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        if let Ok(mut terminate) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            tokio::select! {
+                _ = interrupt => {}
+                _ = terminate.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = interrupt.await;
+}
+
+const DEMO_MARKER: &str = "demo";
+
+async fn make_demo(database: &Path) -> Result<App> {
+    if database.exists() {
+        let store = Store::open(database).await.with_context(|| format!("opening {}", database.display()))?;
+        let mut conn = store.read().await?;
+        let is_demo = casework_store_marker(&mut conn).await?;
+        drop(conn);
+        store.close().await;
+        if !is_demo {
+            bail!("{} exists and is not a demo database; refusing to overwrite it. Choose another file with --database.", database.display());
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let mut path = database.as_os_str().to_owned();
+            path.push(suffix);
+            match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e).context("removing the old demo database"),
+                _ => {}
+            }
+        }
+    }
+    let app = open_app(database, &ServicesArg { services: None }).await?;
+    app.mark_demo(DEMO_MARKER).await?;
+    let summary = casework_app::demo::populate(&app).await?;
+    println!("Demo database: {}", database.display());
+    println!("{} cases, {} referrals, {} notes across {} services.", summary.cases, summary.referrals, summary.notes, app.services.all().count());
+    println!("Sign in with any of these usernames and the password '{}':", casework_app::demo::DEMO_PASSWORD);
+    println!("  {:<48} administrator (users and teams)", "admin");
+    for user in &summary.users {
+        println!("  {:<48} {} in {}", user.username, user.role, user.service);
+    }
+    Ok(app)
+}
+
+async fn casework_store_marker(conn: &mut casework_app::store::Connection) -> Result<bool> {
+    Ok(casework_app::store::meta::get(conn, DEMO_MARKER).await?.is_some())
+}
+
+fn check(files: &[PathBuf]) -> Result<()> {
+    let mut failed = false;
+    for file in files {
+        let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+        match casework_domain::service::ServiceDefinition::from_toml(&text) {
+            Ok(definition) => println!("{}: ok (service '{}')", file.display(), definition.code()),
+            Err(invalid) => {
+                failed = true;
+                for error in &invalid.errors {
+                    eprintln!("{}: {}: {}", file.display(), error.field, error.message);
+                }
+            }
+        }
+    }
+    if failed { bail!("some service definitions are not valid") } else { Ok(()) }
+}
+
+fn read_password(from_stdin: bool) -> Result<(String, bool)> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        return Ok((line.trim_end_matches(['\r', '\n']).to_owned(), false));
+    }
+    if let Ok(password) = std::env::var("CASEWORK_PASSWORD") {
+        return Ok((password, false));
+    }
+    use base64::Engine;
+    use rand::RngCore;
+    let mut bytes = [0u8; 18];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    Ok((base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes), true))
+}
+
+fn parse_code(raw: &str, what: &str) -> Result<casework_domain::text::Code> {
+    casework_domain::text::Code::parse(raw).map_err(|e| anyhow::anyhow!("{what}: {}", e.message))
+}
+
+async fn user_command(app: &App, command: UserCommand) -> Result<()> {
+    let admin = system_actor();
+    match command {
+        UserCommand::Add { username, name, admin: administrator, password_stdin, roles } => {
+            let (password, generated) = read_password(password_stdin)?;
+            let mut grants = Vec::new();
+            for role in &roles {
+                let (service, role) = role.split_once(':').with_context(|| format!("'{role}' is not SERVICE:ROLE"))?;
+                grants.push((parse_code(service, "service")?, parse_code(role, "role")?));
+            }
+            let new = NewUser::parse(&username, &name, &password, administrator).map_err(describe)?;
+            let account = app.create_user(&admin, new).await.map_err(describe)?;
+            for (service, role) in grants {
+                app.grant_role(&admin, account.id, &service, &role).await.map_err(describe)?;
+            }
+            println!("created {} ({})", account.username, account.id);
+            if generated {
+                println!("password: {password}");
+                println!("(shown once; give it to the user and ask them to keep it safe)");
+            }
+        }
+        UserCommand::List => {
+            let mut after: Option<String> = None;
+            loop {
+                let page = app.list_users(&admin, after.as_deref(), 200).await.map_err(describe)?;
+                for user in &page {
+                    let roles: Vec<String> = user.roles.iter().map(|r| format!("{}:{}", r.service, r.role)).collect();
+                    let state = if user.disabled { "disabled" } else { "active" };
+                    let kind = if user.administrator { "administrator" } else { "" };
+                    println!("{:<40} {:<8} {:<13} {}", user.username, state, kind, roles.join(" "));
+                }
+                match page.last() {
+                    Some(last) if page.len() == 200 => after = Some(last.username.to_string()),
+                    _ => break,
+                }
+            }
+        }
+        UserCommand::Disable { username } => {
+            let user = app.find_user(&admin, &username).await.map_err(describe)?;
+            app.set_user_disabled(&admin, user.id, true).await.map_err(describe)?;
+            println!("disabled {username}; their sessions have ended");
+        }
+        UserCommand::Enable { username } => {
+            let user = app.find_user(&admin, &username).await.map_err(describe)?;
+            app.set_user_disabled(&admin, user.id, false).await.map_err(describe)?;
+            println!("enabled {username}");
+        }
+        UserCommand::ResetPassword { username, password_stdin } => {
+            let user = app.find_user(&admin, &username).await.map_err(describe)?;
+            let (password, generated) = read_password(password_stdin)?;
+            app.reset_password(&admin, user.id, &password).await.map_err(describe)?;
+            println!("password reset for {username}; their sessions have ended");
+            if generated {
+                println!("password: {password}");
+            }
+        }
+        UserCommand::Grant { username, service, role } => {
+            let user = app.find_user(&admin, &username).await.map_err(describe)?;
+            app.grant_role(&admin, user.id, &parse_code(&service, "service")?, &parse_code(&role, "role")?).await.map_err(describe)?;
+            println!("{username} is now {role} in {service}");
+        }
+    }
+    Ok(())
+}
+
+/// Turns an application error into a message for the terminal, with each field's problem.
+fn describe(error: casework_app::AppError) -> anyhow::Error {
+    match error {
+        casework_app::AppError::Invalid(invalid) => {
+            let lines: Vec<String> = invalid.errors.iter().map(ToString::to_string).collect();
+            anyhow::anyhow!("{}", lines.join("\n"))
+        }
+        other => anyhow::anyhow!("{other}"),
+    }
+}

@@ -1,0 +1,220 @@
+//! Starting a server for a test and talking to it as different users.
+
+use casework_app::users::{NewUser, system_actor};
+use casework_app::{App, ManualClock, ServiceCatalog, Store};
+use casework_domain::ids::{TeamId, UserId};
+use casework_domain::text::Code;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use tempfile::TempDir;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A running server with its own database and a clock the test controls.
+pub struct TestServer {
+    pub base: String,
+    pub app: App,
+    pub clock: Arc<ManualClock>,
+    pub dir: TempDir,
+    http: reqwest::Client,
+}
+
+/// The answer to a request: status, headers and the body as JSON (Null when empty).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Answer {
+    /// The problem's field names, for validation answers.
+    pub fn fields(&self) -> Vec<String> {
+        self.body["errors"].as_array().map(|e| e.iter().map(|x| x["field"].as_str().unwrap_or_default().to_owned()).collect()).unwrap_or_default()
+    }
+}
+
+/// How a client proves who it is.
+#[derive(Debug, Clone)]
+pub enum Credentials {
+    Anonymous,
+    Cookie(String),
+    Token(String),
+}
+
+/// A client acting as one user.
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub base: String,
+    pub credentials: Credentials,
+    pub user: Option<String>,
+    http: reqwest::Client,
+}
+
+pub fn start_time() -> jiff::Timestamp {
+    "2026-03-10T10:00:00Z".parse().unwrap()
+}
+
+pub async fn spawn() -> TestServer {
+    let dir = tempfile::tempdir().unwrap();
+    let services_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../services");
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(services_dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            files.push((path.display().to_string(), std::fs::read_to_string(&path).unwrap()));
+        }
+    }
+    let catalog = ServiceCatalog::from_texts(files.iter().map(|(n, t)| (n.as_str(), t.as_str()))).unwrap();
+    let store = Store::open(&dir.path().join("casework.db")).await.unwrap();
+    let clock = Arc::new(ManualClock::new(start_time()));
+    let app = App::new(store, catalog, clock.clone());
+    app.register_services().await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let served = app.clone();
+    tokio::spawn(async move {
+        casework_web::serve(served, listener, std::future::pending(), std::time::Duration::from_secs(1)).await.unwrap();
+    });
+    TestServer { base, app, clock, dir, http: reqwest::Client::new() }
+}
+
+impl TestServer {
+    pub fn anonymous(&self) -> Client {
+        Client { base: self.base.clone(), credentials: Credentials::Anonymous, user: None, http: self.http.clone() }
+    }
+
+    /// Makes a user with the given roles (`service:role`) and signs them in.
+    pub async fn user(&self, username: &str, roles: &[&str]) -> Client {
+        self.make_user(username, roles, false).await;
+        self.sign_in(username).await
+    }
+
+    pub async fn admin(&self, username: &str) -> Client {
+        self.make_user(username, &[], true).await;
+        self.sign_in(username).await
+    }
+
+    pub async fn make_user(&self, username: &str, roles: &[&str], administrator: bool) -> UserId {
+        let system = system_actor();
+        let new = NewUser::parse(username, &format!("Test {username}"), PASSWORD, administrator).unwrap();
+        let account = self.app.create_user(&system, new).await.unwrap();
+        for role in roles {
+            let (service, role) = role.split_once(':').unwrap();
+            self.app.grant_role(&system, account.id, &Code::parse(service).unwrap(), &Code::parse(role).unwrap()).await.unwrap();
+        }
+        account.id
+    }
+
+    pub async fn team(&self, service: &str, name: &str, members: &[&Client]) -> TeamId {
+        let system = system_actor();
+        let team = self.app.create_team(&system, &Code::parse(service).unwrap(), name).await.unwrap();
+        for member in members {
+            let id: UserId = member.user.as_deref().unwrap().parse().unwrap();
+            self.app.add_team_member(&system, team.id, id).await.unwrap();
+        }
+        team.id
+    }
+
+    pub async fn sign_in(&self, username: &str) -> Client {
+        let answer = self.anonymous().post("/api/v1/session", json!({ "username": username, "password": PASSWORD })).await;
+        assert_eq!(answer.status, StatusCode::OK, "{answer:?}");
+        let cookie = session_cookie(&answer.headers).expect("a session cookie");
+        Client {
+            base: self.base.clone(),
+            credentials: Credentials::Cookie(cookie),
+            user: answer.body["user"].as_str().map(str::to_owned),
+            http: self.http.clone(),
+        }
+    }
+
+    /// Rows in a table, read straight from the database.
+    pub async fn count(&self, table: &str) -> i64 {
+        let mut conn = self.app.store.read().await.unwrap();
+        casework_store::meta::count(&mut conn, table).await.unwrap()
+    }
+
+    /// Every row count that case work touches, to prove a refused request changed nothing.
+    pub async fn counts(&self) -> Vec<(String, i64)> {
+        let mut all = Vec::new();
+        for table in ["people", "referrals", "cases", "case_flags", "case_key_dates", "case_links", "notes", "tasks", "decisions", "events", "users"] {
+            all.push((table.to_owned(), self.count(table).await));
+        }
+        all
+    }
+
+    pub fn advance(&self, by: jiff::SignedDuration) {
+        self.clock.advance(by);
+    }
+}
+
+/// The value of the session cookie set by an answer.
+pub fn session_cookie(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    headers
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("__Host-casework_session=").map(|rest| rest.split(';').next().unwrap_or_default().to_owned()))
+        .filter(|v| !v.is_empty())
+}
+
+impl Client {
+    pub fn id(&self) -> String {
+        self.user.clone().unwrap()
+    }
+
+    pub fn with_token(&self, token: &str) -> Client {
+        Client { credentials: Credentials::Token(token.to_owned()), ..self.clone() }
+    }
+
+    pub async fn request(&self, method: Method, path: &str, body: Option<Value>, headers: &[(&str, &str)]) -> Answer {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        match &self.credentials {
+            Credentials::Anonymous => {}
+            Credentials::Cookie(cookie) => request = request.header("cookie", format!("__Host-casework_session={cookie}")),
+            Credentials::Token(token) => request = request.bearer_auth(token),
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap();
+        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        Answer { status, headers, body }
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        self.request(Method::GET, path, None, &[]).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Answer {
+        self.request(Method::POST, path, Some(body), &[]).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Answer {
+        self.request(Method::DELETE, path, None, &[]).await
+    }
+
+    /// Opens a case for a new person in a service and returns its record.
+    pub async fn open_case(&self, service: &str, family_name: &str) -> Value {
+        let answer = self
+            .post(
+                "/api/v1/cases",
+                json!({
+                    "service": service,
+                    "source": "staff",
+                    "summary": "Asked for support",
+                    "person": { "given_name": "Sam", "family_name": family_name },
+                }),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{answer:?}");
+        answer.body
+    }
+}

@@ -1,0 +1,11 @@
+//! The API through real HTTP: a server on 127.0.0.1 with its own SQLite file per test.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod auth;
+mod cases;
+mod harness;
+mod openapi;
+mod permissions;
+mod referrals;
+mod work;
