@@ -17,6 +17,7 @@ pub mod tasks;
 pub mod users;
 
 pub use casework_domain as domain;
+pub use casework_store as store;
 pub use casework_store::{Store, StoreError};
 pub use catalog::ServiceCatalog;
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -194,3 +194,13 @@ impl App {
         Ok(())
     }
 }
+
+impl App {
+    /// Marks the database with a fact about the installation (e.g. that it is a demo).
+    pub async fn mark_demo(&self, key: &str) -> Result<()> {
+        let mut tx = self.store.begin().await?;
+        casework_store::meta::set(&mut tx, key, "true").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
