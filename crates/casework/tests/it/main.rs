@@ -1,0 +1,219 @@
+//! The `casework` command as an operator uses it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn casework(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_casework"));
+    command.args(args).env_remove("CASEWORK_DATABASE").env_remove("CASEWORK_PASSWORD").env("CASEWORK_LOG", "warn");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().unwrap()
+}
+
+fn text(output: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+fn db(dir: &Path) -> String {
+    dir.join("casework.db").display().to_string()
+}
+
+#[test]
+fn help_describes_every_command() {
+    let output = casework(&["--help"], &[]);
+    assert!(output.status.success());
+    let help = text(&output);
+    for command in ["serve", "demo", "migrate", "check", "user"] {
+        assert!(help.contains(command), "{command} missing from\n{help}");
+    }
+    for sub in [&["serve", "--help"][..], &["demo", "--help"], &["user", "add", "--help"], &["user", "reset-password", "--help"]] {
+        let output = casework(sub, &[]);
+        assert!(output.status.success(), "{sub:?}");
+        assert!(text(&output).contains("--database") || sub[0] == "user", "{sub:?}");
+    }
+}
+
+#[test]
+fn migrate_creates_the_schema_and_is_repeatable() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = db(dir.path());
+    for _ in 0..2 {
+        let output = casework(&["migrate", "--database", &database], &[]);
+        assert!(output.status.success(), "{}", text(&output));
+        assert!(text(&output).contains("schema up to date"));
+    }
+    // The environment variable works as well as the flag.
+    let output = casework(&["migrate"], &[("CASEWORK_DATABASE", &database)]);
+    assert!(output.status.success(), "{}", text(&output));
+}
+
+#[test]
+fn users_are_added_listed_granted_and_disabled() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = db(dir.path());
+    let add = casework(
+        &["user", "add", "jo.bloggs", "--name", "Jo Bloggs", "--role", "recovery:service-manager", "--database", &database],
+        &[("CASEWORK_PASSWORD", "a long enough password")],
+    );
+    assert!(add.status.success(), "{}", text(&add));
+    assert!(!text(&add).contains("password:"), "a given password is not echoed");
+    let generated = casework(&["user", "add", "it.admin", "--name", "IT Admin", "--admin", "--database", &database], &[]);
+    assert!(generated.status.success(), "{}", text(&generated));
+    assert!(text(&generated).contains("password: "), "a made-up password is shown once");
+    let duplicate = casework(&["user", "add", "JO.BLOGGS", "--name", "Again", "--database", &database], &[("CASEWORK_PASSWORD", "a long enough password")]);
+    assert!(!duplicate.status.success());
+    assert!(text(&duplicate).contains("taken"), "{}", text(&duplicate));
+    let short = casework(&["user", "add", "x.y", "--name", "X", "--database", &database], &[("CASEWORK_PASSWORD", "short")]);
+    assert!(!short.status.success());
+    assert!(text(&short).contains("password: a password must be at least 12 characters"), "{}", text(&short));
+    let bad_role = casework(&["user", "grant", "jo.bloggs", "--service", "recovery", "--role", "wizard", "--database", &database], &[]);
+    assert!(!bad_role.status.success());
+    assert!(text(&bad_role).contains("no role 'wizard'"), "{}", text(&bad_role));
+    let grant = casework(&["user", "grant", "jo.bloggs", "--service", "deanery", "--role", "deputy-dean", "--database", &database], &[]);
+    assert!(grant.status.success(), "{}", text(&grant));
+    let disable = casework(&["user", "disable", "it.admin", "--database", &database], &[]);
+    assert!(disable.status.success(), "{}", text(&disable));
+    let list = text(&casework(&["user", "list", "--database", &database], &[]));
+    let jo = list.lines().find(|l| l.starts_with("jo.bloggs")).unwrap();
+    assert!(jo.contains("active") && jo.contains("recovery:service-manager") && jo.contains("deanery:deputy-dean"), "{jo}");
+    let admin = list.lines().find(|l| l.starts_with("it.admin")).unwrap();
+    assert!(admin.contains("disabled") && admin.contains("administrator"), "{admin}");
+    let missing = casework(&["user", "disable", "nobody", "--database", &database], &[]);
+    assert!(!missing.status.success());
+    let reset = casework(&["user", "reset-password", "jo.bloggs", "--password-stdin", "--database", &database], &[]);
+    assert!(!reset.status.success(), "an empty password from stdin is refused");
+}
+
+#[test]
+fn check_reports_problems_with_their_place() {
+    let services = concat!(env!("CARGO_MANIFEST_DIR"), "/../../services");
+    let shipped: Vec<String> = std::fs::read_dir(services).unwrap().map(|e| e.unwrap().path().display().to_string()).collect();
+    let mut args = vec!["check"];
+    args.extend(shipped.iter().map(String::as_str));
+    let output = casework(&args, &[]);
+    assert!(output.status.success(), "{}", text(&output));
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.toml");
+    std::fs::write(&broken, "initial_stage = \"open\"\n[service]\ncode = \"x\"\nname = \"X\"\nreference_prefix = \"X\"\nclosed_cases = true\n").unwrap();
+    let output = casework(&["check", broken.to_str().unwrap()], &[]);
+    assert!(!output.status.success());
+    let message = text(&output);
+    assert!(message.contains("broken.toml: line 6, column 1"), "{message}");
+    assert!(message.contains("closed_cases"), "{message}");
+}
+
+#[test]
+fn demo_builds_a_demo_database_and_never_overwrites_a_real_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("demo.db").display().to_string();
+    let output = casework(&["demo", "--no-serve", "--database", &database], &[]);
+    assert!(output.status.success(), "{}", text(&output));
+    let printed = text(&output);
+    assert!(printed.contains("demo-password-2026"), "{printed}");
+    for user in ["admin", "recovery.recovery-practitioner", "deanery.training-programme-director", "ombudsman.investigator", "family-court.service-manager", "child-survivor.caseworker"] {
+        assert!(printed.lines().any(|l| l.trim_start().starts_with(&format!("{user} "))), "{user} missing:\n{printed}");
+    }
+    // A demo database may be remade.
+    let again = casework(&["demo", "--no-serve", "--database", &database], &[]);
+    assert!(again.status.success(), "{}", text(&again));
+    // A real one may not.
+    let real = db(dir.path());
+    assert!(casework(&["migrate", "--database", &real], &[]).status.success());
+    let refused = casework(&["demo", "--no-serve", "--database", &real], &[]);
+    assert!(!refused.status.success());
+    assert!(text(&refused).contains("not a demo database"), "{}", text(&refused));
+}
+
+struct Server {
+    child: Child,
+    address: String,
+}
+
+impl Server {
+    fn start(database: &str) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_casework"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
+            .env("CASEWORK_LOG", "info")
+            .env_remove("CASEWORK_DATABASE")
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let mut lines = BufReader::new(stderr).lines();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let address = loop {
+            assert!(Instant::now() < deadline, "the server did not start");
+            let line = lines.next().unwrap().unwrap();
+            if let Some(rest) = line.split("address=").nth(1) {
+                break rest.split_whitespace().next().unwrap().to_owned();
+            }
+        };
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, address }
+    }
+
+    fn terminate(&self) {
+        let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        assert!(status.success());
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+fn get(address: &str, path: &str) -> String {
+    let mut stream = TcpStream::connect(address).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+#[test]
+fn serve_answers_health_checks_and_finishes_requests_in_flight_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = db(dir.path());
+    let mut server = Server::start(&database);
+    assert!(get(&server.address, "/healthz").starts_with("HTTP/1.1 200"));
+    assert!(get(&server.address, "/readyz").starts_with("HTTP/1.1 200"));
+    // Start a request, send only half its body, then ask the server to stop.
+    let body = r#"{"username":"nobody","password":"not a real password"}"#;
+    let mut stream = TcpStream::connect(&server.address).unwrap();
+    write!(
+        stream,
+        "POST /api/v1/session HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+        server.address,
+        body.len(),
+        &body[..10]
+    )
+    .unwrap();
+    stream.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    server.terminate();
+    std::thread::sleep(Duration::from_millis(300));
+    stream.write_all(&body.as_bytes()[10..]).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 401"), "the request in flight was answered: {answer}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the server did not stop");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
+    assert!(TcpStream::connect(&server.address).is_err(), "no new connections after shutdown");
+}
