@@ -233,6 +233,20 @@ impl App {
         Ok(())
     }
 
+    /// Removes sessions past their time-outs and sign-in failures past the throttling window.
+    /// Expired sessions are refused anyway; this keeps the tables small.
+    pub async fn purge_expired_sessions(&self) -> Result<u64> {
+        let now = self.now();
+        let idle_before = now.checked_sub(self.auth.idle_timeout).unwrap_or(now);
+        let started_before = now.checked_sub(self.auth.absolute_timeout).unwrap_or(now);
+        let failures_before = now.checked_sub(self.auth.throttle_window).unwrap_or(now);
+        let mut tx = self.store.begin().await?;
+        let removed = users::delete_expired_sessions(&mut tx, idle_before, started_before).await?;
+        users::delete_login_failures_before(&mut tx, failures_before).await?;
+        tx.commit().await?;
+        Ok(removed)
+    }
+
     /// Loads a user's roles and teams. A disabled or unknown user is no actor.
     pub async fn actor(&self, user: UserId) -> Result<Option<Actor>> {
         let mut conn = self.store.read().await?;

@@ -381,6 +381,11 @@ pub async fn login_failures_since(conn: &mut Connection, username: &str, since: 
         .await?)
 }
 
+pub async fn delete_login_failures_before(conn: &mut Connection, before: Timestamp) -> Result<()> {
+    sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(micros(before)).execute(conn).await?;
+    Ok(())
+}
+
 pub async fn clear_login_failures(conn: &mut Connection, username: &str) -> Result<()> {
     sqlx::query("DELETE FROM login_failures WHERE username = $1").bind(username).execute(conn).await?;
     Ok(())

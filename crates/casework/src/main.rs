@@ -192,10 +192,25 @@ async fn serve(app: App, listen: SocketAddr) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
     tracing::info!(address = %listener.local_addr()?, "Casework is listening");
     let store = app.store.clone();
+    let housekeeping = tokio::spawn(housekeeping(app.clone()));
     casework_web::serve(app, listener, shutdown_signal(), Duration::from_secs(20)).await?;
+    housekeeping.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Periodic tidying that no request depends on.
+async fn housekeeping(app: App) {
+    let mut every = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        match app.purge_expired_sessions().await {
+            Ok(removed) if removed > 0 => tracing::info!(removed, "expired sessions removed"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "could not remove expired sessions"),
+        }
+    }
 }
 
 async fn shutdown_signal() {

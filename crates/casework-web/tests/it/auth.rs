@@ -86,7 +86,9 @@ async fn sessions_end_after_idle_and_absolute_time_outs() {
     assert_eq!(idle.get("/api/v1/me").await.status, StatusCode::OK);
     server.advance(jiff::SignedDuration::from_mins(29));
     assert_eq!(idle.get("/api/v1/me").await.status, StatusCode::OK, "activity keeps the session alive");
+    let _other_browser = server.sign_in("idle").await;
     server.advance(jiff::SignedDuration::from_mins(31));
+    assert_eq!(server.app.purge_expired_sessions().await.unwrap(), 2, "both idle sessions are removed");
     assert_eq!(idle.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
 
     let busy = server.sign_in("idle").await;
