@@ -265,11 +265,6 @@ impl App {
                 Some(Membership { service: grant.service.clone(), role, teams })
             })
             .collect();
-        Ok(Some(Actor {
-            user,
-            username: account.username.to_string(),
-            administrator: account.administrator,
-            memberships,
-        }))
+        Ok(Some(Actor { user, username: account.username.to_string(), administrator: account.administrator, memberships }))
     }
 }

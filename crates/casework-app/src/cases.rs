@@ -5,16 +5,16 @@
 use crate::idempotency::{parse_id, remember, replayed};
 use crate::referrals::NewReferral;
 use crate::{App, AppError, Idempotency, Result};
+use casework_domain::FieldError;
 use casework_domain::access::{Actor, Permission};
 use casework_domain::case::{Case, CaseReference, CaseStatus, LinkKind};
 use casework_domain::decision::Decision;
-use casework_domain::history::{Change, EventKind, Event, Subject};
+use casework_domain::history::{Change, Event, EventKind, Subject};
 use casework_domain::ids::{CaseId, DecisionId, EventId, OrganisationId, PersonId, TeamId, UserId};
 use casework_domain::person::{NewPerson, Person};
 use casework_domain::referral::{Referral, ReferralOutcome};
 use casework_domain::service::ServiceDefinition;
 use casework_domain::text::{Code, LongText};
-use casework_domain::FieldError;
 pub use casework_store::cases::{CaseQuery, CaseSummary};
 use casework_store::{Connection, cases, decisions, events, people, referrals, users};
 use jiff::Timestamp;
@@ -84,7 +84,14 @@ impl App {
     }
 
     /// Loads a case the actor may see and checks they may do `permission` to it.
-    pub(crate) async fn case_for(&self, conn: &mut Connection, actor: &Actor, id: CaseId, permission: Permission, what: &'static str) -> Result<Case> {
+    pub(crate) async fn case_for(
+        &self,
+        conn: &mut Connection,
+        actor: &Actor,
+        id: CaseId,
+        permission: Permission,
+        what: &'static str,
+    ) -> Result<Case> {
         let case = self.visible_case(conn, actor, id).await?;
         if actor.may(permission, case.scope()) { Ok(case) } else { Err(AppError::Forbidden(what)) }
     }
@@ -92,9 +99,14 @@ impl App {
     /// Checks that a worker and team may carry a case of this service.
     async fn check_allocation(&self, conn: &mut Connection, service: &ServiceDefinition, allocation: &Allocation) -> Result<()> {
         if let Some(level) = &allocation.level
-            && !service.has_level(level) {
-                return Err(FieldError::new("level", format!("'{level}' is not a {} of this service", service.service.level_label.to_lowercase())).into());
-            }
+            && !service.has_level(level)
+        {
+            return Err(FieldError::new(
+                "level",
+                format!("'{level}' is not a {} of this service", service.service.level_label.to_lowercase()),
+            )
+            .into());
+        }
         if let Some(team) = allocation.team {
             match users::get_team(conn, team).await? {
                 Some(t) if &t.service == service.code() => {}
@@ -103,7 +115,10 @@ impl App {
         }
         if let Some(worker) = allocation.worker {
             let may_carry = match self.actor(worker).await? {
-                Some(w) => w.memberships.iter().any(|m| &m.service == service.code() && m.role.permissions.contains(&Permission::CaseRead)),
+                Some(w) => w
+                    .memberships
+                    .iter()
+                    .any(|m| &m.service == service.code() && m.role.permissions.contains(&Permission::CaseRead)),
                 None => false,
             };
             if !may_carry {
@@ -158,7 +173,10 @@ impl App {
     /// Opens a case directly: records the person if new, the referral as accepted, and the
     /// case, all in one transaction.
     pub async fn open_case(&self, actor: &Actor, new: NewCase, idempotency: Option<&Idempotency>) -> Result<CaseView> {
-        let service = self.services.get(&new.referral.service).cloned()
+        let service = self
+            .services
+            .get(&new.referral.service)
+            .cloned()
             .ok_or_else(|| FieldError::new("service", format!("there is no service '{}'", new.referral.service)))?;
         if !actor.may_in_service(Permission::CaseCreate, service.code()) {
             return Err(AppError::Forbidden("open cases in this service"));
@@ -170,7 +188,9 @@ impl App {
             None => {
                 let person = match &new.person {
                     CasePerson::Existing(id) => *id,
-                    CasePerson::New(person) => self.insert_person(&mut tx, actor, person, now).await.map_err(|e| within(e, "person"))?,
+                    CasePerson::New(person) => {
+                        self.insert_person(&mut tx, actor, person, now).await.map_err(|e| within(e, "person"))?
+                    }
                 };
                 let referral_request = NewReferral { person, ..new.referral.clone() };
                 let mut referral = self.insert_referral(&mut tx, actor, &referral_request, service.code(), now).await?;
@@ -178,7 +198,12 @@ impl App {
                 let outcome = ReferralOutcome::Accepted { case: case.id, by: actor.user, at: now };
                 referral.decide(outcome).map_err(|e| AppError::Conflict(e.to_string()))?;
                 referrals::record_outcome(&mut tx, referral.id, &referral.outcome).await?;
-                let change = Change::new(EventKind::ReferralAccepted, Subject::Referral(referral.id), json!({ "outcome": "pending" }), json!(referral.outcome));
+                let change = Change::new(
+                    EventKind::ReferralAccepted,
+                    Subject::Referral(referral.id),
+                    json!({ "outcome": "pending" }),
+                    json!(referral.outcome),
+                );
                 self.record(&mut tx, actor, Some(case.id), [change], now).await?;
                 remember(&mut tx, actor, idempotency, &case.id.to_string(), now).await?;
                 case.id
@@ -256,7 +281,14 @@ impl App {
         Ok(saved)
     }
 
-    pub async fn allocate_case(&self, actor: &Actor, id: CaseId, seen_version: i64, worker: Option<UserId>, team: Option<TeamId>) -> Result<Case> {
+    pub async fn allocate_case(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        seen_version: i64,
+        worker: Option<UserId>,
+        team: Option<TeamId>,
+    ) -> Result<Case> {
         {
             let mut conn = self.store.read().await?;
             let case = self.case_for(&mut conn, actor, id, Permission::CaseAllocate, "allocate this case").await?;
@@ -287,7 +319,8 @@ impl App {
         let by = actor.user;
         self.change_case(actor, id, seen_version, Permission::CaseUpdate, "change this case", |case, service, now| {
             let change = case.set_flag(service, flag.clone(), by, now)?;
-            let set = case.flags.iter().find(|f| f.code == flag).cloned().ok_or_else(|| AppError::Internal("flag vanished".into()))?;
+            let set =
+                case.flags.iter().find(|f| f.code == flag).cloned().ok_or_else(|| AppError::Internal("flag vanished".into()))?;
             Ok((change, Extra::Flag(set)))
         })
         .await
@@ -300,7 +333,14 @@ impl App {
         .await
     }
 
-    pub async fn set_case_key_date(&self, actor: &Actor, id: CaseId, seen_version: i64, key_date: Code, date: Option<Date>) -> Result<Case> {
+    pub async fn set_case_key_date(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        seen_version: i64,
+        key_date: Code,
+        date: Option<Date>,
+    ) -> Result<Case> {
         self.change_case(actor, id, seen_version, Permission::CaseUpdate, "change this case", |case, service, _| {
             Ok((case.set_key_date(service, key_date.clone(), date)?, Extra::KeyDate(key_date, date)))
         })
@@ -367,9 +407,10 @@ impl App {
             return all.into_iter().find(|d| d.id == previous).ok_or(AppError::NotFound("decision"));
         }
         if let Some(body) = body
-            && people::get_organisation(&mut tx, body).await?.is_none() {
-                return Err(FieldError::new("body", "no such organisation").into());
-            }
+            && people::get_organisation(&mut tx, body).await?.is_none()
+        {
+            return Err(FieldError::new("body", "no such organisation").into());
+        }
         let service = self.service_of(&case.service)?;
         let (decision, change) = Decision::record(&service, id, outcome, body, reason_list, reason, rationale, actor.user, now)?;
         decisions::insert(&mut tx, &decision).await?;
@@ -379,7 +420,13 @@ impl App {
         Ok(decision)
     }
 
-    pub async fn case_decisions(&self, actor: &Actor, id: CaseId, after: Option<DecisionId>, limit: i64) -> Result<Vec<Decision>> {
+    pub async fn case_decisions(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        after: Option<DecisionId>,
+        limit: i64,
+    ) -> Result<Vec<Decision>> {
         self.log_read(actor, id, Permission::CaseRead, "decisions").await?;
         let mut conn = self.store.read().await?;
         Ok(decisions::list(&mut conn, id, after, limit).await?)

@@ -3,12 +3,12 @@
 
 use crate::idempotency::{parse_id, remember, replayed};
 use crate::{App, AppError, Idempotency, Result};
+use casework_domain::FieldError;
 use casework_domain::access::{Actor, Permission};
 use casework_domain::history::{Change, EventKind, Subject};
 use casework_domain::ids::{CaseId, NoteId};
 use casework_domain::note::{NewNote, Note, NoteKind};
 use casework_domain::text::LongText;
-use casework_domain::FieldError;
 use casework_store::notes;
 use jiff::Timestamp;
 use serde_json::json;
@@ -50,7 +50,14 @@ impl App {
         Ok(note)
     }
 
-    pub async fn add_addendum(&self, actor: &Actor, case: CaseId, to: NoteId, body: LongText, idempotency: Option<&Idempotency>) -> Result<Note> {
+    pub async fn add_addendum(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+        to: NoteId,
+        body: LongText,
+        idempotency: Option<&Idempotency>,
+    ) -> Result<Note> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         self.case_for(&mut tx, actor, case, Permission::NoteAdd, "write notes on this case").await?;

@@ -2,12 +2,12 @@
 //! some service; recording them needs `person.write`.
 
 use crate::{App, AppError, Result};
+use casework_domain::FieldError;
 use casework_domain::access::{Actor, Permission};
 use casework_domain::history::{Change, EventKind, Subject};
 use casework_domain::ids::{OrganisationId, PersonId};
 use casework_domain::person::{NewPerson, Organisation, OrganisationKind, Person, RelationshipKind};
 use casework_domain::text::ShortText;
-use casework_domain::FieldError;
 use casework_store::{Connection, people};
 use serde_json::json;
 
@@ -33,7 +33,13 @@ impl App {
     }
 
     /// The part of recording a person shared with opening a case for a new person.
-    pub(crate) async fn insert_person(&self, conn: &mut Connection, actor: &Actor, new: &NewPerson, now: jiff::Timestamp) -> Result<PersonId> {
+    pub(crate) async fn insert_person(
+        &self,
+        conn: &mut Connection,
+        actor: &Actor,
+        new: &NewPerson,
+        now: jiff::Timestamp,
+    ) -> Result<PersonId> {
         for (i, identifier) in new.identifiers.iter().enumerate() {
             if people::find_by_identifier(conn, identifier).await?.is_some() {
                 return Err(FieldError::new(
@@ -71,7 +77,13 @@ impl App {
     }
 
     /// Records that `related` is the `kind` of `person` (e.g. their carer).
-    pub async fn relate_people(&self, actor: &Actor, person: PersonId, kind: RelationshipKind, related: PersonId) -> Result<Person> {
+    pub async fn relate_people(
+        &self,
+        actor: &Actor,
+        person: PersonId,
+        kind: RelationshipKind,
+        related: PersonId,
+    ) -> Result<Person> {
         require_anywhere(actor, Permission::PersonWrite, "record people")?;
         if person == related {
             return Err(FieldError::new("person", "a person cannot be related to themselves").into());
@@ -83,7 +95,12 @@ impl App {
             return Err(FieldError::new("person", "no such person").into());
         }
         if people::relate(&mut tx, person, kind, related, now).await? {
-            let change = Change::new(EventKind::PersonRelated, Subject::Person(person), json!(null), json!({ "kind": kind, "person": related }));
+            let change = Change::new(
+                EventKind::PersonRelated,
+                Subject::Person(person),
+                json!(null),
+                json!({ "kind": kind, "person": related }),
+            );
             self.record(&mut tx, actor, None, [change], now).await?;
         }
         let updated = people::get(&mut tx, person).await?.ok_or(AppError::NotFound("person"))?;
@@ -93,7 +110,8 @@ impl App {
 
     pub async fn record_organisation(&self, actor: &Actor, name: &str, kind: OrganisationKind) -> Result<Organisation> {
         require_anywhere(actor, Permission::PersonWrite, "record organisations")?;
-        let organisation = Organisation { id: OrganisationId::new(), name: ShortText::parse(name).map_err(|e| e.within("name"))?, kind };
+        let organisation =
+            Organisation { id: OrganisationId::new(), name: ShortText::parse(name).map_err(|e| e.within("name"))?, kind };
         let now = self.now();
         let mut tx = self.store.begin().await?;
         people::insert_organisation(&mut tx, &organisation, now).await?;
@@ -108,7 +126,12 @@ impl App {
         Ok(organisation)
     }
 
-    pub async fn list_organisations(&self, actor: &Actor, after: Option<OrganisationId>, limit: i64) -> Result<Vec<Organisation>> {
+    pub async fn list_organisations(
+        &self,
+        actor: &Actor,
+        after: Option<OrganisationId>,
+        limit: i64,
+    ) -> Result<Vec<Organisation>> {
         require_anywhere(actor, Permission::PersonRead, "see organisations")?;
         let mut conn = self.store.read().await?;
         Ok(people::list_organisations(&mut conn, after, limit).await?)

@@ -4,13 +4,13 @@
 use crate::cases::Allocation;
 use crate::idempotency::{parse_id, remember, replayed};
 use crate::{App, AppError, Idempotency, Result};
+use casework_domain::FieldError;
 use casework_domain::access::{Actor, Permission, Reach};
 use casework_domain::case::Case;
 use casework_domain::history::{Change, EventKind, Subject};
 use casework_domain::ids::{PersonId, ReferralId};
 use casework_domain::referral::{AttachedForm, Referral, ReferralOutcome, ReferralSource};
 use casework_domain::text::{Code, LongText};
-use casework_domain::FieldError;
 use casework_store::{Connection, people, referrals};
 use jiff::Timestamp;
 use serde_json::json;
@@ -47,7 +47,10 @@ fn may_see(actor: &Actor, referral: &Referral) -> bool {
 
 impl App {
     pub async fn record_referral(&self, actor: &Actor, new: NewReferral, idempotency: Option<&Idempotency>) -> Result<Referral> {
-        let service = self.services.get(&new.service).ok_or_else(|| FieldError::new("service", format!("there is no service '{}'", new.service)))?;
+        let service = self
+            .services
+            .get(&new.service)
+            .ok_or_else(|| FieldError::new("service", format!("there is no service '{}'", new.service)))?;
         if !actor.may_in_service(Permission::ReferralCreate, &new.service) {
             return Err(AppError::Forbidden("record referrals for this service"));
         }
@@ -63,7 +66,14 @@ impl App {
     }
 
     /// The part of recording a referral shared with opening a case directly.
-    pub(crate) async fn insert_referral(&self, conn: &mut Connection, actor: &Actor, new: &NewReferral, service: &Code, now: Timestamp) -> Result<Referral> {
+    pub(crate) async fn insert_referral(
+        &self,
+        conn: &mut Connection,
+        actor: &Actor,
+        new: &NewReferral,
+        service: &Code,
+        now: Timestamp,
+    ) -> Result<Referral> {
         let received_at = new.received_at.unwrap_or(now);
         if received_at > now {
             return Err(FieldError::new("received_at", "cannot be in the future").into());
@@ -92,7 +102,12 @@ impl App {
             forms: new
                 .forms
                 .iter()
-                .map(|(form, answers)| AttachedForm { form: form.clone(), answers: answers.clone(), submitted_by: actor.user, submitted_at: now })
+                .map(|(form, answers)| AttachedForm {
+                    form: form.clone(),
+                    answers: answers.clone(),
+                    submitted_by: actor.user,
+                    submitted_at: now,
+                })
                 .collect(),
             previous: new.previous,
             outcome: ReferralOutcome::Pending,
@@ -126,12 +141,23 @@ impl App {
         before: Option<ReferralId>,
         limit: i64,
     ) -> Result<Vec<Referral>> {
-        let mut filter = referrals::ReferralFilter { outcome: outcome.map(str::to_owned), person, before, limit, recorded_by: Some(actor.user), ..Default::default() };
+        let mut filter = referrals::ReferralFilter {
+            outcome: outcome.map(str::to_owned),
+            person,
+            before,
+            limit,
+            recorded_by: Some(actor.user),
+            ..Default::default()
+        };
         for m in &actor.memberships {
             if !m.role.permissions.contains(&Permission::ReferralRead) || service.is_some_and(|s| s != &m.service) {
                 continue;
             }
-            if m.role.reach == Reach::None { filter.own_services.push(m.service.clone()) } else { filter.services.push(m.service.clone()) }
+            if m.role.reach == Reach::None {
+                filter.own_services.push(m.service.clone())
+            } else {
+                filter.services.push(m.service.clone())
+            }
         }
         let mut conn = self.store.read().await?;
         Ok(referrals::list(&mut conn, &filter).await?)

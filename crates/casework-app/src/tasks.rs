@@ -3,12 +3,12 @@
 
 use crate::idempotency::{parse_id, remember, replayed};
 use crate::{App, AppError, Idempotency, Result};
+use casework_domain::FieldError;
 use casework_domain::access::{Actor, Permission};
 use casework_domain::ids::{CaseId, TaskId};
 use casework_domain::service::ServiceDefinition;
 use casework_domain::task::{Assignee, Task};
 use casework_domain::text::{LongText, ShortText};
-use casework_domain::FieldError;
 use casework_store::{Connection, tasks};
 use jiff::civil::Date;
 
@@ -23,10 +23,9 @@ pub enum TaskCommand {
 impl App {
     async fn check_assignee(&self, service: &ServiceDefinition, assignee: &Assignee) -> Result<()> {
         let ok = match assignee {
-            Assignee::User(user) => self
-                .actor(*user)
-                .await?
-                .is_some_and(|a| a.memberships.iter().any(|m| &m.service == service.code())),
+            Assignee::User(user) => {
+                self.actor(*user).await?.is_some_and(|a| a.memberships.iter().any(|m| &m.service == service.code()))
+            }
             Assignee::Role(role) => service.role(role).is_some(),
             Assignee::Queue(queue) => service.has_queue(queue),
         };
@@ -65,7 +64,14 @@ impl App {
         }
     }
 
-    pub async fn change_task(&self, actor: &Actor, case: CaseId, id: TaskId, seen_version: i64, command: TaskCommand) -> Result<Task> {
+    pub async fn change_task(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+        id: TaskId,
+        seen_version: i64,
+        command: TaskCommand,
+    ) -> Result<Task> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let found = self.case_for(&mut tx, actor, case, Permission::TaskManage, "manage tasks on this case").await?;

@@ -14,12 +14,7 @@ use serde_json::json;
 
 /// The account command-line administration acts as.
 pub fn system_actor() -> Actor {
-    Actor {
-        user: UserId::from_uuid(uuid::Uuid::nil()),
-        username: "system".into(),
-        administrator: true,
-        memberships: Vec::new(),
-    }
+    Actor { user: UserId::from_uuid(uuid::Uuid::nil()), username: "system".into(), administrator: true, memberships: Vec::new() }
 }
 
 /// A checked request for a new account.
@@ -38,7 +33,9 @@ impl NewUser {
         let display_name = invalid.check("display_name", ShortText::parse(display_name));
         let password = invalid.check("password", Password::parse(password));
         match (username, display_name, password) {
-            (Some(username), Some(display_name), Some(password)) => Ok(NewUser { username, display_name, password, administrator }),
+            (Some(username), Some(display_name), Some(password)) => {
+                Ok(NewUser { username, display_name, password, administrator })
+            }
             _ => Err(invalid.into()),
         }
     }
@@ -102,7 +99,8 @@ impl App {
         let before = users::get(&mut tx, id).await?.ok_or(AppError::NotFound("user"))?;
         users::set_disabled(&mut tx, id, disabled).await?;
         let kind = if disabled { EventKind::UserDisabled } else { EventKind::UserEnabled };
-        let change = Change::new(kind, Subject::User(id), json!({ "disabled": before.disabled }), json!({ "disabled": disabled }));
+        let change =
+            Change::new(kind, Subject::User(id), json!({ "disabled": before.disabled }), json!({ "disabled": disabled }));
         self.record(&mut tx, actor, None, [change], now).await?;
         let account = users::get(&mut tx, id).await?.ok_or(AppError::NotFound("user"))?;
         tx.commit().await?;
@@ -119,8 +117,14 @@ impl App {
         if !users::set_password(&mut tx, id, &hash, now).await? {
             return Err(AppError::NotFound("user"));
         }
-        self.record(&mut tx, actor, None, [Change::new(EventKind::PasswordReset, Subject::User(id), json!(null), json!(null))], now)
-            .await?;
+        self.record(
+            &mut tx,
+            actor,
+            None,
+            [Change::new(EventKind::PasswordReset, Subject::User(id), json!(null), json!(null))],
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -128,7 +132,8 @@ impl App {
     /// Gives a user a role in a service.
     pub async fn grant_role(&self, actor: &Actor, id: UserId, service: &Code, role: &Code) -> Result<UserAccount> {
         require_administrator(actor)?;
-        let definition = self.services.get(service).ok_or_else(|| FieldError::new("service", format!("there is no service '{service}'")))?;
+        let definition =
+            self.services.get(service).ok_or_else(|| FieldError::new("service", format!("there is no service '{service}'")))?;
         if definition.role(role).is_none() {
             return Err(FieldError::new("role", format!("the service '{service}' has no role '{role}'")).into());
         }
@@ -136,7 +141,8 @@ impl App {
         let mut tx = self.store.begin().await?;
         users::get(&mut tx, id).await?.ok_or(AppError::NotFound("user"))?;
         users::grant_role(&mut tx, id, service, role, now).await?;
-        let change = Change::new(EventKind::RoleGranted, Subject::User(id), json!(null), json!({ "service": service, "role": role }));
+        let change =
+            Change::new(EventKind::RoleGranted, Subject::User(id), json!(null), json!({ "service": service, "role": role }));
         self.record(&mut tx, actor, None, [change], now).await?;
         let account = users::get(&mut tx, id).await?.ok_or(AppError::NotFound("user"))?;
         tx.commit().await?;
@@ -158,16 +164,21 @@ impl App {
             }
             other => other?,
         }
-        let change = Change::new(EventKind::TeamCreated, Subject::Team(team.id), json!(null), json!({ "service": service, "name": team.name }));
+        let change = Change::new(
+            EventKind::TeamCreated,
+            Subject::Team(team.id),
+            json!(null),
+            json!({ "service": service, "name": team.name }),
+        );
         self.record(&mut tx, actor, None, [change], now).await?;
         tx.commit().await?;
         Ok(team)
     }
 
     /// Teams are listed to every signed-in user: allocation needs them.
-    pub async fn list_teams(&self) -> Result<Vec<Team>> {
+    pub async fn list_teams(&self, after: Option<TeamId>, limit: i64) -> Result<Vec<Team>> {
         let mut conn = self.store.read().await?;
-        Ok(users::list_teams(&mut conn).await?)
+        Ok(users::list_teams(&mut conn, after, limit).await?)
     }
 
     pub async fn add_team_member(&self, actor: &Actor, team: TeamId, user: UserId) -> Result<()> {

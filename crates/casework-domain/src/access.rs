@@ -158,9 +158,7 @@ impl Actor {
                 && m.role.permissions.contains(&permission)
                 && match m.role.reach {
                     Reach::Service => true,
-                    Reach::Team => {
-                        scope.worker == Some(self.user) || scope.team.is_some_and(|t| m.teams.contains(&t))
-                    }
+                    Reach::Team => scope.worker == Some(self.user) || scope.team.is_some_and(|t| m.teams.contains(&t)),
                     Reach::Allocated => scope.worker == Some(self.user),
                     Reach::None => false,
                 }
@@ -175,11 +173,7 @@ impl Actor {
 
     /// The services in which the actor holds `permission`.
     pub fn services_with(&self, permission: Permission) -> BTreeSet<&Code> {
-        self.memberships
-            .iter()
-            .filter(|m| m.role.permissions.contains(&permission))
-            .map(|m| &m.service)
-            .collect()
+        self.memberships.iter().filter(|m| m.role.permissions.contains(&permission)).map(|m| &m.service).collect()
     }
 
     /// The rules by which the actor may `permission` cases, for building a query filter
@@ -216,8 +210,7 @@ impl CaseFilter {
         match self {
             CaseFilter::WholeService { service } => service == scope.service,
             CaseFilter::TeamsOrAllocated { service, teams, user } => {
-                service == scope.service
-                    && (scope.worker == Some(*user) || scope.team.is_some_and(|t| teams.contains(&t)))
+                service == scope.service && (scope.worker == Some(*user) || scope.team.is_some_and(|t| teams.contains(&t)))
             }
             CaseFilter::Allocated { service, user } => service == scope.service && scope.worker == Some(*user),
         }
@@ -230,12 +223,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn role(reach: Reach, permissions: &[Permission]) -> Role {
-        Role {
-            code: Code::parse("r").unwrap(),
-            name: "R".into(),
-            permissions: permissions.iter().copied().collect(),
-            reach,
-        }
+        Role { code: Code::parse("r").unwrap(), name: "R".into(), permissions: permissions.iter().copied().collect(), reach }
     }
 
     fn code(s: &str) -> Code {

@@ -2,12 +2,12 @@
 //! Each command checks its rule against the service definition and returns the change to
 //! record in the history; nothing is changed when a rule says no.
 
+use crate::FieldError;
 use crate::access::CaseScope;
 use crate::history::{Change, EventKind, Subject};
 use crate::ids::{CaseId, PersonId, ReferralId, TeamId, UserId};
 use crate::service::ServiceDefinition;
 use crate::text::{Code, LongText};
-use crate::FieldError;
 use jiff::{Timestamp, civil::Date};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -30,7 +30,11 @@ impl CaseReference {
             if !prefix.is_empty() && prefix.len() <= 8 && prefix.chars().all(|c| c.is_ascii_uppercase())
             && year.len() == 4 && year.chars().all(|c| c.is_ascii_digit())
             && number.len() >= 6 && number.chars().all(|c| c.is_ascii_digit()));
-        if ok { Ok(Self(raw.to_owned())) } else { Err(FieldError::new("", format!("'{raw}' is not a case reference such as DARS-2026-000123"))) }
+        if ok {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(FieldError::new("", format!("'{raw}' is not a case reference such as DARS-2026-000123")))
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -170,7 +174,8 @@ impl Case {
             return Err(rule("stage", format!("'{stage}' is not a stage of this service")));
         }
         if !service.allows_move(&self.stage, &stage) {
-            let allowed: Vec<&str> = service.stage(&self.stage).map(|s| s.next.iter().map(Code::as_str).collect()).unwrap_or_default();
+            let allowed: Vec<&str> =
+                service.stage(&self.stage).map(|s| s.next.iter().map(Code::as_str).collect()).unwrap_or_default();
             return Err(rule(
                 "stage",
                 format!("a case cannot move from '{}' to '{stage}'; allowed: {}", self.stage, allowed.join(", ")),
@@ -184,9 +189,13 @@ impl Case {
     pub fn set_level(&mut self, service: &ServiceDefinition, level: Option<Code>) -> Result<Change, CaseError> {
         self.require_open()?;
         if let Some(code) = &level
-            && !service.has_level(code) {
-                return Err(rule("level", format!("'{code}' is not a {} of this service", service.service.level_label.to_lowercase())));
-            }
+            && !service.has_level(code)
+        {
+            return Err(rule(
+                "level",
+                format!("'{code}' is not a {} of this service", service.service.level_label.to_lowercase()),
+            ));
+        }
         let before = json!({ "level": self.level });
         self.level = level;
         Ok(self.change(EventKind::LevelChanged, before, json!({ "level": self.level })))

@@ -48,8 +48,17 @@ impl Decision {
             invalid.push(FieldError::new("reason", format!("'{reason}' is not a reason in the list '{reason_list}'")));
         }
         invalid.into_result()?;
-        let decision =
-            Decision { id: DecisionId::new(), case, outcome, body, reason_list, reason, rationale, decided_by: by, decided_at: at };
+        let decision = Decision {
+            id: DecisionId::new(),
+            case,
+            outcome,
+            body,
+            reason_list,
+            reason,
+            rationale,
+            decided_by: by,
+            decided_at: at,
+        };
         let change = Change::new(
             EventKind::DecisionRecorded,
             Subject::Decision(decision.id),

@@ -1,10 +1,10 @@
 //! Notes: the contemporaneous record of contacts and events. A saved note never changes;
 //! a correction is an addendum that points at the note it corrects.
 
+use crate::FieldError;
 use crate::ids::{CaseId, NoteId, UserId};
 use crate::text::LongText;
 use crate::time::day_of;
-use crate::FieldError;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 

@@ -255,15 +255,8 @@ mod tests {
     #[test]
     fn every_bad_field_is_reported_at_once() {
         let today = date(2026, 11, 26);
-        let err = NewPerson::parse(
-            " ",
-            "",
-            None,
-            Some("2030-01-01"),
-            &[(IdentifierKind::GmcNumber, "12".into())],
-            today,
-        )
-        .unwrap_err();
+        let err =
+            NewPerson::parse(" ", "", None, Some("2030-01-01"), &[(IdentifierKind::GmcNumber, "12".into())], today).unwrap_err();
         let fields: Vec<_> = err.errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["given_name", "family_name", "date_of_birth", "identifiers/0/value"]);
     }

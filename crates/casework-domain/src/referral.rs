@@ -1,8 +1,8 @@
 //! Referrals: requests for support, and what was decided about them.
 
+use crate::FieldError;
 use crate::ids::{CaseId, PersonId, ReferralId, UserId};
 use crate::text::{Code, LongText};
-use crate::FieldError;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 

@@ -302,8 +302,7 @@ next = ["open"]
                 continue;
             }
             let text = std::fs::read_to_string(&path).unwrap();
-            let definition = ServiceDefinition::from_toml(&text)
-                .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+            let definition = ServiceDefinition::from_toml(&text).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap();
             assert_eq!(definition.code().as_str(), stem, "{}", path.display());
             let in_use = definition.permissions_in_use();

@@ -1,10 +1,10 @@
 //! Tasks: work for a user, a role or a queue, with a due date. A task ends completed or
 //! cancelled, and says who ended it and why; cancelled work never looks completed.
 
+use crate::FieldError;
 use crate::history::{Change, EventKind, Subject};
 use crate::ids::{CaseId, TaskId, UserId};
 use crate::text::{Code, LongText, ShortText};
-use crate::FieldError;
 use jiff::{Timestamp, civil::Date};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -56,8 +56,25 @@ fn rule(field: &str, message: &str) -> FieldError {
 }
 
 impl Task {
-    pub fn create(case: CaseId, title: ShortText, assignee: Assignee, due_on: Option<Date>, by: UserId, at: Timestamp) -> (Task, Change) {
-        let task = Task { id: TaskId::new(), case, title, assignee, due_on, status: TaskStatus::Open, created_by: by, created_at: at, version: 1 };
+    pub fn create(
+        case: CaseId,
+        title: ShortText,
+        assignee: Assignee,
+        due_on: Option<Date>,
+        by: UserId,
+        at: Timestamp,
+    ) -> (Task, Change) {
+        let task = Task {
+            id: TaskId::new(),
+            case,
+            title,
+            assignee,
+            due_on,
+            status: TaskStatus::Open,
+            created_by: by,
+            created_at: at,
+            version: 1,
+        };
         let change = Change::new(
             EventKind::TaskCreated,
             Subject::Task(task.id),

@@ -68,8 +68,7 @@ impl Code {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let ok_chars = raw.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         let starts_with_letter = raw.chars().next().is_some_and(|c| c.is_ascii_lowercase());
-        if raw.is_empty() || raw.len() > 64 || !ok_chars || !starts_with_letter || raw.ends_with('-') || raw.contains("--")
-        {
+        if raw.is_empty() || raw.len() > 64 || !ok_chars || !starts_with_letter || raw.ends_with('-') || raw.contains("--") {
             return Err(FieldError::new(
                 "",
                 format!("'{raw}' is not a valid code: use lower-case letters, digits and single hyphens, starting with a letter"),

@@ -1,8 +1,8 @@
 //! User accounts.
 
+use crate::FieldError;
 use crate::ids::{TeamId, UserId};
 use crate::text::{Code, ShortText};
-use crate::FieldError;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -16,11 +16,7 @@ impl Username {
         let name = raw.trim().to_lowercase();
         let ok = (2..=64).contains(&name.len())
             && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
-        if ok {
-            Ok(Self(name))
-        } else {
-            Err(FieldError::new("", "a username is 2 to 64 letters, digits, '.', '_' or '-'"))
-        }
+        if ok { Ok(Self(name)) } else { Err(FieldError::new("", "a username is 2 to 64 letters, digits, '.', '_' or '-'")) }
     }
 
     pub fn as_str(&self) -> &str {

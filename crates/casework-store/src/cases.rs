@@ -178,8 +178,10 @@ pub async fn get(conn: &mut Connection, id: CaseId) -> Result<Option<Case>> {
             .bind(&row.id)
             .fetch_all(&mut *conn)
             .await?;
-    let key_dates: Vec<(String, String)> =
-        sqlx::query_as("SELECT key_date, date FROM case_key_dates WHERE case_id = $1").bind(&row.id).fetch_all(&mut *conn).await?;
+    let key_dates: Vec<(String, String)> = sqlx::query_as("SELECT key_date, date FROM case_key_dates WHERE case_id = $1")
+        .bind(&row.id)
+        .fetch_all(&mut *conn)
+        .await?;
     let links: Vec<(String, String, String, i64)> = sqlx::query_as(
         "SELECT other_case_id, kind, created_by, created_at FROM case_links WHERE case_id = $1 ORDER BY created_at",
     )
@@ -342,7 +344,22 @@ pub async fn list(conn: &mut Connection, query_for: &CaseQuery, visible: &[CaseF
     }
     query.push(" ORDER BY c.id DESC LIMIT ").push_bind(query_for.limit);
 
-    type Row = (String, String, String, String, String, String, Option<String>, String, Option<String>, String, Option<String>, Option<String>, i64, i64);
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        Option<String>,
+        String,
+        Option<String>,
+        Option<String>,
+        i64,
+        i64,
+    );
     let rows: Vec<Row> = query.build_query_as().fetch_all(&mut *conn).await?;
     let mut summaries = Vec::with_capacity(rows.len());
     for (id, reference, service, person, given, family, known_as, stage, level, status, worker, team, opened, version) in rows {

@@ -29,8 +29,7 @@ pub(crate) fn date(raw: &str) -> Result<Date> {
 
 /// A value stored by its serde name (enums such as note kinds).
 pub(crate) fn named<T: serde::de::DeserializeOwned>(raw: &str) -> Result<T> {
-    serde_json::from_value(serde_json::Value::String(raw.to_owned()))
-        .map_err(|_| StoreError::Corrupt(format!("name: {raw:?}")))
+    serde_json::from_value(serde_json::Value::String(raw.to_owned())).map_err(|_| StoreError::Corrupt(format!("name: {raw:?}")))
 }
 
 pub(crate) fn json<T: serde::de::DeserializeOwned>(raw: &str) -> Result<T> {

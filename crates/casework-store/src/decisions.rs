@@ -47,7 +47,11 @@ pub async fn list(conn: &mut Connection, case: CaseId, after: Option<DecisionId>
                 body: body.as_deref().map(|b| parse("organisation id", b)).transpose()?,
                 reason_list: code(&list)?,
                 reason: code(&reason)?,
-                rationale: rationale.as_deref().map(LongText::parse).transpose().map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                rationale: rationale
+                    .as_deref()
+                    .map(LongText::parse)
+                    .transpose()
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
                 decided_by: parse("user id", &by)?,
                 decided_at: instant(at)?,
             })

@@ -99,6 +99,8 @@ pub async fn accesses_of_case(conn: &mut Connection, case: CaseId) -> Result<Vec
             .fetch_all(conn)
             .await?;
     rows.into_iter()
-        .map(|(user, case, at, what)| Ok(Access { user: parse("user id", &user)?, case: parse("case id", &case)?, at: instant(at)?, what }))
+        .map(|(user, case, at, what)| {
+            Ok(Access { user: parse("user id", &user)?, case: parse("case id", &case)?, at: instant(at)?, what })
+        })
         .collect()
 }

@@ -22,7 +22,14 @@ pub async fn find(conn: &mut Connection, user: UserId, key: &str) -> Result<Opti
     Ok(row.map(|(fingerprint, response)| Remembered { fingerprint, response }))
 }
 
-pub async fn remember(conn: &mut Connection, user: UserId, key: &str, fingerprint: &str, response: &str, at: Timestamp) -> Result<()> {
+pub async fn remember(
+    conn: &mut Connection,
+    user: UserId,
+    key: &str,
+    fingerprint: &str,
+    response: &str,
+    at: Timestamp,
+) -> Result<()> {
     sqlx::query("INSERT INTO idempotency_keys (user_id, key, fingerprint, response, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(user.to_string())
         .bind(key)

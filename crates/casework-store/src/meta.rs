@@ -39,8 +39,18 @@ pub async fn upsert_service(conn: &mut Connection, definition: &ServiceDefinitio
 /// Row counts of every table that holds case work, for checks and tests.
 pub async fn count(conn: &mut Connection, table: &str) -> Result<i64> {
     const TABLES: [&str; 12] = [
-        "people", "referrals", "cases", "case_flags", "case_key_dates", "case_links", "notes", "tasks", "decisions",
-        "events", "access_log", "users",
+        "people",
+        "referrals",
+        "cases",
+        "case_flags",
+        "case_key_dates",
+        "case_links",
+        "notes",
+        "tasks",
+        "decisions",
+        "events",
+        "access_log",
+        "users",
     ];
     if !TABLES.contains(&table) {
         return Ok(-1);

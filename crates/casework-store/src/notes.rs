@@ -43,10 +43,8 @@ fn note((id, case, kind, body, contact, recorded, author, addendum_to, late): Ro
 }
 
 pub async fn get(conn: &mut Connection, id: NoteId) -> Result<Option<Note>> {
-    let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM notes WHERE id = $1"))
-        .bind(id.to_string())
-        .fetch_optional(conn)
-        .await?;
+    let row: Option<Row> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM notes WHERE id = $1")).bind(id.to_string()).fetch_optional(conn).await?;
     row.map(note).transpose()
 }
 
@@ -54,14 +52,12 @@ pub async fn get(conn: &mut Connection, id: NoteId) -> Result<Option<Note>> {
 pub async fn list(conn: &mut Connection, case: CaseId, before: Option<NoteId>, limit: i64) -> Result<Vec<Note>> {
     let rows: Vec<Row> = match before {
         Some(before) => {
-            sqlx::query_as(&format!(
-                "SELECT {COLUMNS} FROM notes WHERE case_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
-            ))
-            .bind(case.to_string())
-            .bind(before.to_string())
-            .bind(limit)
-            .fetch_all(conn)
-            .await?
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM notes WHERE case_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"))
+                .bind(case.to_string())
+                .bind(before.to_string())
+                .bind(limit)
+                .fetch_all(conn)
+                .await?
         }
         None => {
             sqlx::query_as(&format!("SELECT {COLUMNS} FROM notes WHERE case_id = $1 ORDER BY id DESC LIMIT $2"))

@@ -51,12 +51,11 @@ pub async fn find_by_identifier(conn: &mut Connection, identifier: &Identifier) 
 type PersonRow = (String, String, String, Option<String>, Option<String>);
 
 pub async fn get(conn: &mut Connection, id: PersonId) -> Result<Option<Person>> {
-    let row: Option<PersonRow> = sqlx::query_as(
-        "SELECT id, given_name, family_name, known_as, date_of_birth FROM people WHERE id = $1",
-    )
-    .bind(id.to_string())
-    .fetch_optional(&mut *conn)
-    .await?;
+    let row: Option<PersonRow> =
+        sqlx::query_as("SELECT id, given_name, family_name, known_as, date_of_birth FROM people WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&mut *conn)
+            .await?;
     match row {
         Some(row) => Ok(Some(person(conn, row).await?)),
         None => Ok(None),

@@ -99,9 +99,7 @@ pub async fn record_outcome(conn: &mut Connection, id: ReferralId, outcome: &Ref
         ReferralOutcome::Rejected { reason, explanation, by, at } => {
             (None, Some(reason.as_str()), explanation.as_ref().map(LongText::as_str), by, at)
         }
-        ReferralOutcome::KeptOnFile { explanation, by, at } => {
-            (None, None, explanation.as_ref().map(LongText::as_str), by, at)
-        }
+        ReferralOutcome::KeptOnFile { explanation, by, at } => (None, None, explanation.as_ref().map(LongText::as_str), by, at),
     };
     let done = sqlx::query(
         "UPDATE referrals SET outcome = $1, case_id = $2, reason = $3, explanation = $4, decided_by = $5, decided_at = $6

@@ -18,7 +18,9 @@ fn assignee_columns(assignee: &Assignee) -> (&'static str, String) {
 fn end_columns(status: &TaskStatus) -> (Option<String>, Option<i64>, Option<&str>) {
     match status {
         TaskStatus::Open => (None, None, None),
-        TaskStatus::Completed { by, at, outcome } => (Some(by.to_string()), Some(micros(*at)), outcome.as_ref().map(LongText::as_str)),
+        TaskStatus::Completed { by, at, outcome } => {
+            (Some(by.to_string()), Some(micros(*at)), outcome.as_ref().map(LongText::as_str))
+        }
         TaskStatus::Cancelled { by, at, reason } => (Some(by.to_string()), Some(micros(*at)), Some(reason.as_str())),
     }
 }
@@ -102,7 +104,11 @@ fn task(row: Row) -> Result<Task> {
         }
         "cancelled" => {
             let (by, at) = ended()?;
-            TaskStatus::Cancelled { by, at, reason: ShortText::parse(row.end_note.as_deref().unwrap_or_default()).map_err(corrupt)? }
+            TaskStatus::Cancelled {
+                by,
+                at,
+                reason: ShortText::parse(row.end_note.as_deref().unwrap_or_default()).map_err(corrupt)?,
+            }
         }
         other => return Err(StoreError::Corrupt(format!("task status {other:?}"))),
     };
@@ -126,10 +132,8 @@ fn task(row: Row) -> Result<Task> {
 }
 
 pub async fn get(conn: &mut Connection, id: TaskId) -> Result<Option<Task>> {
-    let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM tasks WHERE id = $1"))
-        .bind(id.to_string())
-        .fetch_optional(conn)
-        .await?;
+    let row: Option<Row> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM tasks WHERE id = $1")).bind(id.to_string()).fetch_optional(conn).await?;
     row.map(task).transpose()
 }
 

@@ -50,22 +50,19 @@ pub async fn insert(
 }
 
 pub async fn credentials(conn: &mut Connection, username: &str) -> Result<Option<Credentials>> {
-    let row: Option<(String, String, bool)> =
-        sqlx::query_as("SELECT id, password_hash, disabled FROM users WHERE username = $1")
-            .bind(username)
-            .fetch_optional(conn)
-            .await?;
-    row.map(|(id, password_hash, disabled)| Ok(Credentials { id: parse("user id", &id)?, password_hash, disabled }))
-        .transpose()
+    let row: Option<(String, String, bool)> = sqlx::query_as("SELECT id, password_hash, disabled FROM users WHERE username = $1")
+        .bind(username)
+        .fetch_optional(conn)
+        .await?;
+    row.map(|(id, password_hash, disabled)| Ok(Credentials { id: parse("user id", &id)?, password_hash, disabled })).transpose()
 }
 
 pub async fn get(conn: &mut Connection, id: UserId) -> Result<Option<UserAccount>> {
-    let row: Option<UserRow> = sqlx::query_as(
-        "SELECT id, username, display_name, administrator, disabled, created_at FROM users WHERE id = $1",
-    )
-    .bind(id.to_string())
-    .fetch_optional(&mut *conn)
-    .await?;
+    let row: Option<UserRow> =
+        sqlx::query_as("SELECT id, username, display_name, administrator, disabled, created_at FROM users WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&mut *conn)
+            .await?;
     match row {
         Some(row) => Ok(Some(account(conn, row).await?)),
         None => Ok(None),
@@ -73,12 +70,11 @@ pub async fn get(conn: &mut Connection, id: UserId) -> Result<Option<UserAccount
 }
 
 pub async fn get_by_username(conn: &mut Connection, username: &str) -> Result<Option<UserAccount>> {
-    let row: Option<UserRow> = sqlx::query_as(
-        "SELECT id, username, display_name, administrator, disabled, created_at FROM users WHERE username = $1",
-    )
-    .bind(username)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let row: Option<UserRow> =
+        sqlx::query_as("SELECT id, username, display_name, administrator, disabled, created_at FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(&mut *conn)
+            .await?;
     match row {
         Some(row) => Ok(Some(account(conn, row).await?)),
         None => Ok(None),
@@ -171,16 +167,19 @@ pub async fn insert_team(conn: &mut Connection, team: &Team, at: Timestamp) -> R
 }
 
 pub async fn get_team(conn: &mut Connection, id: TeamId) -> Result<Option<Team>> {
-    let row: Option<(String, String, String)> = sqlx::query_as("SELECT id, service, name FROM teams WHERE id = $1")
-        .bind(id.to_string())
-        .fetch_optional(conn)
-        .await?;
+    let row: Option<(String, String, String)> =
+        sqlx::query_as("SELECT id, service, name FROM teams WHERE id = $1").bind(id.to_string()).fetch_optional(conn).await?;
     row.map(|r| team(&r)).transpose()
 }
 
-pub async fn list_teams(conn: &mut Connection) -> Result<Vec<Team>> {
+/// Teams in the order they were made, `limit` at a time after `after`.
+pub async fn list_teams(conn: &mut Connection, after: Option<TeamId>, limit: i64) -> Result<Vec<Team>> {
     let rows: Vec<(String, String, String)> =
-        sqlx::query_as("SELECT id, service, name FROM teams ORDER BY service, name").fetch_all(conn).await?;
+        sqlx::query_as("SELECT id, service, name FROM teams WHERE id > $1 ORDER BY id LIMIT $2")
+            .bind(after.map(|a| a.to_string()).unwrap_or_default())
+            .bind(limit)
+            .fetch_all(conn)
+            .await?;
     rows.iter().map(team).collect()
 }
 
@@ -305,17 +304,15 @@ pub async fn insert_token(
     at: Timestamp,
     expires_at: Option<Timestamp>,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(id)
-    .bind(user.to_string())
-    .bind(name)
-    .bind(token_hash)
-    .bind(micros(at))
-    .bind(expires_at.map(micros))
-    .execute(conn)
-    .await?;
+    sqlx::query("INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(id)
+        .bind(user.to_string())
+        .bind(name)
+        .bind(token_hash)
+        .bind(micros(at))
+        .bind(expires_at.map(micros))
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -332,12 +329,12 @@ pub async fn token_user(conn: &mut Connection, token_hash: &str, now: Timestamp)
 }
 
 pub async fn tokens_of(conn: &mut Connection, user: UserId) -> Result<Vec<ApiToken>> {
-    let rows: Vec<(String, String, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
-        "SELECT id, name, created_at, expires_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id",
-    )
-    .bind(user.to_string())
-    .fetch_all(conn)
-    .await?;
+    type Row = (String, String, i64, Option<i64>, Option<i64>);
+    let rows: Vec<Row> =
+        sqlx::query_as("SELECT id, name, created_at, expires_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id")
+            .bind(user.to_string())
+            .fetch_all(conn)
+            .await?;
     rows.into_iter()
         .map(|(id, name, created, expires, revoked)| {
             Ok(ApiToken {

@@ -39,7 +39,10 @@ fn same_origin(parts: &Parts) -> bool {
     if let Some(site) = parts.headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         return matches!(site, "same-origin" | "none");
     }
-    match (parts.headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()), parts.headers.get(header::HOST).and_then(|v| v.to_str().ok())) {
+    match (
+        parts.headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        parts.headers.get(header::HOST).and_then(|v| v.to_str().ok()),
+    ) {
         (Some(origin), Some(host)) => origin.split_once("://").is_some_and(|(_, rest)| rest == host),
         (Some(_), None) => false,
         (None, _) => true,
@@ -64,7 +67,11 @@ impl FromRequestParts<App> for CurrentActor {
             app.token_actor(token).await?
         } else if let Some(token) = session_token(parts) {
             if !same_origin(parts) {
-                return Err(ApiError::new(StatusCode::FORBIDDEN, "Cross-site request refused", "this request did not come from Casework's own pages"));
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "Cross-site request refused",
+                    "this request did not come from Casework's own pages",
+                ));
             }
             app.session_actor(&token).await?
         } else {
@@ -115,7 +122,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
         if !is_json {
-            return Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unsupported media type", "send the body as application/json"));
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Unsupported media type",
+                "send the body as application/json",
+            ));
         }
         let bytes = Bytes::from_request(request, state)
             .await

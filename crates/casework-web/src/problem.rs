@@ -59,7 +59,11 @@ impl ApiError {
     }
 
     pub fn invalid(invalid: Invalid) -> Self {
-        let detail = if invalid.errors.len() == 1 { "1 field is not valid".to_owned() } else { format!("{} fields are not valid", invalid.errors.len()) };
+        let detail = if invalid.errors.len() == 1 {
+            "1 field is not valid".to_owned()
+        } else {
+            format!("{} fields are not valid", invalid.errors.len())
+        };
         ApiError { errors: invalid.errors, ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "Invalid request", detail) }
     }
 
@@ -72,10 +76,14 @@ impl From<AppError> for ApiError {
     fn from(error: AppError) -> Self {
         match error {
             AppError::NotFound(what) => ApiError::not_found(what),
-            AppError::Forbidden(what) => ApiError::new(StatusCode::FORBIDDEN, "Forbidden", format!("you do not have permission to {what}")),
-            AppError::Unauthenticated => {
-                ApiError::new(StatusCode::UNAUTHORIZED, "Not signed in", "the username or password is not right, or the account is disabled")
+            AppError::Forbidden(what) => {
+                ApiError::new(StatusCode::FORBIDDEN, "Forbidden", format!("you do not have permission to {what}"))
             }
+            AppError::Unauthenticated => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "Not signed in",
+                "the username or password is not right, or the account is disabled",
+            ),
             AppError::TooManyAttempts { minutes } => ApiError {
                 retry_after: Some(minutes * 60),
                 ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, "Too many attempts", error.to_string())
@@ -84,7 +92,11 @@ impl From<AppError> for ApiError {
             AppError::Conflict(detail) => ApiError::new(StatusCode::CONFLICT, "Conflict", detail),
             AppError::Store(_) | AppError::Internal(_) => {
                 tracing::error!(error = %error, "request failed");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "the request was not completed and nothing was changed; please try again")
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong",
+                    "the request was not completed and nothing was changed; please try again",
+                )
             }
         }
     }
@@ -105,9 +117,10 @@ impl IntoResponse for ApiError {
         let mut response = (self.status, body).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         if let Some(seconds) = self.retry_after
-            && let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
+            && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
         response
     }
 }

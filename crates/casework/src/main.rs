@@ -14,7 +14,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Debug, Parser)]
-#[command(name = "casework", version, about = "Case management for services that support people through a process with rules, deadlines and sensitive records.")]
+#[command(
+    name = "casework",
+    version,
+    about = "Case management for services that support people through a process with rules, deadlines and sensitive records."
+)]
 struct Cli {
     /// Log as JSON lines instead of text.
     #[arg(long, global = true)]
@@ -238,7 +242,10 @@ async fn make_demo(database: &Path) -> Result<App> {
         drop(conn);
         store.close().await;
         if !is_demo {
-            bail!("{} exists and is not a demo database; refusing to overwrite it. Choose another file with --database.", database.display());
+            bail!(
+                "{} exists and is not a demo database; refusing to overwrite it. Choose another file with --database.",
+                database.display()
+            );
         }
         for suffix in ["", "-wal", "-shm"] {
             let mut path = database.as_os_str().to_owned();
@@ -253,7 +260,13 @@ async fn make_demo(database: &Path) -> Result<App> {
     app.mark_demo(DEMO_MARKER).await?;
     let summary = casework_app::demo::populate(&app).await?;
     println!("Demo database: {}", database.display());
-    println!("{} cases, {} referrals, {} notes across {} services.", summary.cases, summary.referrals, summary.notes, app.services.all().count());
+    println!(
+        "{} cases, {} referrals, {} notes across {} services.",
+        summary.cases,
+        summary.referrals,
+        summary.notes,
+        app.services.all().count()
+    );
     println!("Sign in with any of these usernames and the password '{}':", casework_app::demo::DEMO_PASSWORD);
     println!("  {:<48} administrator (users and teams)", "admin");
     for user in &summary.users {
@@ -361,7 +374,9 @@ async fn user_command(app: &App, command: UserCommand) -> Result<()> {
         }
         UserCommand::Grant { username, service, role } => {
             let user = app.find_user(&admin, &username).await.map_err(describe)?;
-            app.grant_role(&admin, user.id, &parse_code(&service, "service")?, &parse_code(&role, "role")?).await.map_err(describe)?;
+            app.grant_role(&admin, user.id, &parse_code(&service, "service")?, &parse_code(&role, "role")?)
+                .await
+                .map_err(describe)?;
             println!("{username} is now {role} in {service}");
         }
     }

@@ -2,12 +2,12 @@
 //! being one gives no access to case records.
 
 use super::views::{Page, ServiceOut, TeamOut, UserOut};
-use super::{Paging, path_id, field_code};
+use super::{Paging, field_code, path_id};
 use crate::extract::{CurrentActor, JsonBody};
 use crate::problem::{ApiError, ApiResult};
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::Json;
 use casework_app::App;
 use casework_app::users::NewUser;
 use casework_domain::ids::{TeamId, UserId};
@@ -32,10 +32,15 @@ pub async fn list_services(State(app): State<App>, CurrentActor(_): CurrentActor
     )
 }
 
-/// Every team of every service.
-#[utoipa::path(get, path = "/api/v1/teams", tag = "services", responses((status = 200, body = Vec<TeamOut>)))]
-pub async fn list_teams(State(app): State<App>, CurrentActor(_): CurrentActor) -> ApiResult<Json<Vec<TeamOut>>> {
-    Ok(Json(app.list_teams().await?.into_iter().map(Into::into).collect()))
+/// The teams of every service, oldest first.
+#[utoipa::path(get, path = "/api/v1/teams", tag = "services", params(Paging), responses((status = 200, body = Page<TeamOut>)))]
+pub async fn list_teams(
+    State(app): State<App>,
+    CurrentActor(_): CurrentActor,
+    Query(paging): Query<Paging>,
+) -> ApiResult<Json<Page<TeamOut>>> {
+    let rows = app.list_teams(paging.position()?, paging.fetch()).await?;
+    Ok(Json(paging.page(rows, |t| t.id.to_string(), TeamOut::from)))
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
@@ -48,7 +53,11 @@ pub struct NewTeam {
 /// Makes a team in a service (administrators).
 #[utoipa::path(post, path = "/api/v1/teams", tag = "services", request_body = NewTeam,
     responses((status = 201, body = TeamOut), (status = 403, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
-pub async fn create_team(State(app): State<App>, CurrentActor(actor): CurrentActor, JsonBody(body): JsonBody<NewTeam>) -> ApiResult<(StatusCode, Json<TeamOut>)> {
+pub async fn create_team(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    JsonBody(body): JsonBody<NewTeam>,
+) -> ApiResult<(StatusCode, Json<TeamOut>)> {
     let service = field_code(&body.service, "service")?;
     Ok((StatusCode::CREATED, Json(app.create_team(&actor, &service, &body.name).await?.into())))
 }
@@ -62,7 +71,12 @@ pub struct NewMember {
 /// Adds a user to a team (administrators).
 #[utoipa::path(post, path = "/api/v1/teams/{id}/members", tag = "services", params(("id" = String, Path)), request_body = NewMember,
     responses((status = 204), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem)))]
-pub async fn add_team_member(State(app): State<App>, CurrentActor(actor): CurrentActor, Path(id): Path<String>, JsonBody(body): JsonBody<NewMember>) -> ApiResult<StatusCode> {
+pub async fn add_team_member(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<NewMember>,
+) -> ApiResult<StatusCode> {
     let team: TeamId = path_id(&id, "team")?;
     let user: UserId = body.user.parse().map_err(|_| ApiError::field("user", "is not a valid id"))?;
     app.add_team_member(&actor, team, user).await?;
@@ -71,7 +85,11 @@ pub async fn add_team_member(State(app): State<App>, CurrentActor(actor): Curren
 
 /// User accounts in username order (administrators).
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", params(Paging), responses((status = 200, body = Page<UserOut>), (status = 403, body = crate::problem::Problem)))]
-pub async fn list_users(State(app): State<App>, CurrentActor(actor): CurrentActor, Query(paging): Query<Paging>) -> ApiResult<Json<Page<UserOut>>> {
+pub async fn list_users(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Query(paging): Query<Paging>,
+) -> ApiResult<Json<Page<UserOut>>> {
     let after: Option<String> = paging.position()?;
     let rows = app.list_users(&actor, after.as_deref(), paging.fetch()).await?;
     Ok(Json(paging.page(rows, |u| u.username.to_string(), UserOut::from)))
@@ -91,7 +109,11 @@ pub struct NewUserBody {
 /// Makes a user account (administrators).
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUserBody,
     responses((status = 201, body = UserOut), (status = 403, body = crate::problem::Problem), (status = 409, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
-pub async fn create_user(State(app): State<App>, CurrentActor(actor): CurrentActor, JsonBody(body): JsonBody<NewUserBody>) -> ApiResult<(StatusCode, Json<UserOut>)> {
+pub async fn create_user(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    JsonBody(body): JsonBody<NewUserBody>,
+) -> ApiResult<(StatusCode, Json<UserOut>)> {
     if !actor.administrator {
         return Err(casework_app::AppError::Forbidden("manage users and teams").into());
     }
@@ -102,7 +124,11 @@ pub async fn create_user(State(app): State<App>, CurrentActor(actor): CurrentAct
 /// One user account (administrators).
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)),
     responses((status = 200, body = UserOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem)))]
-pub async fn get_user(State(app): State<App>, CurrentActor(actor): CurrentActor, Path(id): Path<String>) -> ApiResult<Json<UserOut>> {
+pub async fn get_user(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<UserOut>> {
     if !actor.administrator {
         return Err(casework_app::AppError::Forbidden("manage users and teams").into());
     }
@@ -112,14 +138,22 @@ pub async fn get_user(State(app): State<App>, CurrentActor(actor): CurrentActor,
 /// Disables an account; its sessions end at once (administrators).
 #[utoipa::path(post, path = "/api/v1/users/{id}/disable", tag = "users", params(("id" = String, Path)),
     responses((status = 200, body = UserOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem)))]
-pub async fn disable_user(State(app): State<App>, CurrentActor(actor): CurrentActor, Path(id): Path<String>) -> ApiResult<Json<UserOut>> {
+pub async fn disable_user(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<UserOut>> {
     Ok(Json(app.set_user_disabled(&actor, path_id(&id, "user")?, true).await?.into()))
 }
 
 /// Enables a disabled account (administrators).
 #[utoipa::path(post, path = "/api/v1/users/{id}/enable", tag = "users", params(("id" = String, Path)),
     responses((status = 200, body = UserOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem)))]
-pub async fn enable_user(State(app): State<App>, CurrentActor(actor): CurrentActor, Path(id): Path<String>) -> ApiResult<Json<UserOut>> {
+pub async fn enable_user(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<UserOut>> {
     Ok(Json(app.set_user_disabled(&actor, path_id(&id, "user")?, false).await?.into()))
 }
 
@@ -132,7 +166,12 @@ pub struct NewPassword {
 /// Sets a new password and ends the user's sessions (administrators).
 #[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "users", params(("id" = String, Path)), request_body = NewPassword,
     responses((status = 204), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
-pub async fn reset_password(State(app): State<App>, CurrentActor(actor): CurrentActor, Path(id): Path<String>, JsonBody(body): JsonBody<NewPassword>) -> ApiResult<StatusCode> {
+pub async fn reset_password(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<NewPassword>,
+) -> ApiResult<StatusCode> {
     app.reset_password(&actor, path_id(&id, "user")?, &body.password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -147,7 +186,12 @@ pub struct NewGrant {
 /// Gives a user a role in a service (administrators).
 #[utoipa::path(post, path = "/api/v1/users/{id}/roles", tag = "users", params(("id" = String, Path)), request_body = NewGrant,
     responses((status = 200, body = UserOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
-pub async fn grant_role(State(app): State<App>, CurrentActor(actor): CurrentActor, Path(id): Path<String>, JsonBody(body): JsonBody<NewGrant>) -> ApiResult<Json<UserOut>> {
+pub async fn grant_role(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<NewGrant>,
+) -> ApiResult<Json<UserOut>> {
     let service = field_code(&body.service, "service")?;
     let role = field_code(&body.role, "role")?;
     Ok(Json(app.grant_role(&actor, path_id(&id, "user")?, &service, &role).await?.into()))

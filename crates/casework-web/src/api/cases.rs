@@ -7,9 +7,9 @@ use super::views::{CaseOut, CaseRecordOut, CaseSummaryOut, EventOut, Page, Refer
 use super::{Paging, field_code, field_id, path_id};
 use crate::extract::{CurrentActor, IdempotencyKey, JsonBody};
 use crate::problem::{ApiError, ApiResult};
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::Json;
 use casework_app::App;
 use casework_app::cases::{CasePerson, CaseQuery, NewCase};
 use casework_domain::case::LinkKind;
@@ -38,11 +38,18 @@ pub struct NewCaseIn {
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = NewCaseIn,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retrying with the same key returns the same case")),
     responses((status = 201, body = CaseRecordOut), (status = 403, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
-pub async fn open_case(State(app): State<App>, CurrentActor(actor): CurrentActor, key: IdempotencyKey, JsonBody(body): JsonBody<NewCaseIn>) -> ApiResult<(StatusCode, Json<CaseRecordOut>)> {
+pub async fn open_case(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    key: IdempotencyKey,
+    JsonBody(body): JsonBody<NewCaseIn>,
+) -> ApiResult<(StatusCode, Json<CaseRecordOut>)> {
     let mut invalid = Invalid::new();
     let today = casework_domain::time::day_of(app.now());
     let person = match (&body.person_id, &body.person) {
-        (Some(id), None) => invalid.check("person_id", id.parse::<PersonId>().map_err(|_| FieldError::new("", "is not a valid id"))).map(CasePerson::Existing),
+        (Some(id), None) => invalid
+            .check("person_id", id.parse::<PersonId>().map_err(|_| FieldError::new("", "is not a valid id")))
+            .map(CasePerson::Existing),
         (None, Some(person)) => match person.parse(today) {
             Ok(person) => Some(CasePerson::New(person)),
             Err(errors) => {
@@ -56,7 +63,8 @@ pub async fn open_case(State(app): State<App>, CurrentActor(actor): CurrentActor
         }
     };
     let referral = body.referral.parse(PersonId::default(), &mut invalid);
-    let allocation = AllocationIn { level: body.level.clone(), worker: body.worker.clone(), team: body.team.clone() }.parse(&mut invalid);
+    let allocation =
+        AllocationIn { level: body.level.clone(), worker: body.worker.clone(), team: body.team.clone() }.parse(&mut invalid);
     let (Some(person), Some(referral)) = (person, referral) else { return Err(ApiError::invalid(invalid)) };
     invalid.into_result().map_err(ApiError::invalid)?;
     let view = app.open_case(&actor, NewCase { person, referral, allocation }, key.with(&body).as_ref()).await?;
@@ -86,11 +94,17 @@ pub struct CaseListQuery {
 /// A work list: the cases the caller may see that match every filter given, newest first.
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(CaseListQuery),
     responses((status = 200, body = Page<CaseSummaryOut>), (status = 422, body = crate::problem::Problem)))]
-pub async fn list_cases(State(app): State<App>, CurrentActor(actor): CurrentActor, Query(q): Query<CaseListQuery>) -> ApiResult<Json<Page<CaseSummaryOut>>> {
+pub async fn list_cases(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Query(q): Query<CaseListQuery>,
+) -> ApiResult<Json<Page<CaseSummaryOut>>> {
     if let Some(status) = &q.status
-        && status != "open" && status != "closed" {
-            return Err(ApiError::field("status", "use open or closed"));
-        }
+        && status != "open"
+        && status != "closed"
+    {
+        return Err(ApiError::field("status", "use open or closed"));
+    }
     let paging = Paging { limit: q.limit, cursor: q.cursor.clone() };
     let query = CaseQuery {
         service: q.service.as_deref().map(|s| field_code(s, "service")).transpose()?,
@@ -112,14 +126,22 @@ pub async fn list_cases(State(app): State<App>, CurrentActor(actor): CurrentActo
 /// A case record. Every view is written to the access log before the answer is sent.
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = String, Path)),
     responses((status = 200, body = CaseRecordOut), (status = 404, body = crate::problem::Problem)))]
-pub async fn get_case(State(app): State<App>, CurrentActor(actor): CurrentActor, Path(id): Path<String>) -> ApiResult<Json<CaseRecordOut>> {
+pub async fn get_case(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<CaseRecordOut>> {
     Ok(Json(app.get_case(&actor, path_id(&id, "case")?).await?.into()))
 }
 
 /// The referral the case was opened from, with its forms.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/referral", tag = "cases", params(("id" = String, Path)),
     responses((status = 200, body = ReferralOut), (status = 404, body = crate::problem::Problem)))]
-pub async fn case_referral(State(app): State<App>, CurrentActor(actor): CurrentActor, Path(id): Path<String>) -> ApiResult<Json<ReferralOut>> {
+pub async fn case_referral(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ReferralOut>> {
     Ok(Json(app.case_referral(&actor, path_id(&id, "case")?).await?.into()))
 }
 
@@ -141,7 +163,12 @@ pub struct AllocationChange {
 #[utoipa::path(post, path = "/api/v1/cases/{id}/allocation", tag = "cases", params(("id" = String, Path)), request_body = AllocationChange,
     responses((status = 200, body = CaseOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem),
               (status = 409, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
-pub async fn allocate(State(app): State<App>, CurrentActor(actor): CurrentActor, Path(id): Path<String>, JsonBody(body): JsonBody<AllocationChange>) -> ApiResult<Json<CaseOut>> {
+pub async fn allocate(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<AllocationChange>,
+) -> ApiResult<Json<CaseOut>> {
     let worker = field_id(body.worker.as_deref(), "worker")?;
     let team = field_id(body.team.as_deref(), "team")?;
     Ok(Json(app.allocate_case(&actor, case_id(&id)?, body.version, worker, team).await?.into()))
@@ -158,7 +185,12 @@ pub struct StageChange {
 #[utoipa::path(post, path = "/api/v1/cases/{id}/stage", tag = "cases", params(("id" = String, Path)), request_body = StageChange,
     responses((status = 200, body = CaseOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem),
               (status = 409, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
-pub async fn change_stage(State(app): State<App>, CurrentActor(actor): CurrentActor, Path(id): Path<String>, JsonBody(body): JsonBody<StageChange>) -> ApiResult<Json<CaseOut>> {
+pub async fn change_stage(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<StageChange>,
+) -> ApiResult<Json<CaseOut>> {
     let stage = field_code(&body.stage, "stage")?;
     Ok(Json(app.move_case_to_stage(&actor, case_id(&id)?, body.version, stage).await?.into()))
 }
@@ -175,7 +207,12 @@ pub struct LevelChange {
 #[utoipa::path(post, path = "/api/v1/cases/{id}/level", tag = "cases", params(("id" = String, Path)), request_body = LevelChange,
     responses((status = 200, body = CaseOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem),
               (status = 409, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
-pub async fn change_level(State(app): State<App>, CurrentActor(actor): CurrentActor, Path(id): Path<String>, JsonBody(body): JsonBody<LevelChange>) -> ApiResult<Json<CaseOut>> {
+pub async fn change_level(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<LevelChange>,
+) -> ApiResult<Json<CaseOut>> {
     let level = body.level.as_deref().map(|l| field_code(l, "level")).transpose()?;
     Ok(Json(app.set_case_level(&actor, case_id(&id)?, body.version, level).await?.into()))
 }
@@ -191,7 +228,12 @@ pub struct FlagChange {
 #[utoipa::path(post, path = "/api/v1/cases/{id}/flags", tag = "cases", params(("id" = String, Path)), request_body = FlagChange,
     responses((status = 200, body = CaseOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem),
               (status = 409, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
-pub async fn set_flag(State(app): State<App>, CurrentActor(actor): CurrentActor, Path(id): Path<String>, JsonBody(body): JsonBody<FlagChange>) -> ApiResult<Json<CaseOut>> {
+pub async fn set_flag(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<FlagChange>,
+) -> ApiResult<Json<CaseOut>> {
     let flag = field_code(&body.flag, "flag")?;
     Ok(Json(app.set_case_flag(&actor, case_id(&id)?, body.version, flag).await?.into()))
 }
@@ -230,9 +272,18 @@ pub struct KeyDateChange {
 #[utoipa::path(post, path = "/api/v1/cases/{id}/key-dates", tag = "cases", params(("id" = String, Path)), request_body = KeyDateChange,
     responses((status = 200, body = CaseOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem),
               (status = 409, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
-pub async fn set_key_date(State(app): State<App>, CurrentActor(actor): CurrentActor, Path(id): Path<String>, JsonBody(body): JsonBody<KeyDateChange>) -> ApiResult<Json<CaseOut>> {
+pub async fn set_key_date(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<KeyDateChange>,
+) -> ApiResult<Json<CaseOut>> {
     let key_date = field_code(&body.key_date, "key_date")?;
-    let date = body.date.as_deref().map(|d| d.parse().map_err(|_| ApiError::field("date", "must be a date written as YYYY-MM-DD"))).transpose()?;
+    let date = body
+        .date
+        .as_deref()
+        .map(|d| d.parse().map_err(|_| ApiError::field("date", "must be a date written as YYYY-MM-DD")))
+        .transpose()?;
     Ok(Json(app.set_case_key_date(&actor, case_id(&id)?, body.version, key_date, date).await?.into()))
 }
 
@@ -250,7 +301,12 @@ pub struct LinkIn {
 #[utoipa::path(post, path = "/api/v1/cases/{id}/links", tag = "cases", params(("id" = String, Path)), request_body = LinkIn,
     responses((status = 200, body = CaseOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem),
               (status = 409, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
-pub async fn link(State(app): State<App>, CurrentActor(actor): CurrentActor, Path(id): Path<String>, JsonBody(body): JsonBody<LinkIn>) -> ApiResult<Json<CaseOut>> {
+pub async fn link(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<LinkIn>,
+) -> ApiResult<Json<CaseOut>> {
     let kind: LinkKind = serde_json::from_value(serde_json::Value::String(body.kind.clone()))
         .map_err(|_| ApiError::field("kind", "use related, shadow-of or transferred-from"))?;
     let other = body.case.parse().map_err(|_| ApiError::field("case", "is not a valid id"))?;
@@ -269,7 +325,12 @@ pub struct ClosureIn {
 #[utoipa::path(post, path = "/api/v1/cases/{id}/closure", tag = "cases", params(("id" = String, Path)), request_body = ClosureIn,
     responses((status = 200, body = CaseOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem),
               (status = 409, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
-pub async fn close(State(app): State<App>, CurrentActor(actor): CurrentActor, Path(id): Path<String>, JsonBody(body): JsonBody<ClosureIn>) -> ApiResult<Json<CaseOut>> {
+pub async fn close(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<ClosureIn>,
+) -> ApiResult<Json<CaseOut>> {
     let reason = field_code(&body.reason, "reason")?;
     Ok(Json(app.close_case(&actor, case_id(&id)?, body.version, reason).await?.into()))
 }
@@ -286,7 +347,12 @@ pub struct ReopeningIn {
 #[utoipa::path(post, path = "/api/v1/cases/{id}/reopening", tag = "cases", params(("id" = String, Path)), request_body = ReopeningIn,
     responses((status = 200, body = CaseOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem),
               (status = 409, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
-pub async fn reopen(State(app): State<App>, CurrentActor(actor): CurrentActor, Path(id): Path<String>, JsonBody(body): JsonBody<ReopeningIn>) -> ApiResult<Json<CaseOut>> {
+pub async fn reopen(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<ReopeningIn>,
+) -> ApiResult<Json<CaseOut>> {
     let why = LongText::parse(&body.reason).map_err(|e| ApiError::invalid(e.within("reason").into()))?;
     Ok(Json(app.reopen_case(&actor, case_id(&id)?, body.version, why).await?.into()))
 }
@@ -294,7 +360,12 @@ pub async fn reopen(State(app): State<App>, CurrentActor(actor): CurrentActor, P
 /// The case's history, oldest first: who did what, when, with the state before and after.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/history", tag = "cases", params(("id" = String, Path), Paging),
     responses((status = 200, body = Page<EventOut>), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem)))]
-pub async fn history(State(app): State<App>, CurrentActor(actor): CurrentActor, Path(id): Path<String>, Query(paging): Query<Paging>) -> ApiResult<Json<Page<EventOut>>> {
+pub async fn history(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    Query(paging): Query<Paging>,
+) -> ApiResult<Json<Page<EventOut>>> {
     let rows = app.case_history(&actor, case_id(&id)?, paging.position()?, paging.fetch()).await?;
     Ok(Json(paging.page(rows, |e| e.id.to_string(), EventOut::from)))
 }

@@ -39,7 +39,10 @@ struct Security;
 impl Modify for Security {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::extract::SESSION_COOKIE))));
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::extract::SESSION_COOKIE))),
+        );
         components.add_security_scheme("token", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
     }
 }
@@ -120,7 +123,12 @@ impl Paging {
     }
 
     /// Cuts the fetched rows to a page and makes the cursor for the next one.
-    pub fn page<R, T: utoipa::ToSchema>(&self, mut rows: Vec<R>, key: impl Fn(&R) -> String, out: impl Fn(R) -> T) -> views::Page<T> {
+    pub fn page<R, T: utoipa::ToSchema>(
+        &self,
+        mut rows: Vec<R>,
+        key: impl Fn(&R) -> String,
+        out: impl Fn(R) -> T,
+    ) -> views::Page<T> {
         let size = usize::try_from(casework_app::page_size(self.limit)).unwrap_or(25);
         let next_cursor = if rows.len() > size {
             rows.truncate(size);

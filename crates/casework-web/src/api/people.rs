@@ -4,9 +4,9 @@ use super::views::{OrganisationOut, Page, PersonOut};
 use super::{Paging, path_id};
 use crate::extract::{CurrentActor, IdempotencyKey, JsonBody};
 use crate::problem::{ApiError, ApiResult};
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::Json;
 use casework_app::App;
 use casework_domain::person::{IdentifierKind, NewPerson, OrganisationKind, RelationshipKind};
 use casework_domain::{FieldError, Invalid};
@@ -51,7 +51,14 @@ impl PersonIn {
                 )),
             }
         }
-        let parsed = NewPerson::parse(&self.given_name, &self.family_name, self.known_as.as_deref(), self.date_of_birth.as_deref(), &identifiers, today);
+        let parsed = NewPerson::parse(
+            &self.given_name,
+            &self.family_name,
+            self.known_as.as_deref(),
+            self.date_of_birth.as_deref(),
+            &identifiers,
+            today,
+        );
         match parsed {
             Ok(person) if invalid.is_empty() => Ok(person),
             Ok(_) => Err(invalid),
@@ -91,7 +98,11 @@ pub struct PersonSearch {
 /// Finds people by the start of a name or by an identifier.
 #[utoipa::path(get, path = "/api/v1/people", tag = "people", params(PersonSearch),
     responses((status = 200, body = Page<PersonOut>), (status = 403, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
-pub async fn search_people(State(app): State<App>, CurrentActor(actor): CurrentActor, Query(search): Query<PersonSearch>) -> ApiResult<Json<Page<PersonOut>>> {
+pub async fn search_people(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Query(search): Query<PersonSearch>,
+) -> ApiResult<Json<Page<PersonOut>>> {
     let paging = Paging { limit: search.limit, cursor: search.cursor };
     let rows = app.search_people(&actor, &search.name, paging.position()?, paging.fetch()).await?;
     Ok(Json(paging.page(rows, |p| p.id.to_string(), PersonOut::from)))
@@ -100,7 +111,11 @@ pub async fn search_people(State(app): State<App>, CurrentActor(actor): CurrentA
 /// One person.
 #[utoipa::path(get, path = "/api/v1/people/{id}", tag = "people", params(("id" = String, Path)),
     responses((status = 200, body = PersonOut), (status = 404, body = crate::problem::Problem)))]
-pub async fn get_person(State(app): State<App>, CurrentActor(actor): CurrentActor, Path(id): Path<String>) -> ApiResult<Json<PersonOut>> {
+pub async fn get_person(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PersonOut>> {
     Ok(Json(app.get_person(&actor, path_id(&id, "person")?).await?.into()))
 }
 
@@ -116,8 +131,14 @@ pub struct RelationshipIn {
 /// Records how another person is related to this one (e.g. their carer).
 #[utoipa::path(post, path = "/api/v1/people/{id}/relationships", tag = "people", params(("id" = String, Path)), request_body = RelationshipIn,
     responses((status = 200, body = PersonOut), (status = 404, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
-pub async fn relate_person(State(app): State<App>, CurrentActor(actor): CurrentActor, Path(id): Path<String>, JsonBody(body): JsonBody<RelationshipIn>) -> ApiResult<Json<PersonOut>> {
-    let kind: RelationshipKind = by_name(&body.kind).ok_or_else(|| ApiError::field("kind", "use carer, parent, representative, referrer or other"))?;
+pub async fn relate_person(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<RelationshipIn>,
+) -> ApiResult<Json<PersonOut>> {
+    let kind: RelationshipKind =
+        by_name(&body.kind).ok_or_else(|| ApiError::field("kind", "use carer, parent, representative, referrer or other"))?;
     let related = body.person.parse().map_err(|_| ApiError::field("person", "is not a valid id"))?;
     Ok(Json(app.relate_people(&actor, path_id(&id, "person")?, kind, related).await?.into()))
 }
@@ -133,16 +154,24 @@ pub struct OrganisationIn {
 /// Records an organisation.
 #[utoipa::path(post, path = "/api/v1/organisations", tag = "people", request_body = OrganisationIn,
     responses((status = 201, body = OrganisationOut), (status = 403, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
-pub async fn record_organisation(State(app): State<App>, CurrentActor(actor): CurrentActor, JsonBody(body): JsonBody<OrganisationIn>) -> ApiResult<(StatusCode, Json<OrganisationOut>)> {
-    let kind: OrganisationKind =
-        by_name(&body.kind).ok_or_else(|| ApiError::field("kind", "use partner-agency, body-complained-about, prison, employer or other"))?;
+pub async fn record_organisation(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    JsonBody(body): JsonBody<OrganisationIn>,
+) -> ApiResult<(StatusCode, Json<OrganisationOut>)> {
+    let kind: OrganisationKind = by_name(&body.kind)
+        .ok_or_else(|| ApiError::field("kind", "use partner-agency, body-complained-about, prison, employer or other"))?;
     Ok((StatusCode::CREATED, Json(app.record_organisation(&actor, &body.name, kind).await?.into())))
 }
 
 /// Organisations, oldest first.
 #[utoipa::path(get, path = "/api/v1/organisations", tag = "people", params(Paging),
     responses((status = 200, body = Page<OrganisationOut>), (status = 403, body = crate::problem::Problem)))]
-pub async fn list_organisations(State(app): State<App>, CurrentActor(actor): CurrentActor, Query(paging): Query<Paging>) -> ApiResult<Json<Page<OrganisationOut>>> {
+pub async fn list_organisations(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Query(paging): Query<Paging>,
+) -> ApiResult<Json<Page<OrganisationOut>>> {
     let rows = app.list_organisations(&actor, paging.position()?, paging.fetch()).await?;
     Ok(Json(paging.page(rows, |o| o.id.to_string(), OrganisationOut::from)))
 }

@@ -4,9 +4,9 @@ use super::views::{AcceptedReferralOut, Page, ReferralOut};
 use super::{Paging, field_code, field_id, path_id};
 use crate::extract::{CurrentActor, IdempotencyKey, JsonBody};
 use crate::problem::{ApiError, ApiResult};
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::Json;
 use casework_app::App;
 use casework_app::cases::Allocation;
 use casework_app::referrals::{Decision, NewReferral};
@@ -50,7 +50,11 @@ impl ReferralDetails {
         let received_at = match &self.received_at {
             None => Some(None),
             Some(raw) => invalid
-                .check("received_at", raw.parse::<jiff::Timestamp>().map_err(|_| FieldError::new("", "must be an RFC 3339 instant such as 2026-11-26T09:30:00Z")))
+                .check(
+                    "received_at",
+                    raw.parse::<jiff::Timestamp>()
+                        .map_err(|_| FieldError::new("", "must be an RFC 3339 instant such as 2026-11-26T09:30:00Z")),
+                )
                 .map(Some),
         };
         let summary = invalid.check("summary", LongText::parse(&self.summary));
@@ -64,7 +68,15 @@ impl ReferralDetails {
             None => Some(None),
             Some(raw) => invalid.check("previous", raw.parse().map_err(|_| FieldError::new("", "is not a valid id"))).map(Some),
         };
-        Some(NewReferral { service: service?, person, source: source?, received_at: received_at?, summary: summary?, forms, previous: previous? })
+        Some(NewReferral {
+            service: service?,
+            person,
+            source: source?,
+            received_at: received_at?,
+            summary: summary?,
+            forms,
+            previous: previous?,
+        })
     }
 }
 
@@ -81,7 +93,12 @@ pub struct ReferralIn {
 #[utoipa::path(post, path = "/api/v1/referrals", tag = "referrals", request_body = ReferralIn,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retrying with the same key returns the same referral")),
     responses((status = 201, body = ReferralOut), (status = 403, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
-pub async fn record_referral(State(app): State<App>, CurrentActor(actor): CurrentActor, key: IdempotencyKey, JsonBody(body): JsonBody<ReferralIn>) -> ApiResult<(StatusCode, Json<ReferralOut>)> {
+pub async fn record_referral(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    key: IdempotencyKey,
+    JsonBody(body): JsonBody<ReferralIn>,
+) -> ApiResult<(StatusCode, Json<ReferralOut>)> {
     let mut invalid = Invalid::new();
     let person = invalid.check("person", body.person.parse::<PersonId>().map_err(|_| FieldError::new("", "is not a valid id")));
     let details = body.details.parse(person.unwrap_or_default(), &mut invalid);
@@ -107,22 +124,33 @@ pub struct ReferralQuery {
 /// Referrals the caller may see, newest first.
 #[utoipa::path(get, path = "/api/v1/referrals", tag = "referrals", params(ReferralQuery),
     responses((status = 200, body = Page<ReferralOut>), (status = 422, body = crate::problem::Problem)))]
-pub async fn list_referrals(State(app): State<App>, CurrentActor(actor): CurrentActor, Query(query): Query<ReferralQuery>) -> ApiResult<Json<Page<ReferralOut>>> {
+pub async fn list_referrals(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Query(query): Query<ReferralQuery>,
+) -> ApiResult<Json<Page<ReferralOut>>> {
     let service = query.service.as_deref().map(|s| field_code(s, "service")).transpose()?;
     if let Some(outcome) = &query.outcome
-        && !["pending", "accepted", "rejected", "kept-on-file"].contains(&outcome.as_str()) {
-            return Err(ApiError::field("outcome", "use pending, accepted, rejected or kept-on-file"));
-        }
+        && !["pending", "accepted", "rejected", "kept-on-file"].contains(&outcome.as_str())
+    {
+        return Err(ApiError::field("outcome", "use pending, accepted, rejected or kept-on-file"));
+    }
     let person = field_id(query.person.as_deref(), "person")?;
     let paging = Paging { limit: query.limit, cursor: query.cursor };
-    let rows = app.list_referrals(&actor, service.as_ref(), query.outcome.as_deref(), person, paging.position()?, paging.fetch()).await?;
+    let rows = app
+        .list_referrals(&actor, service.as_ref(), query.outcome.as_deref(), person, paging.position()?, paging.fetch())
+        .await?;
     Ok(Json(paging.page(rows, |r| r.id.to_string(), ReferralOut::from)))
 }
 
 /// One referral.
 #[utoipa::path(get, path = "/api/v1/referrals/{id}", tag = "referrals", params(("id" = String, Path)),
     responses((status = 200, body = ReferralOut), (status = 404, body = crate::problem::Problem)))]
-pub async fn get_referral(State(app): State<App>, CurrentActor(actor): CurrentActor, Path(id): Path<String>) -> ApiResult<Json<ReferralOut>> {
+pub async fn get_referral(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ReferralOut>> {
     Ok(Json(app.get_referral(&actor, path_id(&id, "referral")?).await?.into()))
 }
 
@@ -137,8 +165,14 @@ pub struct AllocationIn {
 impl AllocationIn {
     pub fn parse(&self, invalid: &mut Invalid) -> Allocation {
         let level = self.level.as_deref().and_then(|l| invalid.check("level", Code::parse(l)));
-        let worker = self.worker.as_deref().and_then(|w| invalid.check("worker", w.parse().map_err(|_| FieldError::new("", "is not a valid id"))));
-        let team = self.team.as_deref().and_then(|t| invalid.check("team", t.parse().map_err(|_| FieldError::new("", "is not a valid id"))));
+        let worker = self
+            .worker
+            .as_deref()
+            .and_then(|w| invalid.check("worker", w.parse().map_err(|_| FieldError::new("", "is not a valid id"))));
+        let team = self
+            .team
+            .as_deref()
+            .and_then(|t| invalid.check("team", t.parse().map_err(|_| FieldError::new("", "is not a valid id"))));
         Allocation { level, worker, team }
     }
 }
@@ -147,7 +181,12 @@ impl AllocationIn {
 #[utoipa::path(post, path = "/api/v1/referrals/{id}/acceptance", tag = "referrals", params(("id" = String, Path)), request_body = AllocationIn,
     responses((status = 201, body = AcceptedReferralOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem),
               (status = 409, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
-pub async fn accept_referral(State(app): State<App>, CurrentActor(actor): CurrentActor, Path(id): Path<String>, JsonBody(body): JsonBody<AllocationIn>) -> ApiResult<(StatusCode, Json<AcceptedReferralOut>)> {
+pub async fn accept_referral(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<AllocationIn>,
+) -> ApiResult<(StatusCode, Json<AcceptedReferralOut>)> {
     let id = path_id(&id, "referral")?;
     let mut invalid = Invalid::new();
     let allocation = body.parse(&mut invalid);
@@ -172,9 +211,15 @@ fn explanation(raw: Option<&str>) -> ApiResult<Option<LongText>> {
 #[utoipa::path(post, path = "/api/v1/referrals/{id}/rejection", tag = "referrals", params(("id" = String, Path)), request_body = RejectionIn,
     responses((status = 200, body = ReferralOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem),
               (status = 409, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
-pub async fn reject_referral(State(app): State<App>, CurrentActor(actor): CurrentActor, Path(id): Path<String>, JsonBody(body): JsonBody<RejectionIn>) -> ApiResult<Json<ReferralOut>> {
+pub async fn reject_referral(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<RejectionIn>,
+) -> ApiResult<Json<ReferralOut>> {
     let id = path_id(&id, "referral")?;
-    let decision = Decision::Reject { reason: field_code(&body.reason, "reason")?, explanation: explanation(body.explanation.as_deref())? };
+    let decision =
+        Decision::Reject { reason: field_code(&body.reason, "reason")?, explanation: explanation(body.explanation.as_deref())? };
     Ok(Json(app.decide_referral(&actor, id, decision).await?.0.into()))
 }
 
@@ -187,7 +232,12 @@ pub struct FilingIn {
 /// Keeps a pending referral on file with no further action.
 #[utoipa::path(post, path = "/api/v1/referrals/{id}/filing", tag = "referrals", params(("id" = String, Path)), request_body = FilingIn,
     responses((status = 200, body = ReferralOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem), (status = 409, body = crate::problem::Problem)))]
-pub async fn file_referral(State(app): State<App>, CurrentActor(actor): CurrentActor, Path(id): Path<String>, JsonBody(body): JsonBody<FilingIn>) -> ApiResult<Json<ReferralOut>> {
+pub async fn file_referral(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<FilingIn>,
+) -> ApiResult<Json<ReferralOut>> {
     let id = path_id(&id, "referral")?;
     let decision = Decision::KeepOnFile { explanation: explanation(body.explanation.as_deref())? };
     Ok(Json(app.decide_referral(&actor, id, decision).await?.0.into()))

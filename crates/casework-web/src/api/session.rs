@@ -3,10 +3,10 @@
 use super::views::{ApiTokenOut, MeOut, NewApiTokenOut};
 use crate::extract::{CurrentActor, JsonBody, SESSION_COOKIE, session_token};
 use crate::problem::{ApiError, ApiResult};
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use casework_app::App;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -85,11 +85,18 @@ pub async fn list_tokens(State(app): State<App>, CurrentActor(actor): CurrentAct
 /// Makes an API token for the signed-in user. The token is shown once, in this answer.
 #[utoipa::path(post, path = "/api/v1/me/tokens", tag = "session", request_body = NewToken,
     responses((status = 201, body = NewApiTokenOut), (status = 422, body = crate::problem::Problem)))]
-pub async fn create_token(State(app): State<App>, CurrentActor(actor): CurrentActor, JsonBody(body): JsonBody<NewToken>) -> ApiResult<(StatusCode, Json<NewApiTokenOut>)> {
+pub async fn create_token(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    JsonBody(body): JsonBody<NewToken>,
+) -> ApiResult<(StatusCode, Json<NewApiTokenOut>)> {
     let expires_at = body
         .expires_at
         .as_deref()
-        .map(|raw| raw.parse::<jiff::Timestamp>().map_err(|_| ApiError::field("expires_at", "must be an RFC 3339 instant such as 2027-01-31T17:00:00Z")))
+        .map(|raw| {
+            raw.parse::<jiff::Timestamp>()
+                .map_err(|_| ApiError::field("expires_at", "must be an RFC 3339 instant such as 2027-01-31T17:00:00Z"))
+        })
         .transpose()?;
     let token = app.create_api_token(&actor, &body.name, expires_at).await?;
     Ok((StatusCode::CREATED, Json(NewApiTokenOut { id: token.id, name: token.name, token: token.token })))
@@ -98,7 +105,11 @@ pub async fn create_token(State(app): State<App>, CurrentActor(actor): CurrentAc
 /// Revokes one of the signed-in user's API tokens.
 #[utoipa::path(delete, path = "/api/v1/me/tokens/{id}", tag = "session", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = crate::problem::Problem)))]
-pub async fn revoke_token(State(app): State<App>, CurrentActor(actor): CurrentActor, Path(id): Path<String>) -> ApiResult<StatusCode> {
+pub async fn revoke_token(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     app.revoke_api_token(&actor, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -2,9 +2,9 @@
 //! mean it to, whatever happens inside the domain. Instants are RFC 3339 strings in UTC,
 //! dates are `YYYY-MM-DD`, ids are UUIDs.
 
+use casework_app::cases::CaseSummary;
 use casework_app::cases::CaseView;
 use casework_domain as d;
-use casework_app::cases::CaseSummary;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -56,7 +56,11 @@ impl From<d::person::Person> for PersonOut {
             family_name: p.family_name.to_string(),
             known_as: p.known_as.map(|k| k.to_string()),
             date_of_birth: p.date_of_birth.map(date),
-            identifiers: p.identifiers.into_iter().map(|i| IdentifierOut { kind: i.kind.name().into(), value: i.value }).collect(),
+            identifiers: p
+                .identifiers
+                .into_iter()
+                .map(|i| IdentifierOut { kind: i.kind.name().into(), value: i.value })
+                .collect(),
             relationships: p
                 .relationships
                 .into_iter()
@@ -132,7 +136,12 @@ impl From<d::referral::Referral> for ReferralOut {
             forms: r
                 .forms
                 .into_iter()
-                .map(|f| FormOut { form: f.form.to_string(), answers: f.answers, submitted_by: f.submitted_by.to_string(), submitted_at: instant(f.submitted_at) })
+                .map(|f| FormOut {
+                    form: f.form.to_string(),
+                    answers: f.answers,
+                    submitted_by: f.submitted_by.to_string(),
+                    submitted_at: instant(f.submitted_at),
+                })
                 .collect(),
             previous: r.previous.map(|p| p.to_string()),
             outcome,
@@ -195,7 +204,9 @@ impl From<d::case::Case> for CaseOut {
     fn from(c: d::case::Case) -> Self {
         let (status, closure_reason, closed_at, closed_by) = match c.status {
             d::case::CaseStatus::Open => ("open", None, None, None),
-            d::case::CaseStatus::Closed { reason, at, by } => ("closed", Some(reason.to_string()), Some(instant(at)), Some(by.to_string())),
+            d::case::CaseStatus::Closed { reason, at, by } => {
+                ("closed", Some(reason.to_string()), Some(instant(at)), Some(by.to_string()))
+            }
         };
         CaseOut {
             id: c.id.to_string(),
@@ -211,7 +222,11 @@ impl From<d::case::Case> for CaseOut {
             closed_by,
             worker: c.worker.map(|w| w.to_string()),
             team: c.team.map(|t| t.to_string()),
-            flags: c.flags.into_iter().map(|f| FlagOut { flag: f.code.to_string(), set_by: f.set_by.to_string(), set_at: instant(f.set_at) }).collect(),
+            flags: c
+                .flags
+                .into_iter()
+                .map(|f| FlagOut { flag: f.code.to_string(), set_by: f.set_by.to_string(), set_at: instant(f.set_at) })
+                .collect(),
             key_dates: c.key_dates.into_iter().map(|(k, v)| KeyDateOut { key_date: k.to_string(), date: date(v) }).collect(),
             links: c.links.into_iter().map(|l| LinkOut { kind: l.kind.name().into(), case: l.other.to_string() }).collect(),
             opened_at: instant(c.opened_at),
@@ -234,7 +249,11 @@ impl From<CaseView> for CaseRecordOut {
         CaseRecordOut {
             case: v.case.into(),
             subject: v.person.into(),
-            linked_from: v.linked_from.into_iter().map(|l| LinkOut { kind: l.kind.name().into(), case: l.case.to_string() }).collect(),
+            linked_from: v
+                .linked_from
+                .into_iter()
+                .map(|l| LinkOut { kind: l.kind.name().into(), case: l.case.to_string() })
+                .collect(),
         }
     }
 }
@@ -465,7 +484,11 @@ impl From<d::user::UserAccount> for UserOut {
             administrator: u.administrator,
             disabled: u.disabled,
             created_at: instant(u.created_at),
-            roles: u.roles.into_iter().map(|r| RoleGrantOut { service: r.service.to_string(), role: r.role.to_string() }).collect(),
+            roles: u
+                .roles
+                .into_iter()
+                .map(|r| RoleGrantOut { service: r.service.to_string(), role: r.role.to_string() })
+                .collect(),
             teams: u.teams.into_iter().map(|t| t.to_string()).collect(),
         }
     }
@@ -516,7 +539,10 @@ impl From<&d::access::Actor> for MeOut {
                     service: m.service.to_string(),
                     role: m.role.code.to_string(),
                     role_name: m.role.name.clone(),
-                    reach: serde_json::to_value(m.role.reach).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+                    reach: serde_json::to_value(m.role.reach)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
                     permissions: m.role.permissions.iter().map(|p| p.name().to_owned()).collect(),
                     teams: m.teams.iter().map(ToString::to_string).collect(),
                 })
@@ -536,7 +562,13 @@ pub struct ApiTokenOut {
 
 impl From<casework_app::auth::ApiToken> for ApiTokenOut {
     fn from(t: casework_app::auth::ApiToken) -> Self {
-        ApiTokenOut { id: t.id, name: t.name, created_at: instant(t.created_at), expires_at: t.expires_at.map(instant), revoked_at: t.revoked_at.map(instant) }
+        ApiTokenOut {
+            id: t.id,
+            name: t.name,
+            created_at: instant(t.created_at),
+            expires_at: t.expires_at.map(instant),
+            revoked_at: t.revoked_at.map(instant),
+        }
     }
 }
 

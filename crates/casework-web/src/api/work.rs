@@ -4,9 +4,9 @@ use super::views::{DecisionOut, NoteOut, Page, TaskOut};
 use super::{Paging, field_code, field_id, path_id};
 use crate::extract::{CurrentActor, IdempotencyKey, JsonBody};
 use crate::problem::{ApiError, ApiResult};
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::Json;
 use casework_app::App;
 use casework_app::tasks::TaskCommand;
 use casework_domain::ids::{CaseId, NoteId, TaskId};
@@ -41,7 +41,13 @@ pub struct NoteIn {
         ("Idempotency-Key" = Option<String>, Header, description = "Retrying with the same key returns the same note")),
     request_body = NoteIn,
     responses((status = 201, body = NoteOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
-pub async fn add_note(State(app): State<App>, CurrentActor(actor): CurrentActor, key: IdempotencyKey, Path(id): Path<String>, JsonBody(body): JsonBody<NoteIn>) -> ApiResult<(StatusCode, Json<NoteOut>)> {
+pub async fn add_note(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    key: IdempotencyKey,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<NoteIn>,
+) -> ApiResult<(StatusCode, Json<NoteOut>)> {
     let case: CaseId = path_id(&id, "case")?;
     let mut invalid = Invalid::new();
     let kind = invalid.check(
@@ -53,7 +59,11 @@ pub async fn add_note(State(app): State<App>, CurrentActor(actor): CurrentActor,
     let contact_at = match &body.contact_at {
         None => Some(None),
         Some(raw) => invalid
-            .check("contact_at", raw.parse::<jiff::Timestamp>().map_err(|_| FieldError::new("", "must be an RFC 3339 instant such as 2026-11-26T09:30:00Z")))
+            .check(
+                "contact_at",
+                raw.parse::<jiff::Timestamp>()
+                    .map_err(|_| FieldError::new("", "must be an RFC 3339 instant such as 2026-11-26T09:30:00Z")),
+            )
             .map(Some),
     };
     let (Some(kind), Some(text), Some(contact_at)) = (kind, text, contact_at) else { return Err(ApiError::invalid(invalid)) };
@@ -64,7 +74,12 @@ pub async fn add_note(State(app): State<App>, CurrentActor(actor): CurrentActor,
 /// The case's notes and addenda, newest first. Reading them is logged.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/notes", tag = "notes", params(("id" = String, Path), Paging),
     responses((status = 200, body = Page<NoteOut>), (status = 404, body = crate::problem::Problem)))]
-pub async fn list_notes(State(app): State<App>, CurrentActor(actor): CurrentActor, Path(id): Path<String>, Query(paging): Query<Paging>) -> ApiResult<Json<Page<NoteOut>>> {
+pub async fn list_notes(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    Query(paging): Query<Paging>,
+) -> ApiResult<Json<Page<NoteOut>>> {
     let rows = app.case_notes(&actor, path_id(&id, "case")?, paging.position()?, paging.fetch()).await?;
     Ok(Json(paging.page(rows, |n| n.id.to_string(), NoteOut::from)))
 }
@@ -130,12 +145,21 @@ pub struct TaskIn {
         ("Idempotency-Key" = Option<String>, Header, description = "Retrying with the same key returns the same task")),
     request_body = TaskIn,
     responses((status = 201, body = TaskOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
-pub async fn create_task(State(app): State<App>, CurrentActor(actor): CurrentActor, key: IdempotencyKey, Path(id): Path<String>, JsonBody(body): JsonBody<TaskIn>) -> ApiResult<(StatusCode, Json<TaskOut>)> {
+pub async fn create_task(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    key: IdempotencyKey,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<TaskIn>,
+) -> ApiResult<(StatusCode, Json<TaskOut>)> {
     let case: CaseId = path_id(&id, "case")?;
     let mut invalid = Invalid::new();
     let title = invalid.check("title", ShortText::parse(&body.title));
     let assignee = invalid.check("assignee", body.assignee.parse(""));
-    let due_on = invalid.check("due_on", date(body.due_on.as_deref(), "").map_err(|_| FieldError::new("", "must be a date written as YYYY-MM-DD")));
+    let due_on = invalid.check(
+        "due_on",
+        date(body.due_on.as_deref(), "").map_err(|_| FieldError::new("", "must be a date written as YYYY-MM-DD")),
+    );
     let (Some(title), Some(assignee), Some(due_on)) = (title, assignee, due_on) else { return Err(ApiError::invalid(invalid)) };
     let task = app.create_task(&actor, case, title, assignee, due_on, key.with(&body).as_ref()).await?;
     Ok((StatusCode::CREATED, Json(task.into())))
@@ -144,7 +168,12 @@ pub async fn create_task(State(app): State<App>, CurrentActor(actor): CurrentAct
 /// The case's tasks, oldest first, with who completed or cancelled each and why.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/tasks", tag = "tasks", params(("id" = String, Path), Paging),
     responses((status = 200, body = Page<TaskOut>), (status = 404, body = crate::problem::Problem)))]
-pub async fn list_tasks(State(app): State<App>, CurrentActor(actor): CurrentActor, Path(id): Path<String>, Query(paging): Query<Paging>) -> ApiResult<Json<Page<TaskOut>>> {
+pub async fn list_tasks(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    Query(paging): Query<Paging>,
+) -> ApiResult<Json<Page<TaskOut>>> {
     let rows = app.case_tasks(&actor, path_id(&id, "case")?, paging.position()?, paging.fetch()).await?;
     Ok(Json(paging.page(rows, |t| t.id.to_string(), TaskOut::from)))
 }
@@ -164,7 +193,12 @@ pub struct CompletionIn {
 /// Completes an open task.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/tasks/{task}/completion", tag = "tasks", params(("id" = String, Path), ("task" = String, Path)), request_body = CompletionIn,
     responses((status = 200, body = TaskOut), (status = 404, body = crate::problem::Problem), (status = 409, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
-pub async fn complete_task(State(app): State<App>, CurrentActor(actor): CurrentActor, Path((id, task)): Path<(String, String)>, JsonBody(body): JsonBody<CompletionIn>) -> ApiResult<Json<TaskOut>> {
+pub async fn complete_task(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path((id, task)): Path<(String, String)>,
+    JsonBody(body): JsonBody<CompletionIn>,
+) -> ApiResult<Json<TaskOut>> {
     let (case, task) = task_ids(&id, &task)?;
     let outcome = body.outcome.as_deref().map(|o| long_text(o, "outcome")).transpose()?;
     Ok(Json(app.change_task(&actor, case, task, body.version, TaskCommand::Complete { outcome }).await?.into()))
@@ -181,7 +215,12 @@ pub struct CancellationIn {
 /// Cancels an open task with a reason. A cancelled task is never shown as completed.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/tasks/{task}/cancellation", tag = "tasks", params(("id" = String, Path), ("task" = String, Path)), request_body = CancellationIn,
     responses((status = 200, body = TaskOut), (status = 404, body = crate::problem::Problem), (status = 409, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
-pub async fn cancel_task(State(app): State<App>, CurrentActor(actor): CurrentActor, Path((id, task)): Path<(String, String)>, JsonBody(body): JsonBody<CancellationIn>) -> ApiResult<Json<TaskOut>> {
+pub async fn cancel_task(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path((id, task)): Path<(String, String)>,
+    JsonBody(body): JsonBody<CancellationIn>,
+) -> ApiResult<Json<TaskOut>> {
     let (case, task) = task_ids(&id, &task)?;
     let reason = ShortText::parse(&body.reason).map_err(|e| ApiError::invalid(e.within("reason").into()))?;
     Ok(Json(app.change_task(&actor, case, task, body.version, TaskCommand::Cancel { reason }).await?.into()))
@@ -198,7 +237,12 @@ pub struct ReassignmentIn {
 /// Gives an open task to someone else; it stays open.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/tasks/{task}/reassignment", tag = "tasks", params(("id" = String, Path), ("task" = String, Path)), request_body = ReassignmentIn,
     responses((status = 200, body = TaskOut), (status = 404, body = crate::problem::Problem), (status = 409, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
-pub async fn reassign_task(State(app): State<App>, CurrentActor(actor): CurrentActor, Path((id, task)): Path<(String, String)>, JsonBody(body): JsonBody<ReassignmentIn>) -> ApiResult<Json<TaskOut>> {
+pub async fn reassign_task(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path((id, task)): Path<(String, String)>,
+    JsonBody(body): JsonBody<ReassignmentIn>,
+) -> ApiResult<Json<TaskOut>> {
     let (case, task) = task_ids(&id, &task)?;
     let to = body.assignee.parse("assignee").map_err(|e| ApiError::invalid(e.into()))?;
     let due_on = date(body.due_on.as_deref(), "due_on")?;
@@ -223,21 +267,34 @@ pub struct DecisionIn {
         ("Idempotency-Key" = Option<String>, Header, description = "Retrying with the same key returns the same decision")),
     request_body = DecisionIn,
     responses((status = 201, body = DecisionOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
-pub async fn record_decision(State(app): State<App>, CurrentActor(actor): CurrentActor, key: IdempotencyKey, Path(id): Path<String>, JsonBody(body): JsonBody<DecisionIn>) -> ApiResult<(StatusCode, Json<DecisionOut>)> {
+pub async fn record_decision(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    key: IdempotencyKey,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<DecisionIn>,
+) -> ApiResult<(StatusCode, Json<DecisionOut>)> {
     let case: CaseId = path_id(&id, "case")?;
     let outcome = field_code(&body.outcome, "outcome")?;
     let organisation = field_id(body.body.as_deref(), "body")?;
     let reason_list = field_code(&body.reason_list, "reason_list")?;
     let reason = field_code(&body.reason, "reason")?;
     let rationale = body.rationale.as_deref().map(|r| long_text(r, "rationale")).transpose()?;
-    let decision = app.record_decision(&actor, case, outcome, organisation, reason_list, reason, rationale, key.with(&body).as_ref()).await?;
+    let decision = app
+        .record_decision(&actor, case, outcome, organisation, reason_list, reason, rationale, key.with(&body).as_ref())
+        .await?;
     Ok((StatusCode::CREATED, Json(decision.into())))
 }
 
 /// The case's decisions, oldest first.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/decisions", tag = "decisions", params(("id" = String, Path), Paging),
     responses((status = 200, body = Page<DecisionOut>), (status = 404, body = crate::problem::Problem)))]
-pub async fn list_decisions(State(app): State<App>, CurrentActor(actor): CurrentActor, Path(id): Path<String>, Query(paging): Query<Paging>) -> ApiResult<Json<Page<DecisionOut>>> {
+pub async fn list_decisions(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    Query(paging): Query<Paging>,
+) -> ApiResult<Json<Page<DecisionOut>>> {
     let rows = app.case_decisions(&actor, path_id(&id, "case")?, paging.position()?, paging.fetch()).await?;
     Ok(Json(paging.page(rows, |d| d.id.to_string(), DecisionOut::from)))
 }

@@ -57,9 +57,15 @@ async fn repeated_failures_are_throttled_even_for_the_right_password() {
     for _ in 0..5 {
         anonymous.post("/api/v1/session", json!({ "username": "ghost", "password": "guess guess guess" })).await;
     }
-    assert_eq!(anonymous.post("/api/v1/session", json!({ "username": "ghost", "password": "x" })).await.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        anonymous.post("/api/v1/session", json!({ "username": "ghost", "password": "x" })).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
     server.advance(jiff::SignedDuration::from_mins(16));
-    assert_eq!(anonymous.post("/api/v1/session", json!({ "username": "target", "password": PASSWORD })).await.status, StatusCode::OK);
+    assert_eq!(
+        anonymous.post("/api/v1/session", json!({ "username": "target", "password": PASSWORD })).await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -121,15 +127,20 @@ async fn a_cookie_request_from_another_site_is_refused_and_changes_nothing() {
     let server = spawn().await;
     let user = server.user("victim", &["recovery:administrator"]).await;
     let before = server.counts().await;
-    let body = json!({ "service": "recovery", "source": "staff", "summary": "x", "person": { "given_name": "A", "family_name": "B" } });
-    for headers in [[("origin", "https://evil.example")].as_slice(), &[("sec-fetch-site", "cross-site")], &[("sec-fetch-site", "same-site")]] {
+    let body =
+        json!({ "service": "recovery", "source": "staff", "summary": "x", "person": { "given_name": "A", "family_name": "B" } });
+    for headers in
+        [[("origin", "https://evil.example")].as_slice(), &[("sec-fetch-site", "cross-site")], &[("sec-fetch-site", "same-site")]]
+    {
         let answer = user.request(Method::POST, "/api/v1/cases", Some(body.clone()), headers).await;
         assert_eq!(answer.status, StatusCode::FORBIDDEN, "{headers:?}");
     }
     assert_eq!(server.counts().await, before);
     let host = server.base.trim_start_matches("http://").to_owned();
     let origin = format!("http://{host}");
-    let same = user.request(Method::POST, "/api/v1/cases", Some(body), &[("origin", origin.as_str()), ("sec-fetch-site", "same-origin")]).await;
+    let same = user
+        .request(Method::POST, "/api/v1/cases", Some(body), &[("origin", origin.as_str()), ("sec-fetch-site", "same-origin")])
+        .await;
     assert_eq!(same.status, StatusCode::CREATED);
 }
 
@@ -182,12 +193,16 @@ async fn only_administrators_manage_users_and_that_gives_no_case_access() {
     let made = admin.post("/api/v1/users", json!({ "username": "newbie", "display_name": "New Bie", "password": "short" })).await;
     assert_eq!(made.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(made.fields(), ["password"]);
-    let made = admin.post("/api/v1/users", json!({ "username": "newbie", "display_name": "New Bie", "password": PASSWORD })).await;
+    let made =
+        admin.post("/api/v1/users", json!({ "username": "newbie", "display_name": "New Bie", "password": PASSWORD })).await;
     assert_eq!(made.status, StatusCode::CREATED);
     let again = admin.post("/api/v1/users", json!({ "username": "NEWBIE", "display_name": "Other", "password": PASSWORD })).await;
     assert_eq!(again.status, StatusCode::CONFLICT);
     assert_eq!(worker.get("/api/v1/users").await.status, StatusCode::FORBIDDEN);
-    assert_eq!(worker.post("/api/v1/users", json!({ "username": "x1", "display_name": "X", "password": PASSWORD })).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        worker.post("/api/v1/users", json!({ "username": "x1", "display_name": "X", "password": PASSWORD })).await.status,
+        StatusCode::FORBIDDEN
+    );
     let id = case["id"].as_str().unwrap();
     assert_eq!(admin.get(&format!("/api/v1/cases/{id}")).await.status, StatusCode::NOT_FOUND);
     assert_eq!(admin.get("/api/v1/cases").await.body["items"], json!([]));

@@ -48,10 +48,16 @@ async fn a_bad_case_names_every_bad_field_and_writes_nothing() {
     assert_eq!(server.counts().await, before);
 
     // Malformed JSON and unknown fields are reported with their place too.
-    let unknown = admin.post("/api/v1/cases", json!({ "service": "recovery", "source": "staff", "summary": "x", "person_id": "x", "colour": "red" })).await;
+    let unknown = admin
+        .post(
+            "/api/v1/cases",
+            json!({ "service": "recovery", "source": "staff", "summary": "x", "person_id": "x", "colour": "red" }),
+        )
+        .await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(unknown.body["errors"][0]["message"].as_str().unwrap().contains("colour"), "{unknown:?}");
-    let wrong_type = admin.post("/api/v1/cases/0190c7e0-0000-7000-8000-000000000000/stage", json!({ "version": "one", "stage": "x" })).await;
+    let wrong_type =
+        admin.post("/api/v1/cases/0190c7e0-0000-7000-8000-000000000000/stage", json!({ "version": "one", "stage": "x" })).await;
     assert_eq!(wrong_type.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(wrong_type.fields(), ["version"]);
     // A service that does not exist is a field error, not a crash.
@@ -152,9 +158,12 @@ async fn flags_key_dates_links_closure_and_reopening() {
     let listed = manager.get("/api/v1/cases?flag=safeguarding").await;
     assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
     assert_eq!(listed.body["items"][0]["flags"], json!(["safeguarding"]));
-    let dated = manager.post(&format!("/api/v1/cases/{id}/key-dates"), json!({ "version": 2, "key_date": "release-date", "date": "2026-09-01" })).await;
+    let dated = manager
+        .post(&format!("/api/v1/cases/{id}/key-dates"), json!({ "version": 2, "key_date": "release-date", "date": "2026-09-01" }))
+        .await;
     assert_eq!(dated.body["key_dates"], json!([{ "key_date": "release-date", "date": "2026-09-01" }]));
-    let linked = manager.post(&format!("/api/v1/cases/{id}/links"), json!({ "version": 3, "kind": "related", "case": other["id"] })).await;
+    let linked =
+        manager.post(&format!("/api/v1/cases/{id}/links"), json!({ "version": 3, "kind": "related", "case": other["id"] })).await;
     assert_eq!(linked.status, StatusCode::OK);
     let other_view = manager.get(&format!("/api/v1/cases/{}", other["id"].as_str().unwrap())).await;
     assert_eq!(other_view.body["linked_from"], json!([{ "kind": "related", "case": id }]));
@@ -170,12 +179,25 @@ async fn flags_key_dates_links_closure_and_reopening() {
     let note = manager.post(&format!("/api/v1/cases/{id}/notes"), json!({ "kind": "contact", "body": "after closure" })).await;
     assert_eq!(note.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(manager.get("/api/v1/cases?status=closed").await.body["items"].as_array().unwrap().len(), 1);
-    let reopened = manager.post(&format!("/api/v1/cases/{id}/reopening"), json!({ "version": 6, "reason": "Returned on recall" })).await;
+    let reopened =
+        manager.post(&format!("/api/v1/cases/{id}/reopening"), json!({ "version": 6, "reason": "Returned on recall" })).await;
     assert_eq!(reopened.status, StatusCode::OK);
     assert_eq!(reopened.body["status"], "open");
     let history = manager.get(&format!("/api/v1/cases/{id}/history")).await;
     let kinds: Vec<&str> = history.body["items"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["case-opened", "referral-accepted", "flag-set", "key-date-set", "case-linked", "flag-removed", "case-closed", "case-reopened"]);
+    assert_eq!(
+        kinds,
+        [
+            "case-opened",
+            "referral-accepted",
+            "flag-set",
+            "key-date-set",
+            "case-linked",
+            "flag-removed",
+            "case-closed",
+            "case-reopened"
+        ]
+    );
 }
 
 #[tokio::test]

@@ -31,7 +31,10 @@ pub struct Answer {
 impl Answer {
     /// The problem's field names, for validation answers.
     pub fn fields(&self) -> Vec<String> {
-        self.body["errors"].as_array().map(|e| e.iter().map(|x| x["field"].as_str().unwrap_or_default().to_owned()).collect()).unwrap_or_default()
+        self.body["errors"]
+            .as_array()
+            .map(|e| e.iter().map(|x| x["field"].as_str().unwrap_or_default().to_owned()).collect())
+            .unwrap_or_default()
     }
 }
 
@@ -138,7 +141,19 @@ impl TestServer {
     /// Every row count that case work touches, to prove a refused request changed nothing.
     pub async fn counts(&self) -> Vec<(String, i64)> {
         let mut all = Vec::new();
-        for table in ["people", "referrals", "cases", "case_flags", "case_key_dates", "case_links", "notes", "tasks", "decisions", "events", "users"] {
+        for table in [
+            "people",
+            "referrals",
+            "cases",
+            "case_flags",
+            "case_key_dates",
+            "case_links",
+            "notes",
+            "tasks",
+            "decisions",
+            "events",
+            "users",
+        ] {
             all.push((table.to_owned(), self.count(table).await));
         }
         all
@@ -155,7 +170,9 @@ pub fn session_cookie(headers: &reqwest::header::HeaderMap) -> Option<String> {
         .get_all(reqwest::header::SET_COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix("__Host-casework_session=").map(|rest| rest.split(';').next().unwrap_or_default().to_owned()))
+        .find_map(|v| {
+            v.strip_prefix("__Host-casework_session=").map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
+        })
         .filter(|v| !v.is_empty())
 }
 

@@ -73,14 +73,19 @@ async fn each_role_sees_exactly_the_cases_its_reach_allows() {
             // Writing to a hidden case answers the same as reading it: it does not exist.
             let note = client.post(&format!("/api/v1/cases/{case_id}/notes"), json!({ "kind": "contact", "body": "x" })).await;
             assert_eq!(note.status, StatusCode::NOT_FOUND);
-            let stage = client.post(&format!("/api/v1/cases/{case_id}/stage"), json!({ "version": 2, "stage": "initial-assessment" })).await;
+            let stage = client
+                .post(&format!("/api/v1/cases/{case_id}/stage"), json!({ "version": 2, "stage": "initial-assessment" }))
+                .await;
             assert_eq!(stage.status, StatusCode::NOT_FOUND);
         }
     }
     // A hidden case and a case that never existed are told apart by nothing.
     let hidden = practitioner.get(&format!("/api/v1/cases/{}", id(&nobodys))).await;
     let missing = practitioner.get("/api/v1/cases/0190c7e0-0000-7000-8000-000000000000").await;
-    assert_eq!((hidden.body["title"].clone(), hidden.body["detail"].clone()), (missing.body["title"].clone(), missing.body["detail"].clone()));
+    assert_eq!(
+        (hidden.body["title"].clone(), hidden.body["detail"].clone()),
+        (missing.body["title"].clone(), missing.body["detail"].clone())
+    );
 }
 
 #[tokio::test]
@@ -132,7 +137,10 @@ async fn a_referrer_without_case_access_sees_only_their_own_referrals() {
     assert_eq!(dean.get(&format!("/api/v1/cases/{case_id}")).await.status, StatusCode::OK);
     // The TPD cannot decide referrals.
     let second = tpd
-        .post("/api/v1/referrals", json!({ "person": person_id, "service": "deanery", "source": "form", "summary": "Another concern" }))
+        .post(
+            "/api/v1/referrals",
+            json!({ "person": person_id, "service": "deanery", "source": "form", "summary": "Another concern" }),
+        )
         .await;
     let second_id = second.body["id"].as_str().unwrap();
     assert_eq!(tpd.post(&format!("/api/v1/referrals/{second_id}/filing"), json!({})).await.status, StatusCode::FORBIDDEN);

@@ -11,8 +11,11 @@ async fn a_referral_is_accepted_rejected_or_filed_once_and_can_be_made_again() {
     let peer = server.user("peer", &["recovery:recovery-peer"]).await;
     let practitioner = server.user("prac", &["recovery:recovery-practitioner"]).await;
     let person = admin
-        .post("/api/v1/people", json!({ "given_name": "Dan", "family_name": "Reilly", "date_of_birth": "1990-05-04",
-            "identifiers": [{ "kind": "prison-number", "value": "a1234bc" }] }))
+        .post(
+            "/api/v1/people",
+            json!({ "given_name": "Dan", "family_name": "Reilly", "date_of_birth": "1990-05-04",
+            "identifiers": [{ "kind": "prison-number", "value": "a1234bc" }] }),
+        )
         .await;
     assert_eq!(person.status, StatusCode::CREATED, "{person:?}");
     assert_eq!(person.body["identifiers"][0]["value"], "A1234BC");
@@ -23,8 +26,11 @@ async fn a_referral_is_accepted_rejected_or_filed_once_and_can_be_made_again() {
 
     // A peer can pass on a self-referral but cannot see it afterwards (no referral.read).
     let referral = peer
-        .post("/api/v1/referrals", json!({ "person": person_id, "service": "recovery", "source": "self-referral", "summary": "Wants help with alcohol",
-            "forms": [{ "form": "self-referral", "answers": { "substances": ["alcohol"] } }] }))
+        .post(
+            "/api/v1/referrals",
+            json!({ "person": person_id, "service": "recovery", "source": "self-referral", "summary": "Wants help with alcohol",
+            "forms": [{ "form": "self-referral", "answers": { "substances": ["alcohol"] } }] }),
+        )
         .await;
     assert_eq!(referral.status, StatusCode::CREATED, "{referral:?}");
     let first = referral.body["id"].as_str().unwrap().to_owned();
@@ -35,7 +41,12 @@ async fn a_referral_is_accepted_rejected_or_filed_once_and_can_be_made_again() {
     let bad = admin.post(&format!("/api/v1/referrals/{first}/rejection"), json!({ "reason": "not-a-reason" })).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(bad.fields(), ["reason"]);
-    let rejected = admin.post(&format!("/api/v1/referrals/{first}/rejection"), json!({ "reason": "declined-referral", "explanation": "Did not want to engage today" })).await;
+    let rejected = admin
+        .post(
+            &format!("/api/v1/referrals/{first}/rejection"),
+            json!({ "reason": "declined-referral", "explanation": "Did not want to engage today" }),
+        )
+        .await;
     assert_eq!(rejected.status, StatusCode::OK, "{rejected:?}");
     assert_eq!(rejected.body["outcome"], "rejected");
     let twice = admin.post(&format!("/api/v1/referrals/{first}/filing"), json!({})).await;
@@ -62,7 +73,10 @@ async fn a_referral_is_accepted_rejected_or_filed_once_and_can_be_made_again() {
     assert_eq!(practitioner.get(&format!("/api/v1/cases/{case_id}")).await.status, StatusCode::OK);
     // A filed referral can be remade too; an accepted one cannot.
     let remade_accepted = peer
-        .post("/api/v1/referrals", json!({ "person": person_id, "service": "recovery", "source": "self-referral", "summary": "x", "previous": second }))
+        .post(
+            "/api/v1/referrals",
+            json!({ "person": person_id, "service": "recovery", "source": "self-referral", "summary": "x", "previous": second }),
+        )
         .await;
     assert_eq!(remade_accepted.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(remade_accepted.fields(), ["previous"]);

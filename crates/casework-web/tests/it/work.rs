@@ -11,12 +11,24 @@ async fn notes_are_marked_late_when_recorded_after_the_day_of_contact_and_correc
     let case = manager.open_case("recovery", "Notes").await;
     let id = case["id"].as_str().unwrap();
     // The clock says 2026-03-10 10:00 UTC.
-    let same_day = manager.post(&format!("/api/v1/cases/{id}/notes"), json!({ "kind": "contact", "body": "Met on the wing", "contact_at": "2026-03-10T08:00:00Z" })).await;
+    let same_day = manager
+        .post(
+            &format!("/api/v1/cases/{id}/notes"),
+            json!({ "kind": "contact", "body": "Met on the wing", "contact_at": "2026-03-10T08:00:00Z" }),
+        )
+        .await;
     assert_eq!(same_day.status, StatusCode::CREATED, "{same_day:?}");
     assert_eq!(same_day.body["late_entry"], false);
-    let late = manager.post(&format!("/api/v1/cases/{id}/notes"), json!({ "kind": "phone", "body": "Called his sister", "contact_at": "2026-03-09T16:30:00Z" })).await;
+    let late = manager
+        .post(
+            &format!("/api/v1/cases/{id}/notes"),
+            json!({ "kind": "phone", "body": "Called his sister", "contact_at": "2026-03-09T16:30:00Z" }),
+        )
+        .await;
     assert_eq!(late.body["late_entry"], true);
-    let future = manager.post(&format!("/api/v1/cases/{id}/notes"), json!({ "kind": "phone", "body": "x", "contact_at": "2026-03-11T09:00:00Z" })).await;
+    let future = manager
+        .post(&format!("/api/v1/cases/{id}/notes"), json!({ "kind": "phone", "body": "x", "contact_at": "2026-03-11T09:00:00Z" }))
+        .await;
     assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(future.fields(), ["contact_at"]);
     let bad_kind = manager.post(&format!("/api/v1/cases/{id}/notes"), json!({ "kind": "gossip", "body": "" })).await;
@@ -25,7 +37,9 @@ async fn notes_are_marked_late_when_recorded_after_the_day_of_contact_and_correc
     assert_eq!(fields, ["body", "kind"]);
 
     let original = same_day.body["id"].as_str().unwrap();
-    let addendum = manager.post(&format!("/api/v1/cases/{id}/notes/{original}/addenda"), json!({ "body": "Correction: it was B wing" })).await;
+    let addendum = manager
+        .post(&format!("/api/v1/cases/{id}/notes/{original}/addenda"), json!({ "body": "Correction: it was B wing" }))
+        .await;
     assert_eq!(addendum.status, StatusCode::CREATED);
     assert_eq!(addendum.body["addendum_to"], original);
     let notes = manager.get(&format!("/api/v1/cases/{id}/notes")).await;
@@ -35,8 +49,13 @@ async fn notes_are_marked_late_when_recorded_after_the_day_of_contact_and_correc
     assert_eq!(kept["body"], "Met on the wing", "the original is never changed");
     // There is no way to edit a note through the API.
     for method in [Method::PUT, Method::PATCH, Method::DELETE] {
-        let answer = manager.request(method.clone(), &format!("/api/v1/cases/{id}/notes/{original}"), Some(json!({ "body": "x" })), &[]).await;
-        assert!(answer.status == StatusCode::METHOD_NOT_ALLOWED || answer.status == StatusCode::NOT_FOUND, "{method}: {answer:?}");
+        let answer = manager
+            .request(method.clone(), &format!("/api/v1/cases/{id}/notes/{original}"), Some(json!({ "body": "x" })), &[])
+            .await;
+        assert!(
+            answer.status == StatusCode::METHOD_NOT_ALLOWED || answer.status == StatusCode::NOT_FOUND,
+            "{method}: {answer:?}"
+        );
     }
 }
 
@@ -57,7 +76,14 @@ async fn a_retried_create_with_the_same_key_makes_one_record() {
     assert_eq!(first.body["id"], retry.body["id"]);
     assert_eq!(server.count("notes").await, notes_after_first);
     assert_eq!(server.count("events").await, events_after_first);
-    let misuse = manager.request(Method::POST, &path, Some(json!({ "kind": "contact", "body": "Something else" })), &[("idempotency-key", "note-1")]).await;
+    let misuse = manager
+        .request(
+            Method::POST,
+            &path,
+            Some(json!({ "kind": "contact", "body": "Something else" })),
+            &[("idempotency-key", "note-1")],
+        )
+        .await;
     assert_eq!(misuse.status, StatusCode::CONFLICT);
     assert_eq!(server.count("notes").await, notes_after_first);
 
@@ -78,7 +104,8 @@ async fn lists_page_with_cursors_without_gaps_or_repeats() {
     let case = manager.open_case("recovery", "Pages").await;
     let id = case["id"].as_str().unwrap();
     for i in 0..23 {
-        let answer = manager.post(&format!("/api/v1/cases/{id}/notes"), json!({ "kind": "contact", "body": format!("note {i}") })).await;
+        let answer =
+            manager.post(&format!("/api/v1/cases/{id}/notes"), json!({ "kind": "contact", "body": format!("note {i}") })).await;
         assert_eq!(answer.status, StatusCode::CREATED);
     }
     let mut seen = Vec::new();
@@ -129,15 +156,28 @@ async fn cancelled_and_reassigned_tasks_never_look_completed() {
         .await;
     assert_eq!(task.status, StatusCode::CREATED, "{task:?}");
     let task_id = task.body["id"].as_str().unwrap();
-    let bad = manager.post(&format!("/api/v1/cases/{id}/tasks"), json!({ "title": "", "assignee": { "type": "queue", "id": "no-such-queue" } })).await;
+    let bad = manager
+        .post(
+            &format!("/api/v1/cases/{id}/tasks"),
+            json!({ "title": "", "assignee": { "type": "queue", "id": "no-such-queue" } }),
+        )
+        .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     let reassigned = manager
-        .post(&format!("/api/v1/cases/{id}/tasks/{task_id}/reassignment"), json!({ "version": 1, "assignee": { "type": "user", "id": practitioner.id() } }))
+        .post(
+            &format!("/api/v1/cases/{id}/tasks/{task_id}/reassignment"),
+            json!({ "version": 1, "assignee": { "type": "user", "id": practitioner.id() } }),
+        )
         .await;
     assert_eq!(reassigned.status, StatusCode::OK, "{reassigned:?}");
     assert_eq!(reassigned.body["status"], "open");
     assert_eq!(reassigned.body["due_on"], json!(null));
-    let cancelled = manager.post(&format!("/api/v1/cases/{id}/tasks/{task_id}/cancellation"), json!({ "version": 2, "reason": "Client transferred" })).await;
+    let cancelled = manager
+        .post(
+            &format!("/api/v1/cases/{id}/tasks/{task_id}/cancellation"),
+            json!({ "version": 2, "reason": "Client transferred" }),
+        )
+        .await;
     assert_eq!(cancelled.status, StatusCode::OK);
     assert_eq!(cancelled.body["status"], "cancelled");
     assert_eq!(cancelled.body["cancel_reason"], "Client transferred");
@@ -161,7 +201,9 @@ async fn decisions_take_a_reason_from_each_bodys_own_list() {
     let manager = server.user("manager", &["ombudsman:assistant-ombudsman"]).await;
     let case = manager.open_case("ombudsman", "Complainant").await;
     let id = case["id"].as_str().unwrap();
-    let trust = manager.post("/api/v1/organisations", json!({ "name": "Riverside NHS Foundation Trust", "kind": "body-complained-about" })).await;
+    let trust = manager
+        .post("/api/v1/organisations", json!({ "name": "Riverside NHS Foundation Trust", "kind": "body-complained-about" }))
+        .await;
     assert_eq!(trust.status, StatusCode::CREATED, "{trust:?}");
     let service = manager.get("/api/v1/services").await;
     let ombudsman = service.body.as_array().unwrap().iter().find(|s| s["code"] == "ombudsman").unwrap().clone();
@@ -173,10 +215,19 @@ async fn decisions_take_a_reason_from_each_bodys_own_list() {
         .unwrap()
         .iter()
         .map(|r| r["code"].as_str().unwrap().to_owned())
-        .find(|code| !ombudsman["definition"]["decision_reasons"][0]["reasons"].as_array().unwrap().iter().any(|r| r["code"] == code.as_str()))
+        .find(|code| {
+            !ombudsman["definition"]["decision_reasons"][0]["reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["code"] == code.as_str())
+        })
         .unwrap();
     let wrong = manager
-        .post(&format!("/api/v1/cases/{id}/decisions"), json!({ "outcome": outcome, "reason_list": list, "reason": other_list_reason, "body": trust.body["id"] }))
+        .post(
+            &format!("/api/v1/cases/{id}/decisions"),
+            json!({ "outcome": outcome, "reason_list": list, "reason": other_list_reason, "body": trust.body["id"] }),
+        )
         .await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(wrong.fields(), ["reason"]);

@@ -33,7 +33,8 @@ fn help_describes_every_command() {
     for command in ["serve", "demo", "migrate", "check", "user"] {
         assert!(help.contains(command), "{command} missing from\n{help}");
     }
-    for sub in [&["serve", "--help"][..], &["demo", "--help"], &["user", "add", "--help"], &["user", "reset-password", "--help"]] {
+    for sub in [&["serve", "--help"][..], &["demo", "--help"], &["user", "add", "--help"], &["user", "reset-password", "--help"]]
+    {
         let output = casework(sub, &[]);
         assert!(output.status.success(), "{sub:?}");
         assert!(text(&output).contains("--database") || sub[0] == "user", "{sub:?}");
@@ -67,16 +68,21 @@ fn users_are_added_listed_granted_and_disabled() {
     let generated = casework(&["user", "add", "it.admin", "--name", "IT Admin", "--admin", "--database", &database], &[]);
     assert!(generated.status.success(), "{}", text(&generated));
     assert!(text(&generated).contains("password: "), "a made-up password is shown once");
-    let duplicate = casework(&["user", "add", "JO.BLOGGS", "--name", "Again", "--database", &database], &[("CASEWORK_PASSWORD", "a long enough password")]);
+    let duplicate = casework(
+        &["user", "add", "JO.BLOGGS", "--name", "Again", "--database", &database],
+        &[("CASEWORK_PASSWORD", "a long enough password")],
+    );
     assert!(!duplicate.status.success());
     assert!(text(&duplicate).contains("taken"), "{}", text(&duplicate));
     let short = casework(&["user", "add", "x.y", "--name", "X", "--database", &database], &[("CASEWORK_PASSWORD", "short")]);
     assert!(!short.status.success());
     assert!(text(&short).contains("password: a password must be at least 12 characters"), "{}", text(&short));
-    let bad_role = casework(&["user", "grant", "jo.bloggs", "--service", "recovery", "--role", "wizard", "--database", &database], &[]);
+    let bad_role =
+        casework(&["user", "grant", "jo.bloggs", "--service", "recovery", "--role", "wizard", "--database", &database], &[]);
     assert!(!bad_role.status.success());
     assert!(text(&bad_role).contains("no role 'wizard'"), "{}", text(&bad_role));
-    let grant = casework(&["user", "grant", "jo.bloggs", "--service", "deanery", "--role", "deputy-dean", "--database", &database], &[]);
+    let grant =
+        casework(&["user", "grant", "jo.bloggs", "--service", "deanery", "--role", "deputy-dean", "--database", &database], &[]);
     assert!(grant.status.success(), "{}", text(&grant));
     let disable = casework(&["user", "disable", "it.admin", "--database", &database], &[]);
     assert!(disable.status.success(), "{}", text(&disable));
@@ -101,7 +107,11 @@ fn check_reports_problems_with_their_place() {
     assert!(output.status.success(), "{}", text(&output));
     let dir = tempfile::tempdir().unwrap();
     let broken = dir.path().join("broken.toml");
-    std::fs::write(&broken, "initial_stage = \"open\"\n[service]\ncode = \"x\"\nname = \"X\"\nreference_prefix = \"X\"\nclosed_cases = true\n").unwrap();
+    std::fs::write(
+        &broken,
+        "initial_stage = \"open\"\n[service]\ncode = \"x\"\nname = \"X\"\nreference_prefix = \"X\"\nclosed_cases = true\n",
+    )
+    .unwrap();
     let output = casework(&["check", broken.to_str().unwrap()], &[]);
     assert!(!output.status.success());
     let message = text(&output);
@@ -117,7 +127,14 @@ fn demo_builds_a_demo_database_and_never_overwrites_a_real_one() {
     assert!(output.status.success(), "{}", text(&output));
     let printed = text(&output);
     assert!(printed.contains("demo-password-2026"), "{printed}");
-    for user in ["admin", "recovery.recovery-practitioner", "deanery.training-programme-director", "ombudsman.investigator", "family-court.service-manager", "child-survivor.caseworker"] {
+    for user in [
+        "admin",
+        "recovery.recovery-practitioner",
+        "deanery.training-programme-director",
+        "ombudsman.investigator",
+        "family-court.service-manager",
+        "child-survivor.caseworker",
+    ] {
         assert!(printed.lines().any(|l| l.trim_start().starts_with(&format!("{user} "))), "{user} missing:\n{printed}");
     }
     // A demo database may be remade.
