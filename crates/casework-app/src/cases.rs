@@ -402,9 +402,7 @@ impl App {
         let mut tx = self.store.begin().await?;
         let case = self.case_for(&mut tx, actor, id, Permission::DecisionRecord, "record decisions on this case").await?;
         if let Some(previous) = replayed(&mut tx, actor, idempotency).await? {
-            let previous: DecisionId = parse_id(&previous)?;
-            let all = decisions::list(&mut tx, id, None, i64::MAX).await?;
-            return all.into_iter().find(|d| d.id == previous).ok_or(AppError::NotFound("decision"));
+            return decisions::get(&mut tx, parse_id(&previous)?).await?.ok_or(AppError::NotFound("decision"));
         }
         if let Some(body) = body
             && people::get_organisation(&mut tx, body).await?.is_none()

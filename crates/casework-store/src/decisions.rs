@@ -26,35 +26,38 @@ pub async fn insert(conn: &mut Connection, decision: &Decision) -> Result<()> {
 }
 
 type Row = (String, String, String, Option<String>, String, String, Option<String>, String, i64);
+const COLUMNS: &str = "id, case_id, outcome, body_id, reason_list, reason, rationale, decided_by, decided_at";
+
+pub async fn get(conn: &mut Connection, id: DecisionId) -> Result<Option<Decision>> {
+    let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM decisions WHERE id = $1"))
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await?;
+    row.map(decision).transpose()
+}
 
 /// A case's decisions, oldest first, continuing after `after`.
 pub async fn list(conn: &mut Connection, case: CaseId, after: Option<DecisionId>, limit: i64) -> Result<Vec<Decision>> {
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, case_id, outcome, body_id, reason_list, reason, rationale, decided_by, decided_at
-         FROM decisions WHERE case_id = $1 AND id > $2 ORDER BY id LIMIT $3",
-    )
-    .bind(case.to_string())
-    .bind(after.map(|a| a.to_string()).unwrap_or_default())
-    .bind(limit)
-    .fetch_all(conn)
-    .await?;
-    rows.into_iter()
-        .map(|(id, case, outcome, body, list, reason, rationale, by, at)| {
-            Ok(Decision {
-                id: parse("decision id", &id)?,
-                case: parse("case id", &case)?,
-                outcome: code(&outcome)?,
-                body: body.as_deref().map(|b| parse("organisation id", b)).transpose()?,
-                reason_list: code(&list)?,
-                reason: code(&reason)?,
-                rationale: rationale
-                    .as_deref()
-                    .map(LongText::parse)
-                    .transpose()
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                decided_by: parse("user id", &by)?,
-                decided_at: instant(at)?,
-            })
-        })
-        .collect()
+    let rows: Vec<Row> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM decisions WHERE case_id = $1 AND id > $2 ORDER BY id LIMIT $3"))
+            .bind(case.to_string())
+            .bind(after.map(|a| a.to_string()).unwrap_or_default())
+            .bind(limit)
+            .fetch_all(conn)
+            .await?;
+    rows.into_iter().map(decision).collect()
+}
+
+fn decision((id, case, outcome, body, list, reason, rationale, by, at): Row) -> Result<Decision> {
+    Ok(Decision {
+        id: parse("decision id", &id)?,
+        case: parse("case id", &case)?,
+        outcome: code(&outcome)?,
+        body: body.as_deref().map(|b| parse("organisation id", b)).transpose()?,
+        reason_list: code(&list)?,
+        reason: code(&reason)?,
+        rationale: rationale.as_deref().map(LongText::parse).transpose().map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        decided_by: parse("user id", &by)?,
+        decided_at: instant(at)?,
+    })
 }
