@@ -71,8 +71,11 @@ enum Extra {
 }
 
 impl App {
-    fn service_of(&self, code: &Code) -> Result<std::sync::Arc<ServiceDefinition>> {
-        self.services.get(code).cloned().ok_or_else(|| AppError::Internal(format!("service '{code}' is not loaded")))
+    /// The definition a case follows: the version it was opened under, or moved to.
+    pub(crate) fn definition_of(&self, case: &Case) -> Result<std::sync::Arc<ServiceDefinition>> {
+        self.services.version(&case.service, case.service_version).ok_or_else(|| {
+            AppError::Internal(format!("version {} of service '{}' is not loaded", case.service_version, case.service))
+        })
     }
 
     /// Loads a case the actor may see, or reports it as not found.
@@ -145,6 +148,7 @@ impl App {
             id: CaseId::new(),
             reference: CaseReference::new(&service.service.reference_prefix, year, number),
             service: service.code().clone(),
+            service_version: self.services.current_version(service.code()),
             person: referral.person,
             referral: referral.id,
             stage: service.initial_stage.clone(),
@@ -263,7 +267,7 @@ impl App {
         let mut tx = self.store.begin().await?;
         let mut case = self.case_for(&mut tx, actor, id, permission, what).await?;
         case.check_version(seen_version)?;
-        let service = self.service_of(&case.service)?;
+        let service = self.definition_of(&case)?;
         let (change, extra) = command(&mut case, &service, now)?;
         match extra {
             Extra::None => {}
@@ -292,7 +296,7 @@ impl App {
         {
             let mut conn = self.store.read().await?;
             let case = self.case_for(&mut conn, actor, id, Permission::CaseAllocate, "allocate this case").await?;
-            let service = self.service_of(&case.service)?;
+            let service = self.definition_of(&case)?;
             self.check_allocation(&mut conn, &service, &Allocation { level: None, worker, team }).await?;
         }
         self.change_case(actor, id, seen_version, Permission::CaseAllocate, "allocate this case", |case, _, _| {
@@ -409,7 +413,7 @@ impl App {
         {
             return Err(FieldError::new("body", "no such organisation").into());
         }
-        let service = self.service_of(&case.service)?;
+        let service = self.definition_of(&case)?;
         let (decision, change) = Decision::record(&service, id, outcome, body, reason_list, reason, rationale, actor.user, now)?;
         decisions::insert(&mut tx, &decision).await?;
         self.record(&mut tx, actor, Some(id), [change], now).await?;

@@ -1,14 +1,25 @@
-//! The service definitions in force, by code.
+//! The service definitions in force. The files give each service's current definition; the
+//! database keeps every version a service has had, because a case follows the version it
+//! was opened under until it is moved on explicitly.
 
 use casework_domain::service::ServiceDefinition;
 use casework_domain::text::Code;
 use casework_domain::{FieldError, Invalid};
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct ServiceCatalog {
-    services: BTreeMap<Code, (Arc<ServiceDefinition>, String)>,
+    files: BTreeMap<Code, (Arc<ServiceDefinition>, String)>,
+    /// Every stored version, filled in when the definitions are registered with the store.
+    versions: RwLock<Versions>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct Versions {
+    all: BTreeMap<(Code, u32), Arc<ServiceDefinition>>,
+    current: BTreeMap<Code, u32>,
 }
 
 impl ServiceCatalog {
@@ -20,7 +31,7 @@ impl ServiceCatalog {
             match ServiceDefinition::from_toml(text) {
                 Ok(definition) => {
                     let code = definition.code().clone();
-                    if catalog.services.insert(code.clone(), (Arc::new(definition), text.to_owned())).is_some() {
+                    if catalog.files.insert(code.clone(), (Arc::new(definition), text.to_owned())).is_some() {
                         problems.push(FieldError::new(name, format!("service '{code}' is defined twice")));
                     }
                 }
@@ -31,15 +42,36 @@ impl ServiceCatalog {
         Ok(catalog)
     }
 
+    /// The current definition of a service: the one new cases get.
     pub fn get(&self, code: &Code) -> Option<&Arc<ServiceDefinition>> {
-        self.services.get(code).map(|(definition, _)| definition)
+        self.files.get(code).map(|(definition, _)| definition)
     }
 
     pub fn all(&self) -> impl Iterator<Item = &Arc<ServiceDefinition>> {
-        self.services.values().map(|(definition, _)| definition)
+        self.files.values().map(|(definition, _)| definition)
     }
 
-    pub fn with_text(&self) -> impl Iterator<Item = (&Arc<ServiceDefinition>, &str)> {
-        self.services.values().map(|(definition, text)| (definition, text.as_str()))
+    /// Each current definition with its text and the digest that identifies the version.
+    pub(crate) fn files(&self) -> impl Iterator<Item = (&Arc<ServiceDefinition>, &str, String)> {
+        self.files.values().map(|(definition, text)| {
+            let digest: String = Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+            (definition, text.as_str(), digest)
+        })
+    }
+
+    /// The version number of a service's current definition (0 before registration).
+    pub fn current_version(&self, code: &Code) -> u32 {
+        self.versions.read().map(|v| v.current.get(code).copied().unwrap_or(0)).unwrap_or(0)
+    }
+
+    /// A given version of a service's definition.
+    pub fn version(&self, code: &Code, version: u32) -> Option<Arc<ServiceDefinition>> {
+        self.versions.read().ok().and_then(|v| v.all.get(&(code.clone(), version)).cloned())
+    }
+
+    pub(crate) fn install(&self, all: BTreeMap<(Code, u32), Arc<ServiceDefinition>>, current: BTreeMap<Code, u32>) {
+        if let Ok(mut versions) = self.versions.write() {
+            *versions = Versions { all, current };
+        }
     }
 }

@@ -13,6 +13,7 @@ pub mod idempotency;
 pub mod notes;
 pub mod people;
 pub mod referrals;
+pub mod service_versions;
 pub mod tasks;
 pub mod users;
 

@@ -47,7 +47,7 @@ impl App {
         if let Some(id) = replayed(&mut tx, actor, idempotency).await? {
             return tasks::get(&mut tx, parse_id(&id)?).await?.ok_or(AppError::NotFound("task"));
         }
-        let service = self.services.get(&found.service).cloned().ok_or(AppError::NotFound("service"))?;
+        let service = self.definition_of(&found)?;
         self.check_assignee(&service, &assignee).await?;
         let (task, change) = Task::create(case, title, assignee, due_on, actor.user, now);
         tasks::insert(&mut tx, &task).await?;
@@ -86,7 +86,7 @@ impl App {
             TaskCommand::Complete { outcome } => task.complete(actor.user, now, outcome)?,
             TaskCommand::Cancel { reason } => task.cancel(actor.user, now, reason)?,
             TaskCommand::Reassign { to, due_on } => {
-                let service = self.services.get(&found.service).cloned().ok_or(AppError::NotFound("service"))?;
+                let service = self.definition_of(&found)?;
                 self.check_assignee(&service, &to).await?;
                 task.reassign(to, due_on)?
             }

@@ -194,14 +194,29 @@ impl App {
         Ok(())
     }
 
-    /// Writes the loaded service definitions into the database (cases and teams refer to them).
+    /// Records the current service definitions in the database (a changed file becomes a
+    /// new version) and loads every stored version, so each case follows its own.
     pub async fn register_services(&self) -> Result<()> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        for (definition, text) in self.services.with_text() {
-            casework_store::meta::upsert_service(&mut tx, definition, text, now).await?;
+        let mut current = std::collections::BTreeMap::new();
+        for (definition, text, digest) in self.services.files() {
+            let version = casework_store::meta::register_definition(&mut tx, definition, text, &digest, now).await?;
+            current.insert(definition.code().clone(), version);
         }
+        let stored = casework_store::meta::definitions(&mut tx).await?;
         tx.commit().await?;
+        let mut all = std::collections::BTreeMap::new();
+        for stored in stored {
+            let definition = casework_domain::service::ServiceDefinition::from_toml(&stored.text).map_err(|invalid| {
+                AppError::Internal(format!(
+                    "stored definition of '{}' version {} no longer reads: {invalid}",
+                    stored.service, stored.version
+                ))
+            })?;
+            all.insert((definition.code().clone(), stored.version), std::sync::Arc::new(definition));
+        }
+        self.services.install(all, current);
         Ok(())
     }
 }

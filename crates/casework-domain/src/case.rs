@@ -113,6 +113,9 @@ pub struct Case {
     pub id: CaseId,
     pub reference: CaseReference,
     pub service: Code,
+    /// The version of the service definition the case follows: the one it was opened
+    /// under, until it is moved to a newer one on purpose.
+    pub service_version: u32,
     pub person: PersonId,
     pub referral: ReferralId,
     pub stage: Code,
@@ -283,6 +286,46 @@ impl Case {
     }
 }
 
+impl Case {
+    /// Moves the case to another version of its service's definition. Everything the case
+    /// holds must exist in the new version; a stage that was renamed or removed is moved
+    /// through `stage_map` (old → new). Reports every obstacle at once.
+    pub fn move_to_version(
+        &mut self,
+        definition: &ServiceDefinition,
+        version: u32,
+        stage_map: &BTreeMap<Code, Code>,
+    ) -> Result<Change, Vec<String>> {
+        let mut obstacles = Vec::new();
+        let stage = stage_map.get(&self.stage).unwrap_or(&self.stage).clone();
+        if definition.stage(&stage).is_none() {
+            obstacles.push(format!("stage '{stage}' does not exist in version {version}; map it with --stage-map {stage}=NEW"));
+        }
+        if let Some(level) = &self.level {
+            if !definition.has_level(level) {
+                obstacles.push(format!("level '{level}' does not exist in version {version}"));
+            }
+        }
+        for flag in &self.flags {
+            if !definition.has_flag(&flag.code) {
+                obstacles.push(format!("flag '{}' does not exist in version {version}", flag.code));
+            }
+        }
+        for key_date in self.key_dates.keys() {
+            if !definition.has_key_date(key_date) {
+                obstacles.push(format!("key date '{key_date}' does not exist in version {version}"));
+            }
+        }
+        if !obstacles.is_empty() {
+            return Err(obstacles);
+        }
+        let before = json!({ "service_version": self.service_version, "stage": self.stage });
+        self.service_version = version;
+        self.stage = stage;
+        Ok(self.change(EventKind::ServiceVersionChanged, before, json!({ "service_version": version, "stage": self.stage })))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -335,6 +378,7 @@ name = "Done"
             id: CaseId::new(),
             reference: CaseReference::new("DEMO", 2026, 1),
             service: code("demo"),
+            service_version: 1,
             person: PersonId::new(),
             referral: ReferralId::new(),
             stage: code("intake"),
@@ -412,6 +456,26 @@ name = "Done"
         assert!(case.link(LinkKind::Related, case.id, by, Timestamp::UNIX_EPOCH).is_err());
         case.link(LinkKind::ShadowOf, CaseId::new(), by, Timestamp::UNIX_EPOCH).unwrap();
         assert!(case.link(LinkKind::ShadowOf, CaseId::new(), by, Timestamp::UNIX_EPOCH).is_err());
+    }
+
+    #[test]
+    fn moving_to_a_new_version_needs_everything_the_case_holds() {
+        let service = service();
+        let mut case = new_case();
+        case.set_flag(&service, code("urgent"), UserId::new(), Timestamp::UNIX_EPOCH).unwrap();
+        let renamed = SERVICE
+            .replace("code = \"intake\"", "code = \"first-contact\"")
+            .replace("\"intake\"", "\"first-contact\"")
+            .replace("code = \"urgent\"", "code = \"priority\"");
+        let next = ServiceDefinition::from_toml(&renamed).unwrap();
+        let obstacles = case.move_to_version(&next, 2, &BTreeMap::new()).unwrap_err();
+        assert_eq!(obstacles.len(), 2, "{obstacles:?}");
+        assert_eq!(case.service_version, 1, "a refused move changes nothing");
+        case.remove_flag(&code("urgent")).unwrap();
+        let map = [(code("intake"), code("first-contact"))].into_iter().collect();
+        let change = case.move_to_version(&next, 2, &map).unwrap();
+        assert_eq!((case.service_version, case.stage.as_str()), (2, "first-contact"));
+        assert_eq!(change.before["stage"], "intake");
     }
 
     proptest! {

@@ -35,6 +35,7 @@ pub enum EventKind {
     DecisionRecorded,
     CaseClosed,
     CaseReopened,
+    ServiceVersionChanged,
     UserCreated,
     UserDisabled,
     UserEnabled,

@@ -27,9 +27,9 @@ pub async fn next_reference_number(conn: &mut Connection, service: &Code, year: 
 
 pub async fn insert(conn: &mut Connection, case: &Case) -> Result<()> {
     sqlx::query(
-        "INSERT INTO cases (id, reference, service, person_id, referral_id, stage, level, status, worker_id, team_id,
-            opened_at, updated_at, version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9, $10, $10, $11)",
+        "INSERT INTO cases (id, reference, service, service_version, person_id, referral_id, stage, level, status,
+            worker_id, team_id, opened_at, updated_at, version)
+         VALUES ($1, $2, $3, $12, $4, $5, $6, $7, 'open', $8, $9, $10, $10, $11)",
     )
     .bind(case.id.to_string())
     .bind(case.reference.as_str())
@@ -42,6 +42,7 @@ pub async fn insert(conn: &mut Connection, case: &Case) -> Result<()> {
     .bind(case.team.map(|t| t.to_string()))
     .bind(micros(case.opened_at))
     .bind(case.version)
+    .bind(i64::from(case.service_version))
     .execute(conn)
     .await?;
     Ok(())
@@ -57,7 +58,7 @@ pub async fn update_record(conn: &mut Connection, case: &Case, seen_version: i64
     };
     let done = sqlx::query(
         "UPDATE cases SET stage = $1, level = $2, status = $3, closure_reason = $4, closed_at = $5, closed_by = $6,
-            worker_id = $7, team_id = $8, updated_at = $9, version = version + 1
+            worker_id = $7, team_id = $8, updated_at = $9, service_version = $12, version = version + 1
          WHERE id = $10 AND version = $11",
     )
     .bind(case.stage.as_str())
@@ -71,6 +72,7 @@ pub async fn update_record(conn: &mut Connection, case: &Case, seen_version: i64
     .bind(micros(at))
     .bind(case.id.to_string())
     .bind(seen_version)
+    .bind(i64::from(case.service_version))
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -137,6 +139,7 @@ struct CaseRow {
     id: String,
     reference: String,
     service: String,
+    service_version: i64,
     person_id: String,
     referral_id: String,
     stage: String,
@@ -151,7 +154,8 @@ struct CaseRow {
     version: i64,
 }
 
-const CASE_COLUMNS: &str = "id, reference, service, person_id, referral_id, stage, level, status, closure_reason,
+const CASE_COLUMNS: &str =
+    "id, reference, service, service_version, person_id, referral_id, stage, level, status, closure_reason,
     closed_at, closed_by, worker_id, team_id, opened_at, version";
 
 fn status(row: &CaseRow) -> Result<CaseStatus> {
@@ -192,6 +196,8 @@ pub async fn get(conn: &mut Connection, id: CaseId) -> Result<Option<Case>> {
         id: parse("case id", &row.id)?,
         reference: CaseReference::parse(&row.reference).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         service: code(&row.service)?,
+        service_version: u32::try_from(row.service_version)
+            .map_err(|_| StoreError::Corrupt(format!("service version {}", row.service_version)))?,
         person: parse("person id", &row.person_id)?,
         referral: parse("referral id", &row.referral_id)?,
         stage: code(&row.stage)?,
@@ -394,4 +400,15 @@ pub async fn list(conn: &mut Connection, query_for: &CaseQuery, visible: &[CaseF
         }
     }
     Ok(summaries)
+}
+
+/// Open cases of a service that follow an older version of its definition than `current`.
+pub async fn open_on_older_version(conn: &mut Connection, service: &Code, current: u32) -> Result<Vec<CaseId>> {
+    let ids: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM cases WHERE service = $1 AND status = 'open' AND service_version < $2 ORDER BY id")
+            .bind(service.as_str())
+            .bind(i64::from(current))
+            .fetch_all(conn)
+            .await?;
+    ids.iter().map(|id| parse("case id", id)).collect()
 }

@@ -19,21 +19,71 @@ pub async fn set(conn: &mut Connection, key: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
-/// Records a service definition as loaded (cases and teams refer to its code).
-pub async fn upsert_service(conn: &mut Connection, definition: &ServiceDefinition, text: &str, at: Timestamp) -> Result<()> {
+/// A stored version of a service definition.
+#[derive(Debug, Clone)]
+pub struct StoredDefinition {
+    pub service: String,
+    pub version: u32,
+    pub text: String,
+}
+
+/// Records a definition as the service's current one. The same text as the latest version
+/// changes nothing; different text becomes the next version. Returns the current version.
+pub async fn register_definition(
+    conn: &mut Connection,
+    definition: &ServiceDefinition,
+    text: &str,
+    digest: &str,
+    at: Timestamp,
+) -> Result<u32> {
+    let code = definition.code().as_str();
+    let latest: Option<(i64, String)> =
+        sqlx::query_as("SELECT version, digest FROM service_versions WHERE service = $1 ORDER BY version DESC LIMIT 1")
+            .bind(code)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let version = match latest {
+        Some((version, latest_digest)) if latest_digest == digest => version,
+        Some((version, _)) => version + 1,
+        None => 1,
+    };
     sqlx::query(
-        "INSERT INTO services (code, name, reference_prefix, definition, loaded_at) VALUES ($1, $2, $3, $4, $5)
+        "INSERT INTO services (code, name, reference_prefix, current_version) VALUES ($1, $2, $3, $4)
          ON CONFLICT (code) DO UPDATE SET name = excluded.name, reference_prefix = excluded.reference_prefix,
-            definition = excluded.definition, loaded_at = excluded.loaded_at",
+            current_version = excluded.current_version",
     )
-    .bind(definition.code().as_str())
+    .bind(code)
     .bind(&definition.service.name)
     .bind(&definition.service.reference_prefix)
+    .bind(version)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO service_versions (service, version, definition, digest, loaded_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (service, version) DO NOTHING",
+    )
+    .bind(code)
+    .bind(version)
     .bind(text)
+    .bind(digest)
     .bind(micros(at))
     .execute(conn)
     .await?;
-    Ok(())
+    u32::try_from(version).map_err(|_| crate::StoreError::Corrupt(format!("service version {version}")))
+}
+
+/// Every stored definition version, oldest first.
+pub async fn definitions(conn: &mut Connection) -> Result<Vec<StoredDefinition>> {
+    let rows: Vec<(String, i64, String)> =
+        sqlx::query_as("SELECT service, version, definition FROM service_versions ORDER BY service, version")
+            .fetch_all(conn)
+            .await?;
+    rows.into_iter()
+        .map(|(service, version, text)| {
+            let version = u32::try_from(version).map_err(|_| crate::StoreError::Corrupt(format!("service version {version}")))?;
+            Ok(StoredDefinition { service, version, text })
+        })
+        .collect()
 }
 
 /// Row counts of every table that holds case work, for checks and tests.

@@ -76,6 +76,15 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Service definitions: their versions, and moving open cases to the current one.
+    Services {
+        #[command(flatten)]
+        database: DatabaseArg,
+        #[command(flatten)]
+        services: ServicesArg,
+        #[command(subcommand)]
+        command: ServicesCommand,
+    },
     /// Manage user accounts.
     User {
         #[command(flatten)]
@@ -84,6 +93,26 @@ enum Command {
         services: ServicesArg,
         #[command(subcommand)]
         command: UserCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ServicesCommand {
+    /// List the services, their current definition version and how many open cases follow
+    /// an older one.
+    List,
+    /// Move every open case of a service to its current definition version. All move, or
+    /// none does.
+    Migrate {
+        #[arg(long)]
+        service: String,
+        /// A stage that was renamed or removed, and the stage its cases go to, as OLD=NEW
+        /// (repeatable).
+        #[arg(long = "stage-map", value_name = "OLD=NEW")]
+        stage_map: Vec<String>,
+        /// Show what would change and change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -157,6 +186,10 @@ async fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Check { files } => check(&files),
+        Command::Services { database, services, command } => {
+            let app = open_app(&database.database, &services).await?;
+            services_command(&app, command).await
+        }
         Command::User { database, services, command } => {
             let app = open_app(&database.database, &services).await?;
             user_command(&app, command).await
@@ -378,6 +411,53 @@ async fn user_command(app: &App, command: UserCommand) -> Result<()> {
                 .await
                 .map_err(describe)?;
             println!("{username} is now {role} in {service}");
+        }
+    }
+    Ok(())
+}
+
+async fn services_command(app: &App, command: ServicesCommand) -> Result<()> {
+    let admin = system_actor();
+    match command {
+        ServicesCommand::List => {
+            for definition in app.services.all() {
+                let code = definition.code();
+                let plan = app.move_cases_to_current_version(&admin, code, &Default::default(), true).await.map_err(describe)?;
+                println!(
+                    "{:<16} version {:<3} {:<60} {} open cases on older versions",
+                    code.as_str(),
+                    app.services.current_version(code),
+                    definition.service.name,
+                    plan.len()
+                );
+            }
+        }
+        ServicesCommand::Migrate { service, stage_map, dry_run } => {
+            let service = parse_code(&service, "service")?;
+            let mut map = std::collections::BTreeMap::new();
+            for pair in &stage_map {
+                let (old, new) = pair.split_once('=').with_context(|| format!("'{pair}' is not OLD=NEW"))?;
+                map.insert(parse_code(old, "stage")?, parse_code(new, "stage")?);
+            }
+            let plan = app.move_cases_to_current_version(&admin, &service, &map, dry_run).await.map_err(describe)?;
+            let blocked = plan.iter().filter(|step| !step.obstacles.is_empty()).count();
+            for step in &plan {
+                let mut line = format!("{} version {} -> {}", step.reference, step.from, step.to);
+                for change in &step.changes {
+                    line.push_str(&format!("; {change}"));
+                }
+                for obstacle in &step.obstacles {
+                    line.push_str(&format!("; cannot move: {obstacle}"));
+                }
+                println!("{line}");
+            }
+            match (plan.len(), blocked, dry_run) {
+                (0, _, _) => println!("no open case of '{service}' follows an older version"),
+                (n, 0, true) => println!("dry run: {n} cases would move; nothing was changed"),
+                (n, 0, false) => println!("{n} cases moved to version {}", app.services.current_version(&service)),
+                (_, b, true) => println!("dry run: {b} cases cannot move as things stand; nothing was changed"),
+                (_, b, false) => bail!("{b} cases cannot move as things stand; nothing was moved"),
+            }
         }
     }
     Ok(())

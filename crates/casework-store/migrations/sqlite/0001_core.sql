@@ -7,12 +7,23 @@ CREATE TABLE meta (
     value TEXT NOT NULL
 );
 
+-- A service and the version of its definition that new cases get.
 CREATE TABLE services (
     code             TEXT PRIMARY KEY,
     name             TEXT NOT NULL,
     reference_prefix TEXT NOT NULL,
-    definition       TEXT NOT NULL,
-    loaded_at        INTEGER NOT NULL
+    current_version  INTEGER NOT NULL
+);
+
+-- Every definition a service has had. A case keeps the version it was opened under until it
+-- is moved on explicitly, so old versions stay here for as long as any case uses them.
+CREATE TABLE service_versions (
+    service    TEXT NOT NULL REFERENCES services(code),
+    version    INTEGER NOT NULL,
+    definition TEXT NOT NULL,
+    digest     TEXT NOT NULL,
+    loaded_at  INTEGER NOT NULL,
+    PRIMARY KEY (service, version)
 );
 
 CREATE TABLE users (
@@ -142,6 +153,7 @@ CREATE TABLE cases (
     id             TEXT PRIMARY KEY,
     reference      TEXT NOT NULL UNIQUE,
     service        TEXT NOT NULL REFERENCES services(code),
+    service_version INTEGER NOT NULL,
     person_id      TEXT NOT NULL REFERENCES people(id),
     referral_id    TEXT NOT NULL REFERENCES referrals(id),
     stage          TEXT NOT NULL,

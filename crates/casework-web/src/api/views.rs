@@ -181,6 +181,8 @@ pub struct CaseOut {
     /// The service's own reference, e.g. DARS-2026-000123.
     pub reference: String,
     pub service: String,
+    /// The version of the service definition the case follows.
+    pub service_version: u32,
     pub person: String,
     pub referral: String,
     pub stage: String,
@@ -212,6 +214,7 @@ impl From<d::case::Case> for CaseOut {
             id: c.id.to_string(),
             reference: c.reference.to_string(),
             service: c.service.to_string(),
+            service_version: c.service_version,
             person: c.person.to_string(),
             referral: c.referral.to_string(),
             stage: c.stage.to_string(),

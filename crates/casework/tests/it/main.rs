@@ -234,3 +234,50 @@ fn serve_answers_health_checks_and_finishes_requests_in_flight_on_sigterm() {
     assert!(status.success(), "{status:?}");
     assert!(TcpStream::connect(&server.address).is_err(), "no new connections after shutdown");
 }
+
+#[test]
+fn a_changed_definition_is_a_new_version_and_open_cases_move_only_when_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("demo.db").display().to_string();
+    assert!(casework(&["demo", "--no-serve", "--database", &database], &[]).status.success());
+    let services = dir.path().join("services");
+    std::fs::create_dir(&services).unwrap();
+    let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/../../services");
+    for entry in std::fs::read_dir(shipped).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        // Version 2 of the recovery service renames its first stage.
+        let text = if path.ends_with("recovery.toml") { text.replace("\"waiting-list\"", "\"waiting\"") } else { text };
+        std::fs::write(services.join(path.file_name().unwrap()), text).unwrap();
+    }
+    let dir_arg = services.display().to_string();
+    let with = |args: &[&str]| {
+        let mut all = vec!["services"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--database", &database, "--services", &dir_arg]);
+        casework(&all, &[])
+    };
+    let listed = text(&with(&["list"]));
+    let recovery = listed.lines().find(|l| l.starts_with("recovery")).unwrap();
+    assert!(recovery.contains("version 2"), "{recovery}");
+    assert!(!recovery.contains(" 0 open cases"), "{recovery}");
+    let deanery = listed.lines().find(|l| l.starts_with("deanery")).unwrap();
+    assert!(deanery.contains("version 1") && deanery.contains(" 0 open cases"), "{deanery}");
+
+    let dry = with(&["migrate", "--service", "recovery", "--dry-run"]);
+    assert!(dry.status.success(), "{}", text(&dry));
+    assert!(text(&dry).contains("cannot move: stage 'waiting-list' does not exist in version 2"), "{}", text(&dry));
+    let refused = with(&["migrate", "--service", "recovery"]);
+    assert!(!refused.status.success());
+    assert!(text(&refused).contains("nothing was moved"), "{}", text(&refused));
+    let mapped_dry = with(&["migrate", "--service", "recovery", "--stage-map", "waiting-list=waiting", "--dry-run"]);
+    assert!(text(&mapped_dry).contains("would move"), "{}", text(&mapped_dry));
+    let moved = with(&["migrate", "--service", "recovery", "--stage-map", "waiting-list=waiting"]);
+    assert!(moved.status.success(), "{}", text(&moved));
+    assert!(text(&moved).contains("stage 'waiting-list' becomes 'waiting'"), "{}", text(&moved));
+    let after = text(&with(&["list"]));
+    assert!(after.lines().find(|l| l.starts_with("recovery")).unwrap().contains(" 0 open cases"), "{after}");
+    // Serving the shipped definitions again makes them version 3: nothing is lost or renumbered.
+    let back = casework(&["services", "list", "--database", &database], &[]);
+    assert!(text(&back).lines().find(|l| l.starts_with("recovery")).unwrap().contains("version 3"), "{}", text(&back));
+}
