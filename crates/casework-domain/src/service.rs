@@ -5,11 +5,12 @@
 use crate::access::{Permission, Role};
 use crate::text::Code;
 use crate::{FieldError, Invalid};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 /// A named entry of one of the definition's lists (a level, a flag, a reason).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Choice {
     pub code: Code,
@@ -17,7 +18,7 @@ pub struct Choice {
 }
 
 /// A step of the service's process and the steps a case may move to from it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Stage {
     pub code: Code,
@@ -29,7 +30,7 @@ pub struct Stage {
 
 /// A list of reasons for decisions, belonging to one kind of decision-making body
 /// (e.g. each ombudsman has its own).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReasonList {
     pub code: Code,
@@ -38,7 +39,7 @@ pub struct ReasonList {
 }
 
 /// The service's identity.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceHeader {
     pub code: Code,
@@ -62,7 +63,7 @@ fn level_label() -> String {
 }
 
 /// A whole service definition as written in its file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceDefinition {
     pub service: ServiceHeader,
@@ -225,6 +226,14 @@ impl ServiceDefinition {
     pub fn permissions_in_use(&self) -> BTreeSet<Permission> {
         self.roles.iter().flat_map(|r| r.permissions.iter().copied()).collect()
     }
+}
+
+/// The JSON Schema of a service definition file, for editors (TOML editors such as Taplo
+/// read it through a `#:schema` comment at the top of the file).
+pub fn json_schema() -> serde_json::Value {
+    let mut schema = schemars::schema_for!(ServiceDefinition);
+    schema.insert("title".into(), "Casework service definition".into());
+    schema.to_value()
 }
 
 /// 1-based line and column of a byte offset.

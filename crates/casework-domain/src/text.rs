@@ -82,6 +82,21 @@ impl Code {
     }
 }
 
+impl schemars::JsonSchema for Code {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Code".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^[a-z][a-z0-9]*(-[a-z0-9]+)*$",
+            "maxLength": 64,
+            "description": "Lower-case letters, digits and single hyphens, starting with a letter."
+        })
+    }
+}
+
 macro_rules! string_newtype_impls {
     ($($name:ident),*) => {$(
         impl TryFrom<String> for $name {

@@ -98,6 +98,8 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum ServicesCommand {
+    /// Print the JSON Schema of service definition files, for editors.
+    Schema,
     /// List the services, their current definition version and how many open cases follow
     /// an older one.
     List,
@@ -186,6 +188,10 @@ async fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Check { files } => check(&files),
+        Command::Services { command: ServicesCommand::Schema, .. } => {
+            println!("{}", serde_json::to_string_pretty(&casework_domain::service::json_schema())?);
+            Ok(())
+        }
         Command::Services { database, services, command } => {
             let app = open_app(&database.database, &services).await?;
             services_command(&app, command).await
@@ -419,6 +425,7 @@ async fn user_command(app: &App, command: UserCommand) -> Result<()> {
 async fn services_command(app: &App, command: ServicesCommand) -> Result<()> {
     let admin = system_actor();
     match command {
+        ServicesCommand::Schema => {}
         ServicesCommand::List => {
             for definition in app.services.all() {
                 let code = definition.code();

@@ -281,3 +281,22 @@ fn a_changed_definition_is_a_new_version_and_open_cases_move_only_when_told() {
     let back = casework(&["services", "list", "--database", &database], &[]);
     assert!(text(&back).lines().find(|l| l.starts_with("recovery")).unwrap().contains("version 3"), "{}", text(&back));
 }
+
+#[test]
+fn the_published_schema_is_the_one_the_code_reads_and_every_shipped_file_names_it() {
+    let output = casework(&["services", "schema"], &[]);
+    assert!(output.status.success(), "{}", text(&output));
+    let printed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let services = concat!(env!("CARGO_MANIFEST_DIR"), "/../../services");
+    let published: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(format!("{services}/schema.json")).unwrap()).unwrap();
+    assert_eq!(printed, published, "services/schema.json is stale: run `casework services schema > services/schema.json`");
+    assert_eq!(printed["title"], "Casework service definition");
+    assert!(printed["properties"]["stages"].is_object());
+    for entry in std::fs::read_dir(services).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let first = std::fs::read_to_string(&path).unwrap().lines().next().unwrap_or_default().to_owned();
+            assert_eq!(first, "#:schema ./schema.json", "{}", path.display());
+        }
+    }
+}
