@@ -185,6 +185,23 @@ impl App {
         if !actor.may_in_service(Permission::CaseCreate, service.code()) {
             return Err(AppError::Forbidden("open cases in this service"));
         }
+        if matches!(new.person, CasePerson::New(_)) && !actor.may_in_service(Permission::PersonWrite, service.code()) {
+            return Err(AppError::Forbidden("record people in this service"));
+        }
+        // Whoever opens a case must be able to see it afterwards, or the case would vanish
+        // from under them: say so before anything is written.
+        let scope = casework_domain::access::CaseScope {
+            service: service.code(),
+            team: new.allocation.team,
+            worker: new.allocation.worker,
+        };
+        if !actor.may(Permission::CaseRead, scope) {
+            return Err(FieldError::new(
+                "worker",
+                "you would not be able to see this case: allocate it to yourself or to one of your teams",
+            )
+            .into());
+        }
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let case_id = match replayed(&mut tx, actor, idempotency).await? {
@@ -407,6 +424,9 @@ impl App {
         let case = self.case_for(&mut tx, actor, id, Permission::DecisionRecord, "record decisions on this case").await?;
         if let Some(previous) = replayed(&mut tx, actor, idempotency).await? {
             return decisions::get(&mut tx, parse_id(&previous)?).await?.ok_or(AppError::NotFound("decision"));
+        }
+        if !case.is_open() {
+            return Err(FieldError::new("", "the case is closed; reopen it to record decisions").into());
         }
         if let Some(body) = body
             && people::get_organisation(&mut tx, body).await?.is_none()

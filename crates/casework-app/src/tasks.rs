@@ -5,6 +5,7 @@ use crate::idempotency::{parse_id, remember, replayed};
 use crate::{App, AppError, Idempotency, Result};
 use casework_domain::FieldError;
 use casework_domain::access::{Actor, Permission};
+use casework_domain::case::Case;
 use casework_domain::ids::{CaseId, TaskId};
 use casework_domain::service::ServiceDefinition;
 use casework_domain::task::{Assignee, Task};
@@ -21,15 +22,20 @@ pub enum TaskCommand {
 }
 
 impl App {
-    async fn check_assignee(&self, service: &ServiceDefinition, assignee: &Assignee) -> Result<()> {
+    /// A task goes to someone who can do it: a user who can see and work on the case, or a
+    /// role or queue of the case's service.
+    async fn check_assignee(&self, case: &Case, service: &ServiceDefinition, assignee: &Assignee) -> Result<()> {
         let ok = match assignee {
-            Assignee::User(user) => {
-                self.actor(*user).await?.is_some_and(|a| a.memberships.iter().any(|m| &m.service == service.code()))
-            }
+            Assignee::User(user) => self.actor(*user).await?.is_some_and(|a| a.may(Permission::TaskManage, case.scope())),
             Assignee::Role(role) => service.role(role).is_some(),
             Assignee::Queue(queue) => service.has_queue(queue),
         };
-        if ok { Ok(()) } else { Err(FieldError::new("assignee", "no such user, role or queue in this service").into()) }
+        if ok {
+            Ok(())
+        } else {
+            Err(FieldError::new("assignee", "no such role or queue in this service, or a user who cannot work on this case")
+                .into())
+        }
     }
 
     pub async fn create_task(
@@ -47,8 +53,11 @@ impl App {
         if let Some(id) = replayed(&mut tx, actor, idempotency).await? {
             return tasks::get(&mut tx, parse_id(&id)?).await?.ok_or(AppError::NotFound("task"));
         }
+        if !found.is_open() {
+            return Err(FieldError::new("", "the case is closed; reopen it to add tasks").into());
+        }
         let service = self.definition_of(&found)?;
-        self.check_assignee(&service, &assignee).await?;
+        self.check_assignee(&found, &service, &assignee).await?;
         let (task, change) = Task::create(case, title, assignee, due_on, actor.user, now);
         tasks::insert(&mut tx, &task).await?;
         self.record(&mut tx, actor, Some(case), [change], now).await?;
@@ -87,7 +96,7 @@ impl App {
             TaskCommand::Cancel { reason } => task.cancel(actor.user, now, reason)?,
             TaskCommand::Reassign { to, due_on } => {
                 let service = self.definition_of(&found)?;
-                self.check_assignee(&service, &to).await?;
+                self.check_assignee(&found, &service, &to).await?;
                 task.reassign(to, due_on)?
             }
         };

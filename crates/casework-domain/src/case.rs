@@ -214,6 +214,7 @@ impl Case {
     }
 
     pub fn set_flag(&mut self, service: &ServiceDefinition, code: Code, by: UserId, at: Timestamp) -> Result<Change, CaseError> {
+        self.require_open()?;
         if !service.has_flag(&code) {
             return Err(rule("flag", format!("'{code}' is not a flag of this service")));
         }
@@ -225,6 +226,7 @@ impl Case {
     }
 
     pub fn remove_flag(&mut self, code: &Code) -> Result<Change, CaseError> {
+        self.require_open()?;
         let Some(position) = self.flags.iter().position(|f| &f.code == code) else {
             return Err(rule("flag", format!("the case has no flag '{code}'")));
         };
@@ -237,6 +239,7 @@ impl Case {
     }
 
     pub fn set_key_date(&mut self, service: &ServiceDefinition, code: Code, date: Option<Date>) -> Result<Change, CaseError> {
+        self.require_open()?;
         if !service.has_key_date(&code) {
             return Err(rule("key_date", format!("'{code}' is not a key date of this service")));
         }
@@ -249,6 +252,7 @@ impl Case {
     }
 
     pub fn link(&mut self, kind: LinkKind, other: CaseId, by: UserId, at: Timestamp) -> Result<Change, CaseError> {
+        self.require_open()?;
         if other == self.id {
             return Err(rule("case", "a case cannot be linked to itself"));
         }
@@ -301,10 +305,8 @@ impl Case {
         if definition.stage(&stage).is_none() {
             obstacles.push(format!("stage '{stage}' does not exist in version {version}; map it with --stage-map {stage}=NEW"));
         }
-        if let Some(level) = &self.level {
-            if !definition.has_level(level) {
-                obstacles.push(format!("level '{level}' does not exist in version {version}"));
-            }
+        if let Some(level) = self.level.as_ref().filter(|level| !definition.has_level(level)) {
+            obstacles.push(format!("level '{level}' does not exist in version {version}"));
         }
         for flag in &self.flags {
             if !definition.has_flag(&flag.code) {
@@ -421,6 +423,10 @@ name = "Done"
         assert!(case.close(&service, code("unknown"), UserId::new(), Timestamp::UNIX_EPOCH).is_err());
         case.close(&service, code("done"), UserId::new(), Timestamp::UNIX_EPOCH).unwrap();
         assert!(case.move_to_stage(&service, code("plan")).is_err());
+        assert!(case.set_level(&service, Some(code("high"))).is_err());
+        assert!(case.allocate(Some(UserId::new()), None).is_err());
+        assert!(case.set_flag(&service, code("urgent"), UserId::new(), Timestamp::UNIX_EPOCH).is_err());
+        assert!(case.link(LinkKind::Related, CaseId::new(), UserId::new(), Timestamp::UNIX_EPOCH).is_err());
         assert!(case.close(&service, code("done"), UserId::new(), Timestamp::UNIX_EPOCH).is_err());
         case.reopen(&LongText::parse("new concerns").unwrap()).unwrap();
         assert!(case.is_open());

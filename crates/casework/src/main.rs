@@ -30,14 +30,14 @@ struct Cli {
 #[derive(Debug, clap::Args)]
 struct DatabaseArg {
     /// The SQLite database file.
-    #[arg(long, env = "CASEWORK_DATABASE", default_value = "./casework.db")]
+    #[arg(long, global = true, env = "CASEWORK_DATABASE", default_value = "./casework.db")]
     database: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
 struct ServicesArg {
     /// A folder of service definitions (*.toml) to load instead of the five shipped ones.
-    #[arg(long, env = "CASEWORK_SERVICES")]
+    #[arg(long, global = true, env = "CASEWORK_SERVICES")]
     services: Option<PathBuf>,
 }
 

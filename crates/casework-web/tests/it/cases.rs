@@ -179,6 +179,15 @@ async fn flags_key_dates_links_closure_and_reopening() {
     let note = manager.post(&format!("/api/v1/cases/{id}/notes"), json!({ "kind": "contact", "body": "after closure" })).await;
     assert_eq!(note.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(manager.get("/api/v1/cases?status=closed").await.body["items"].as_array().unwrap().len(), 1);
+    for (path, body) in [
+        ("flags", json!({ "version": 6, "flag": "parole" })),
+        ("key-dates", json!({ "version": 6, "key_date": "release-date", "date": "2026-10-01" })),
+        ("decisions", json!({ "outcome": "suitable-for-service", "reason_list": "dars", "reason": "client-choice" })),
+        ("tasks", json!({ "title": "x", "assignee": { "type": "role", "id": "administrator" } })),
+    ] {
+        let refused = manager.post(&format!("/api/v1/cases/{id}/{path}"), body).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{path} on a closed case: {refused:?}");
+    }
     let reopened =
         manager.post(&format!("/api/v1/cases/{id}/reopening"), json!({ "version": 6, "reason": "Returned on recall" })).await;
     assert_eq!(reopened.status, StatusCode::OK);

@@ -145,3 +145,29 @@ async fn a_referrer_without_case_access_sees_only_their_own_referrals() {
     let second_id = second.body["id"].as_str().unwrap();
     assert_eq!(tpd.post(&format!("/api/v1/referrals/{second_id}/filing"), json!({})).await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn nobody_opens_a_case_they_could_not_see_or_hands_work_to_someone_who_cannot() {
+    let server = spawn().await;
+    let caseworker = server.user("cw", &["child-survivor:caseworker"]).await;
+    let supervisor = server.user("sup", &["child-survivor:supervisor"]).await;
+    let stranger = server.user("stranger", &["recovery:recovery-practitioner"]).await;
+    let before = server.counts().await;
+    let body = json!({ "service": "child-survivor", "source": "self-referral", "summary": "Disclosed at first contact",
+        "person": { "given_name": "Ama", "family_name": "Mensah" } });
+    let unseen = caseworker.post("/api/v1/cases", body.clone()).await;
+    assert_eq!(unseen.status, StatusCode::UNPROCESSABLE_ENTITY, "{unseen:?}");
+    assert_eq!(unseen.fields(), ["worker"]);
+    assert_eq!(server.counts().await, before);
+    let mut mine = body.clone();
+    mine["worker"] = json!(caseworker.id());
+    let opened = caseworker.post("/api/v1/cases", mine).await;
+    assert_eq!(opened.status, StatusCode::CREATED, "{opened:?}");
+    let id = opened.body["id"].as_str().unwrap();
+    let task = json!({ "title": "Safety plan", "assignee": { "type": "user", "id": stranger.id() } });
+    let refused = caseworker.post(&format!("/api/v1/cases/{id}/tasks"), task).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.fields(), ["assignee"]);
+    let to_supervisor = json!({ "title": "Review the safety plan", "assignee": { "type": "user", "id": supervisor.id() } });
+    assert_eq!(caseworker.post(&format!("/api/v1/cases/{id}/tasks"), to_supervisor).await.status, StatusCode::CREATED);
+}
