@@ -151,6 +151,7 @@ async fn nobody_opens_a_case_they_could_not_see_or_hands_work_to_someone_who_can
     let server = spawn().await;
     let caseworker = server.user("cw", &["child-survivor:caseworker"]).await;
     let supervisor = server.user("sup", &["child-survivor:supervisor"]).await;
+    let focal_point = server.user("focal", &["child-survivor:focal-point"]).await;
     let stranger = server.user("stranger", &["recovery:recovery-practitioner"]).await;
     let before = server.counts().await;
     let body = json!({ "service": "child-survivor", "source": "self-referral", "summary": "Disclosed at first contact",
@@ -168,6 +169,12 @@ async fn nobody_opens_a_case_they_could_not_see_or_hands_work_to_someone_who_can
     let refused = caseworker.post(&format!("/api/v1/cases/{id}/tasks"), task).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(refused.fields(), ["assignee"]);
+    // A supervisor reaches the cases of their teams; this case is in none of them.
     let to_supervisor = json!({ "title": "Review the safety plan", "assignee": { "type": "user", "id": supervisor.id() } });
-    assert_eq!(caseworker.post(&format!("/api/v1/cases/{id}/tasks"), to_supervisor).await.status, StatusCode::CREATED);
+    assert_eq!(
+        caseworker.post(&format!("/api/v1/cases/{id}/tasks"), to_supervisor).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let to_focal_point = json!({ "title": "Review the safety plan", "assignee": { "type": "user", "id": focal_point.id() } });
+    assert_eq!(caseworker.post(&format!("/api/v1/cases/{id}/tasks"), to_focal_point).await.status, StatusCode::CREATED);
 }

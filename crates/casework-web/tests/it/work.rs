@@ -151,6 +151,9 @@ async fn cancelled_and_reassigned_tasks_never_look_completed() {
     let practitioner = server.user("prac", &["recovery:recovery-practitioner"]).await;
     let case = manager.open_case("recovery", "Tasks").await;
     let id = case["id"].as_str().unwrap();
+    let allocated =
+        manager.post(&format!("/api/v1/cases/{id}/allocation"), json!({ "version": 1, "worker": practitioner.id() })).await;
+    assert_eq!(allocated.status, StatusCode::OK);
     let task = manager
         .post(&format!("/api/v1/cases/{id}/tasks"), json!({ "title": "Initial assessment", "assignee": { "type": "role", "id": "recovery-practitioner" }, "due_on": "2026-03-17" }))
         .await;
