@@ -76,6 +76,12 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Check working-day deadlines by hand: a year's bank holidays, or the date some working
+    /// days after another.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
     /// Service definitions: their versions, and moving open cases to the current one.
     Services {
         #[command(flatten)]
@@ -93,6 +99,37 @@ enum Command {
         services: ServicesArg,
         #[command(subcommand)]
         command: UserCommand,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct CalendarArgs {
+    /// england-and-wales, scotland or northern-ireland.
+    #[arg(long, default_value = "england-and-wales")]
+    nation: String,
+    /// Published holiday data (GOV.UK's bank-holidays.json) adding one-off days the rules
+    /// do not give.
+    #[arg(long, value_name = "FILE")]
+    published: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum CalendarCommand {
+    /// List a year's bank holidays.
+    Holidays {
+        #[command(flatten)]
+        calendar: CalendarArgs,
+        #[arg(long)]
+        year: i16,
+    },
+    /// Print the date a number of working days after a date.
+    Add {
+        #[command(flatten)]
+        calendar: CalendarArgs,
+        /// The start date, YYYY-MM-DD.
+        date: String,
+        /// How many working days after it.
+        days: u32,
     },
 }
 
@@ -188,6 +225,7 @@ async fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Check { files } => check(&files),
+        Command::Calendar { command } => calendar_command(command),
         Command::Services { command: ServicesCommand::Schema, .. } => {
             println!("{}", serde_json::to_string_pretty(&casework_domain::service::json_schema())?);
             Ok(())
@@ -333,6 +371,35 @@ fn check(files: &[PathBuf]) -> Result<()> {
         }
     }
     if failed { bail!("some service definitions are not valid") } else { Ok(()) }
+}
+
+fn calendar(args: &CalendarArgs) -> Result<casework_domain::calendar::Calendar> {
+    use casework_domain::calendar::{Calendar, Nation, parse_published_holidays};
+    let nation = Nation::parse(&args.nation).map_err(|e| anyhow::anyhow!("--nation: {}", e.message))?;
+    let mut calendar = Calendar::new(nation);
+    if let Some(file) = &args.published {
+        let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+        let published = parse_published_holidays(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+        calendar = calendar.with_published_holidays(published);
+    }
+    Ok(calendar)
+}
+
+fn calendar_command(command: CalendarCommand) -> Result<()> {
+    match command {
+        CalendarCommand::Holidays { calendar: args, year } => {
+            for holiday in calendar(&args)?.holidays_in(year) {
+                println!("{} {}  {}", holiday.date, holiday.date.strftime("%a"), holiday.name);
+            }
+        }
+        CalendarCommand::Add { calendar: args, date, days } => {
+            let start: jiff::civil::Date =
+                date.parse().with_context(|| format!("'{date}' is not a date written as YYYY-MM-DD"))?;
+            let due = calendar(&args)?.add_working_days(start, days);
+            println!("{} {}", due, due.strftime("%A"));
+        }
+    }
+    Ok(())
 }
 
 fn read_password(from_stdin: bool) -> Result<(String, bool)> {

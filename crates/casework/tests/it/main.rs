@@ -306,3 +306,19 @@ fn the_published_schema_is_the_one_the_code_reads_and_every_shipped_file_names_i
         }
     }
 }
+
+#[test]
+fn the_calendar_can_be_checked_by_hand() {
+    let output = casework(&["calendar", "holidays", "--nation", "scotland", "--year", "2027"], &[]);
+    assert!(output.status.success(), "{}", text(&output));
+    let listed = text(&output);
+    for line in ["2027-01-01 Fri", "2027-01-04 Mon", "2027-08-02 Mon", "2027-11-30 Tue", "2027-12-27 Mon", "2027-12-28 Tue"] {
+        assert!(listed.contains(line), "{line} missing:\n{listed}");
+    }
+    assert!(!listed.contains("2027-03-29"), "no Easter Monday in Scotland");
+    let added = casework(&["calendar", "add", "--nation", "england-and-wales", "2026-12-23", "5"], &[]);
+    assert_eq!(String::from_utf8_lossy(&added.stdout).trim(), "2027-01-04 Monday");
+    let bad = casework(&["calendar", "add", "--nation", "wales", "2026-12-23", "5"], &[]);
+    assert!(!bad.status.success());
+    assert!(text(&bad).contains("--nation"), "{}", text(&bad));
+}
