@@ -345,9 +345,12 @@ async fn make_demo(database: &Path) -> Result<App> {
         app.services.all().count()
     );
     println!("Sign in with any of these usernames and the password '{}':", casework_app::demo::DEMO_PASSWORD);
-    println!("  {:<48} administrator (users and teams)", "admin");
     for user in &summary.users {
-        println!("  {:<48} {} in {}", user.username, user.role, user.service);
+        if user.service.is_empty() {
+            println!("  {:<48} administrator (users and teams; no case records)", user.username);
+        } else {
+            println!("  {:<48} {} in {}", user.username, user.role, user.service);
+        }
     }
     Ok(app)
 }
