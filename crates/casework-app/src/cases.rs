@@ -215,6 +215,7 @@ impl App {
                 };
                 let referral_request = NewReferral { person, ..new.referral.clone() };
                 let mut referral = self.insert_referral(&mut tx, actor, &referral_request, service.code(), now).await?;
+                crate::forms::require_valid(&service, &referral.forms)?;
                 let case = self.insert_case(&mut tx, actor, &service, &referral, new.allocation.clone(), now).await?;
                 let outcome = ReferralOutcome::Accepted { case: case.id, by: actor.user, at: now };
                 referral.decide(outcome).map_err(|e| AppError::Conflict(e.to_string()))?;

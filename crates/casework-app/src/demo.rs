@@ -436,7 +436,7 @@ impl Seeder<'_> {
             .map(|(form, answers)| {
                 let answers =
                     answers.iter().map(|(k, v)| ((*k).to_owned(), serde_json::Value::String((*v).to_owned()))).collect();
-                code(form).map(|form| (form, answers))
+                code(form).map(|form| crate::forms::FormEntry { form, answers, completed_by: None })
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(NewReferral {

@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod forms;
 pub mod idempotency;
 pub mod notes;
 pub mod people;

@@ -7,9 +7,10 @@ use crate::{App, AppError, Idempotency, Result};
 use casework_domain::FieldError;
 use casework_domain::access::{Actor, Permission, Reach};
 use casework_domain::case::Case;
+use casework_domain::form::Validity;
 use casework_domain::history::{Change, EventKind, Subject};
 use casework_domain::ids::{PersonId, ReferralId};
-use casework_domain::referral::{AttachedForm, Referral, ReferralOutcome, ReferralSource};
+use casework_domain::referral::{Referral, ReferralOutcome, ReferralSource};
 use casework_domain::text::{Code, LongText};
 use casework_store::{Connection, people, referrals};
 use jiff::Timestamp;
@@ -23,7 +24,7 @@ pub struct NewReferral {
     pub source: ReferralSource,
     pub received_at: Option<Timestamp>,
     pub summary: LongText,
-    pub forms: Vec<(Code, serde_json::Map<String, serde_json::Value>)>,
+    pub forms: Vec<crate::forms::FormEntry>,
     pub previous: Option<ReferralId>,
 }
 
@@ -92,6 +93,8 @@ impl App {
                 _ => return Err(FieldError::new("previous", "no such referral for this person and service").into()),
             }
         }
+        let definition = self.services.get(service).cloned().ok_or(AppError::NotFound("service"))?;
+        let forms = crate::forms::check_forms(actor, &definition, &new.forms, now)?;
         let referral = Referral {
             id: ReferralId::new(),
             service: service.clone(),
@@ -99,16 +102,7 @@ impl App {
             source: new.source,
             received_at,
             summary: new.summary.clone(),
-            forms: new
-                .forms
-                .iter()
-                .map(|(form, answers)| AttachedForm {
-                    form: form.clone(),
-                    answers: answers.clone(),
-                    submitted_by: actor.user,
-                    submitted_at: now,
-                })
-                .collect(),
+            forms,
             previous: new.previous,
             outcome: ReferralOutcome::Pending,
             recorded_by: actor.user,
@@ -124,11 +118,27 @@ impl App {
         Ok(referral)
     }
 
-    pub async fn get_referral(&self, actor: &Actor, id: ReferralId) -> Result<Referral> {
-        let mut conn = self.store.read().await?;
-        match referrals::get(&mut conn, id).await? {
+    /// A referral the actor may see, or not found.
+    pub(crate) async fn visible_referral(&self, conn: &mut Connection, actor: &Actor, id: ReferralId) -> Result<Referral> {
+        match referrals::get(conn, id).await? {
             Some(referral) if may_see(actor, &referral) => Ok(referral),
             _ => Err(AppError::NotFound("referral")),
+        }
+    }
+
+    /// A referral with what its forms still lack before it is valid.
+    pub async fn get_referral(&self, actor: &Actor, id: ReferralId) -> Result<(Referral, Validity)> {
+        let mut conn = self.store.read().await?;
+        let referral = self.visible_referral(&mut conn, actor, id).await?;
+        let validity = self.referral_validity(&referral);
+        Ok((referral, validity))
+    }
+
+    /// Whether a referral's forms make it valid under its service's current rules.
+    pub fn referral_validity(&self, referral: &Referral) -> Validity {
+        match self.services.get(&referral.service) {
+            Some(definition) => crate::forms::referral_validity(definition, referral),
+            None => Validity { valid: false, missing: Vec::new() },
         }
     }
 
@@ -167,10 +177,7 @@ impl App {
     pub async fn decide_referral(&self, actor: &Actor, id: ReferralId, decision: Decision) -> Result<(Referral, Option<Case>)> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let referral = match referrals::get(&mut tx, id).await? {
-            Some(referral) if may_see(actor, &referral) => referral,
-            _ => return Err(AppError::NotFound("referral")),
-        };
+        let referral = self.visible_referral(&mut tx, actor, id).await?;
         if !actor.may_in_service(Permission::ReferralDecide, &referral.service) {
             return Err(AppError::Forbidden("decide referrals"));
         }
@@ -178,6 +185,7 @@ impl App {
         let mut decided = referral.clone();
         let (outcome, kind, opened) = match decision {
             Decision::Accept(allocation) => {
+                crate::forms::require_valid(&service, &referral.forms)?;
                 let case = self.insert_case(&mut tx, actor, &service, &referral, allocation, now).await?;
                 (ReferralOutcome::Accepted { case: case.id, by: actor.user, at: now }, EventKind::ReferralAccepted, Some(case))
             }

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::FieldError;
 
 /// The parts of the United Kingdom with their own bank holidays. Wales shares England's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Nation {
     EnglandAndWales,

@@ -8,6 +8,7 @@ pub mod access;
 pub mod calendar;
 pub mod case;
 pub mod decision;
+pub mod form;
 pub mod history;
 pub mod ids;
 pub mod invalid;
@@ -18,6 +19,7 @@ pub mod service;
 pub mod task;
 pub mod text;
 pub mod time;
+pub mod timer;
 pub mod user;
 
 pub use invalid::{FieldError, Invalid};

@@ -53,6 +53,11 @@ impl ReferralSource {
 pub struct AttachedForm {
     pub form: Code,
     pub answers: serde_json::Map<String, serde_json::Value>,
+    /// Who completed it: a role of the service, or `subject` for the person themselves.
+    pub completed_by: Code,
+    /// The score and band, for scored forms.
+    pub score: Option<crate::form::Score>,
+    /// Who entered it in Casework, and when.
     pub submitted_by: UserId,
     pub submitted_at: Timestamp,
 }

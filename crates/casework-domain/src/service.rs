@@ -3,6 +3,8 @@
 //! knows only the general concepts.
 
 use crate::access::{Permission, Role};
+use crate::calendar::{Calendar, Nation};
+use crate::form::{FormDefinition, ReferralRules, SUBJECT};
 use crate::text::Code;
 use crate::{FieldError, Invalid};
 use schemars::JsonSchema;
@@ -52,6 +54,17 @@ pub struct ServiceHeader {
     /// What this service calls a level (e.g. "Level", "Risk tier").
     #[serde(default = "level_label")]
     pub level_label: String,
+    /// Whose bank holidays count when deadlines are in working days.
+    #[serde(default = "default_nation")]
+    pub nation: Nation,
+    /// The organisation's own closure days (YYYY-MM-DD), which are not working days either.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub closure_days: Vec<jiff::civil::Date>,
+}
+
+fn default_nation() -> Nation {
+    Nation::EnglandAndWales
 }
 
 fn yes() -> bool {
@@ -92,6 +105,12 @@ pub struct ServiceDefinition {
     /// Queues that tasks may be assigned to.
     #[serde(default)]
     pub queues: Vec<Choice>,
+    /// The forms of the service: referral forms, assessments, screening tools.
+    #[serde(default)]
+    pub forms: Vec<FormDefinition>,
+    /// What makes a referral valid.
+    #[serde(default)]
+    pub referrals: ReferralRules,
 }
 
 impl ServiceDefinition {
@@ -129,6 +148,7 @@ impl ServiceDefinition {
             ("decision_outcomes", self.decision_outcomes.iter().map(|c| &c.code).collect()),
             ("decision_reasons", self.decision_reasons.iter().map(|c| &c.code).collect()),
             ("queues", self.queues.iter().map(|c| &c.code).collect()),
+            ("forms", self.forms.iter().map(|f| &f.code).collect()),
         ] {
             let mut seen = BTreeSet::new();
             for code in codes {
@@ -153,6 +173,26 @@ impl ServiceDefinition {
                         format!("stages.{}.next", stage.code),
                         format!("'{next}' is not one of the stages"),
                     ));
+                }
+            }
+        }
+        for form in &self.forms {
+            for problem in form.problems() {
+                problems.push(problem);
+            }
+            for completer in &form.filled_by {
+                if completer.as_str() != SUBJECT && self.role(completer).is_none() {
+                    problems.push(FieldError::new(
+                        format!("forms.{}.filled_by", form.code),
+                        format!("'{completer}' is neither a role of this service nor 'subject'"),
+                    ));
+                }
+            }
+        }
+        for set in &self.referrals.valid_when {
+            for form in set {
+                if self.form(form).is_none() {
+                    problems.push(FieldError::new("referrals.valid_when", format!("'{form}' is not one of the forms")));
                 }
             }
         }
@@ -188,6 +228,15 @@ impl ServiceDefinition {
     /// May a case move from `from` to `to`? Staying put is not a move.
     pub fn allows_move(&self, from: &Code, to: &Code) -> bool {
         self.stage(from).is_some_and(|s| s.next.contains(to))
+    }
+
+    pub fn form(&self, code: &Code) -> Option<&FormDefinition> {
+        self.forms.iter().find(|f| &f.code == code)
+    }
+
+    /// The working-day calendar deadlines of this service are counted in.
+    pub fn calendar(&self) -> Calendar {
+        Calendar::new(self.service.nation).with_closures(self.service.closure_days.iter().copied())
     }
 
     pub fn has_level(&self, code: &Code) -> bool {

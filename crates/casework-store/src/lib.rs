@@ -12,6 +12,7 @@
 pub mod cases;
 pub mod decisions;
 pub mod events;
+pub mod forms;
 pub mod idempotency;
 pub mod meta;
 pub mod notes;

@@ -90,6 +90,16 @@ pub async fn insert(conn: &mut Connection, referral: &Referral, recorded_at: jif
     Ok(())
 }
 
+/// Replaces the forms of a referral that is still pending; `false` once it is decided.
+pub async fn set_forms(conn: &mut Connection, id: ReferralId, forms: &[casework_domain::referral::AttachedForm]) -> Result<bool> {
+    let done = sqlx::query("UPDATE referrals SET forms = $1 WHERE id = $2 AND outcome = 'pending'")
+        .bind(to_json(&forms))
+        .bind(id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Writes a decision on a referral that is still pending; `false` when it was decided
 /// meanwhile (the caller must not go on as if it had decided it).
 pub async fn record_outcome(conn: &mut Connection, id: ReferralId, outcome: &ReferralOutcome) -> Result<bool> {

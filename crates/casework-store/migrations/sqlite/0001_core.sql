@@ -252,6 +252,25 @@ BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
 CREATE TRIGGER decisions_are_never_deleted BEFORE DELETE ON decisions
 BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
 
+-- Forms filled in on a case (assessments, screenings, reviews). A form filled in again is a
+-- new row; the earlier answers stay as they were.
+CREATE TABLE form_submissions (
+    id           TEXT PRIMARY KEY,
+    case_id      TEXT NOT NULL REFERENCES cases(id),
+    form         TEXT NOT NULL,
+    answers      TEXT NOT NULL,
+    completed_by TEXT NOT NULL,
+    score        INTEGER,
+    band         TEXT,
+    submitted_by TEXT NOT NULL REFERENCES users(id),
+    submitted_at INTEGER NOT NULL
+);
+CREATE INDEX form_submissions_by_case ON form_submissions (case_id, id);
+CREATE TRIGGER form_submissions_are_never_updated BEFORE UPDATE ON form_submissions
+BEGIN SELECT RAISE(ABORT, 'form submissions are append-only'); END;
+CREATE TRIGGER form_submissions_are_never_deleted BEFORE DELETE ON form_submissions
+BEGIN SELECT RAISE(ABORT, 'form submissions are append-only'); END;
+
 -- The history: one row per change, written in the transaction of the change.
 CREATE TABLE events (
     id           TEXT PRIMARY KEY,

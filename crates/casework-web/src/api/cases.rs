@@ -142,7 +142,7 @@ pub async fn case_referral(
     CurrentActor(actor): CurrentActor,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ReferralOut>> {
-    Ok(Json(app.case_referral(&actor, path_id(&id, "case")?).await?.into()))
+    Ok(Json(super::referrals::referral_out(&app, app.case_referral(&actor, path_id(&id, "case")?).await?)))
 }
 
 fn case_id(raw: &str) -> ApiResult<CaseId> {

@@ -69,6 +69,7 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(people::list_organisations, people::record_organisation))
         .routes(routes!(referrals::list_referrals, referrals::record_referral))
         .routes(routes!(referrals::get_referral))
+        .routes(routes!(referrals::add_form))
         .routes(routes!(referrals::accept_referral))
         .routes(routes!(referrals::reject_referral))
         .routes(routes!(referrals::file_referral))
@@ -92,6 +93,7 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(work::cancel_task))
         .routes(routes!(work::reassign_task))
         .routes(routes!(work::list_decisions, work::record_decision))
+        .routes(routes!(work::list_forms, work::submit_form))
 }
 
 /// Paging for every list: `limit` rows (1 to 200, 25 by default) from `cursor`.

@@ -9,6 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use casework_app::App;
 use casework_app::cases::Allocation;
+use casework_app::forms::FormEntry;
 use casework_app::referrals::{Decision, NewReferral};
 use casework_domain::ids::PersonId;
 use casework_domain::referral::ReferralSource;
@@ -25,6 +26,25 @@ pub struct FormIn {
     /// The answers, as the form's fields define them.
     #[schema(value_type = Object)]
     pub answers: serde_json::Map<String, serde_json::Value>,
+    /// Who completed it (a role code, or `subject`) when it was not the person entering it.
+    pub completed_by: Option<String>,
+}
+
+impl FormIn {
+    pub fn parse(&self, invalid: &mut Invalid, prefix: &str) -> Option<FormEntry> {
+        let form = invalid.check(&format!("{prefix}form"), Code::parse(&self.form));
+        let completed_by = match &self.completed_by {
+            None => Some(None),
+            Some(raw) => invalid.check(&format!("{prefix}completed_by"), Code::parse(raw)).map(Some),
+        };
+        Some(FormEntry { form: form?, answers: self.answers.clone(), completed_by: completed_by? })
+    }
+}
+
+/// A referral as the API shows it, with what it still lacks to be valid.
+pub fn referral_out(app: &App, referral: casework_domain::referral::Referral) -> ReferralOut {
+    let validity = app.referral_validity(&referral);
+    ReferralOut::from((referral, validity))
 }
 
 /// The parts of a referral common to recording one and opening a case directly.
@@ -60,8 +80,8 @@ impl ReferralDetails {
         let summary = invalid.check("summary", LongText::parse(&self.summary));
         let mut forms = Vec::new();
         for (i, form) in self.forms.iter().enumerate() {
-            if let Some(code) = invalid.check(&format!("forms/{i}/form"), Code::parse(&form.form)) {
-                forms.push((code, form.answers.clone()));
+            if let Some(entry) = form.parse(invalid, &format!("forms/{i}/")) {
+                forms.push(entry);
             }
         }
         let previous = match &self.previous {
@@ -107,7 +127,7 @@ pub async fn record_referral(
         _ => return Err(ApiError::invalid(invalid)),
     };
     let referral = app.record_referral(&actor, new, key.with(&body).as_ref()).await?;
-    Ok((StatusCode::CREATED, Json(referral.into())))
+    Ok((StatusCode::CREATED, Json(referral_out(&app, referral))))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -140,7 +160,7 @@ pub async fn list_referrals(
     let rows = app
         .list_referrals(&actor, service.as_ref(), query.outcome.as_deref(), person, paging.position()?, paging.fetch())
         .await?;
-    Ok(Json(paging.page(rows, |r| r.id.to_string(), ReferralOut::from)))
+    Ok(Json(paging.page(rows, |r| r.id.to_string(), |r| referral_out(&app, r))))
 }
 
 /// One referral.
@@ -152,6 +172,25 @@ pub async fn get_referral(
     Path(id): Path<String>,
 ) -> ApiResult<Json<ReferralOut>> {
     Ok(Json(app.get_referral(&actor, path_id(&id, "referral")?).await?.into()))
+}
+
+/// Adds a form to a pending referral (e.g. Form 2 arriving after Form 1). The answer says
+/// whether the referral is now valid, and what it still lacks if not.
+#[utoipa::path(post, path = "/api/v1/referrals/{id}/forms", tag = "referrals", params(("id" = String, Path)), request_body = FormIn,
+    responses((status = 200, body = ReferralOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem),
+              (status = 409, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
+pub async fn add_form(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<FormIn>,
+) -> ApiResult<Json<ReferralOut>> {
+    let id = path_id(&id, "referral")?;
+    let mut invalid = Invalid::new();
+    let entry = body.parse(&mut invalid, "");
+    let Some(entry) = entry.filter(|_| invalid.is_empty()) else { return Err(ApiError::invalid(invalid)) };
+    let referral = app.add_referral_form(&actor, id, entry).await?;
+    Ok(Json(referral_out(&app, referral)))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -192,7 +231,7 @@ pub async fn accept_referral(
     let allocation = body.parse(&mut invalid);
     invalid.into_result().map_err(ApiError::invalid)?;
     let (referral, case) = app.decide_referral(&actor, id, Decision::Accept(allocation)).await?;
-    Ok((StatusCode::CREATED, Json(AcceptedReferralOut { referral: referral.into(), case: case.map(Into::into) })))
+    Ok((StatusCode::CREATED, Json(AcceptedReferralOut { referral: referral_out(&app, referral), case: case.map(Into::into) })))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -220,7 +259,7 @@ pub async fn reject_referral(
     let id = path_id(&id, "referral")?;
     let decision =
         Decision::Reject { reason: field_code(&body.reason, "reason")?, explanation: explanation(body.explanation.as_deref())? };
-    Ok(Json(app.decide_referral(&actor, id, decision).await?.0.into()))
+    Ok(Json(referral_out(&app, app.decide_referral(&actor, id, decision).await?.0)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -240,5 +279,5 @@ pub async fn file_referral(
 ) -> ApiResult<Json<ReferralOut>> {
     let id = path_id(&id, "referral")?;
     let decision = Decision::KeepOnFile { explanation: explanation(body.explanation.as_deref())? };
-    Ok(Json(app.decide_referral(&actor, id, decision).await?.0.into()))
+    Ok(Json(referral_out(&app, app.decide_referral(&actor, id, decision).await?.0)))
 }

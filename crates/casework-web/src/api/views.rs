@@ -85,12 +85,58 @@ impl From<d::person::Organisation> for OrganisationOut {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+pub struct ScoreOut {
+    pub total: i64,
+    /// The band of the service's scoring the total falls in.
+    pub band: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
 pub struct FormOut {
     pub form: String,
     #[schema(value_type = Object)]
     pub answers: serde_json::Map<String, serde_json::Value>,
+    /// Who completed it: a role of the service, or `subject` for the person themselves.
+    pub completed_by: String,
+    pub score: Option<ScoreOut>,
     pub submitted_by: String,
     pub submitted_at: String,
+}
+
+impl From<d::referral::AttachedForm> for FormOut {
+    fn from(f: d::referral::AttachedForm) -> Self {
+        FormOut {
+            form: f.form.to_string(),
+            answers: f.answers,
+            completed_by: f.completed_by.to_string(),
+            score: f.score.map(|s| ScoreOut { total: s.total, band: s.band.map(|b| b.to_string()) }),
+            submitted_by: f.submitted_by.to_string(),
+            submitted_at: instant(f.submitted_at),
+        }
+    }
+}
+
+/// A form filled in on a case.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubmissionOut {
+    pub id: String,
+    pub case: String,
+    #[serde(flatten)]
+    pub form: FormOut,
+}
+
+impl From<casework_app::store::forms::Submission> for SubmissionOut {
+    fn from(s: casework_app::store::forms::Submission) -> Self {
+        SubmissionOut { id: s.id.to_string(), case: s.case.to_string(), form: s.form.into() }
+    }
+}
+
+/// Whether a referral's forms make it valid.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ValidityOut {
+    pub valid: bool,
+    /// For each set of forms that would make it valid, the forms still missing.
+    pub missing: Vec<Vec<String>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -114,10 +160,11 @@ pub struct ReferralOut {
     pub decided_by: Option<String>,
     pub decided_at: Option<String>,
     pub recorded_by: String,
+    pub validity: ValidityOut,
 }
 
-impl From<d::referral::Referral> for ReferralOut {
-    fn from(r: d::referral::Referral) -> Self {
+impl From<(d::referral::Referral, d::form::Validity)> for ReferralOut {
+    fn from((r, validity): (d::referral::Referral, d::form::Validity)) -> Self {
         use d::referral::ReferralOutcome as O;
         let outcome = r.outcome.name().to_owned();
         let (case, reason, explanation, decided_by, decided_at) = match r.outcome {
@@ -133,16 +180,7 @@ impl From<d::referral::Referral> for ReferralOut {
             source: r.source.name().into(),
             received_at: instant(r.received_at),
             summary: r.summary.to_string(),
-            forms: r
-                .forms
-                .into_iter()
-                .map(|f| FormOut {
-                    form: f.form.to_string(),
-                    answers: f.answers,
-                    submitted_by: f.submitted_by.to_string(),
-                    submitted_at: instant(f.submitted_at),
-                })
-                .collect(),
+            forms: r.forms.into_iter().map(FormOut::from).collect(),
             previous: r.previous.map(|p| p.to_string()),
             outcome,
             case,
@@ -151,6 +189,10 @@ impl From<d::referral::Referral> for ReferralOut {
             decided_by: decided_by.map(|u| u.to_string()),
             decided_at: decided_at.map(instant),
             recorded_by: r.recorded_by.to_string(),
+            validity: ValidityOut {
+                valid: validity.valid,
+                missing: validity.missing.into_iter().map(|set| set.into_iter().map(|f| f.to_string()).collect()).collect(),
+            },
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The work recorded on a case: notes and addenda, tasks, decisions.
 
-use super::views::{DecisionOut, NoteOut, Page, TaskOut};
+use super::referrals::FormIn;
+use super::views::{DecisionOut, NoteOut, Page, SubmissionOut, TaskOut};
 use super::{Paging, field_code, field_id, path_id};
 use crate::extract::{CurrentActor, IdempotencyKey, JsonBody};
 use crate::problem::{ApiError, ApiResult};
@@ -297,4 +298,35 @@ pub async fn list_decisions(
 ) -> ApiResult<Json<Page<DecisionOut>>> {
     let rows = app.case_decisions(&actor, path_id(&id, "case")?, paging.position()?, paging.fetch()).await?;
     Ok(Json(paging.page(rows, |d| d.id.to_string(), DecisionOut::from)))
+}
+
+/// Records a form filled in on the case (an assessment, a screening). Scored forms come back
+/// with their total and band. Forms are never changed: filling one in again adds a new one.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/forms", tag = "forms", params(("id" = String, Path)), request_body = FormIn,
+    responses((status = 201, body = SubmissionOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem),
+              (status = 422, body = crate::problem::Problem)))]
+pub async fn submit_form(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<FormIn>,
+) -> ApiResult<(StatusCode, Json<SubmissionOut>)> {
+    let case: CaseId = path_id(&id, "case")?;
+    let mut invalid = Invalid::new();
+    let entry = body.parse(&mut invalid, "");
+    let Some(entry) = entry.filter(|_| invalid.is_empty()) else { return Err(ApiError::invalid(invalid)) };
+    Ok((StatusCode::CREATED, Json(app.submit_case_form(&actor, case, entry).await?.into())))
+}
+
+/// The forms filled in on the case, newest first. Reading them is logged.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/forms", tag = "forms", params(("id" = String, Path), Paging),
+    responses((status = 200, body = Page<SubmissionOut>), (status = 404, body = crate::problem::Problem)))]
+pub async fn list_forms(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    Query(paging): Query<Paging>,
+) -> ApiResult<Json<Page<SubmissionOut>>> {
+    let rows = app.case_forms(&actor, path_id(&id, "case")?, paging.position()?, paging.fetch()).await?;
+    Ok(Json(paging.page(rows, |s| s.id.to_string(), SubmissionOut::from)))
 }

@@ -213,7 +213,16 @@ async fn flags_key_dates_links_closure_and_reopening() {
 async fn a_service_that_never_closes_cases_refuses_closure() {
     let server = spawn().await;
     let dean = server.user("dd", &["deanery:deputy-dean"]).await;
-    let case = dean.open_case("deanery", "Quiet").await;
+    let opened = dean
+        .post(
+            "/api/v1/cases",
+            json!({ "service": "deanery", "source": "form", "summary": "Exam failure", "person": { "given_name": "Sam", "family_name": "Quiet" },
+                "forms": [{ "form": "form-e", "answers": { "examination": "MRCP Part 1" } },
+                          { "form": "form-2", "answers": { "training_progression": "Behind after two attempts" }, "completed_by": "training-programme-director" }] }),
+        )
+        .await;
+    assert_eq!(opened.status, StatusCode::CREATED, "{opened:?}");
+    let case = opened.body;
     let id = case["id"].as_str().unwrap();
     let closed = dean.post(&format!("/api/v1/cases/{id}/closure"), json!({ "version": 1, "reason": "anything" })).await;
     assert!(matches!(closed.status, StatusCode::FORBIDDEN | StatusCode::UNPROCESSABLE_ENTITY), "{closed:?}");

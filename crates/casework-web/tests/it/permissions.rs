@@ -121,7 +121,12 @@ async fn a_referrer_without_case_access_sees_only_their_own_referrals() {
     assert_eq!(person.status, StatusCode::CREATED);
     let person_id = person.body["id"].as_str().unwrap();
     let referral = tpd
-        .post("/api/v1/referrals", json!({ "person": person_id, "service": "deanery", "source": "form", "summary": "Trainee struggling after a serious incident" }))
+        .post(
+            "/api/v1/referrals",
+            json!({ "person": person_id, "service": "deanery", "source": "form", "summary": "Trainee struggling after a serious incident",
+                "forms": [{ "form": "form-1", "answers": { "summary": "Serious incident on nights" } },
+                          { "form": "form-2", "answers": { "communication": "Withdrawn since the incident" } }] }),
+        )
         .await;
     assert_eq!(referral.status, StatusCode::CREATED, "{referral:?}");
     let referral_id = referral.body["id"].as_str().unwrap();

@@ -29,13 +29,14 @@ async fn a_referral_is_accepted_rejected_or_filed_once_and_can_be_made_again() {
         .post(
             "/api/v1/referrals",
             json!({ "person": person_id, "service": "recovery", "source": "self-referral", "summary": "Wants help with alcohol",
-            "forms": [{ "form": "self-referral", "answers": { "substances": ["alcohol"] } }] }),
+            "forms": [{ "form": "self-referral-form", "answers": { "wing": "B wing", "handed_in_by": "recovery peer" } }] }),
         )
         .await;
     assert_eq!(referral.status, StatusCode::CREATED, "{referral:?}");
     let first = referral.body["id"].as_str().unwrap().to_owned();
     assert_eq!(referral.body["outcome"], "pending");
-    assert_eq!(referral.body["forms"][0]["answers"]["substances"][0], "alcohol");
+    assert_eq!(referral.body["forms"][0]["answers"]["wing"], "B wing");
+    assert_eq!(referral.body["forms"][0]["completed_by"], "subject", "a self-referral form is the person's own");
     assert_eq!(peer.get(&format!("/api/v1/referrals/{first}")).await.status, StatusCode::NOT_FOUND);
 
     let bad = admin.post(&format!("/api/v1/referrals/{first}/rejection"), json!({ "reason": "not-a-reason" })).await;
