@@ -171,6 +171,9 @@ impl App {
                     "worker": case.worker, "team": case.team }),
         );
         self.record(conn, actor, Some(case.id), [change], now).await?;
+        // Deadlines that run from the referral count from when it was received, not from now.
+        let received = [casework_domain::timer::CaseEvent::ReferralReceived];
+        self.react_to_events(conn, actor.user, case.id, &received, referral.received_at).await?;
         Ok(case)
     }
 

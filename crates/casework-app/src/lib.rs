@@ -16,6 +16,7 @@ pub mod people;
 pub mod referrals;
 pub mod service_versions;
 pub mod tasks;
+pub mod timers;
 pub mod users;
 
 pub use casework_domain as domain;
@@ -49,7 +50,8 @@ impl App {
         self.clock.now()
     }
 
-    /// Writes the changes as history events stamped with the actor and the time.
+    /// Writes the changes as history events stamped with the actor and the time, and moves
+    /// the case's deadlines on accordingly, all on the caller's transaction.
     async fn record(
         &self,
         conn: &mut casework_store::Connection,
@@ -58,8 +60,12 @@ impl App {
         changes: impl IntoIterator<Item = Change>,
         at: jiff::Timestamp,
     ) -> Result<()> {
-        for change in changes {
-            casework_store::events::insert(conn, &change.into_event(case, actor.user, at)).await?;
+        let changes: Vec<Change> = changes.into_iter().collect();
+        for change in &changes {
+            casework_store::events::insert(conn, &change.clone().into_event(case, actor.user, at)).await?;
+        }
+        if let Some(case) = case {
+            self.react_to_changes(conn, actor.user, case, &changes, at).await?;
         }
         Ok(())
     }

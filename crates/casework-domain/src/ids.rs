@@ -70,3 +70,16 @@ id_type!(
     /// An entry of the history.
     EventId,
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The history is read in id order, so ids made one after another must sort that way,
+    /// even within one millisecond.
+    #[test]
+    fn ids_made_later_sort_later() {
+        let ids: Vec<EventId> = (0..10_000).map(|_| EventId::new()).collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]));
+    }
+}

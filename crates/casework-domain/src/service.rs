@@ -6,6 +6,7 @@ use crate::access::{Permission, Role};
 use crate::calendar::{Calendar, Nation};
 use crate::form::{FormDefinition, ReferralRules, SUBJECT};
 use crate::text::Code;
+use crate::timer::TimerDefinition;
 use crate::{FieldError, Invalid};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -111,6 +112,9 @@ pub struct ServiceDefinition {
     /// What makes a referral valid.
     #[serde(default)]
     pub referrals: ReferralRules,
+    /// The deadlines the service keeps.
+    #[serde(default)]
+    pub timers: Vec<TimerDefinition>,
 }
 
 impl ServiceDefinition {
@@ -149,6 +153,7 @@ impl ServiceDefinition {
             ("decision_reasons", self.decision_reasons.iter().map(|c| &c.code).collect()),
             ("queues", self.queues.iter().map(|c| &c.code).collect()),
             ("forms", self.forms.iter().map(|f| &f.code).collect()),
+            ("timers", self.timers.iter().map(|t| &t.code).collect()),
         ] {
             let mut seen = BTreeSet::new();
             for code in codes {
@@ -186,6 +191,23 @@ impl ServiceDefinition {
                         format!("forms.{}.filled_by", form.code),
                         format!("'{completer}' is neither a role of this service nor 'subject'"),
                     ));
+                }
+            }
+        }
+        for timer in &self.timers {
+            if let Err(invalid) = timer.check() {
+                problems.errors.extend(invalid.errors);
+            }
+            for (kind, code) in timer.references() {
+                let exists = match kind {
+                    "stage" => self.stage(code).is_some(),
+                    "flag" => self.has_flag(code),
+                    "form" => self.form(code).is_some(),
+                    _ => self.timers.iter().any(|t| &t.code == code),
+                };
+                if !exists {
+                    problems
+                        .push(FieldError::new(format!("timers.{}", timer.code), format!("'{code}' is not one of the {kind}s")));
                 }
             }
         }

@@ -322,6 +322,8 @@ pub enum TimerState {
     Breached { at: Timestamp },
     /// Breached, and then stopped at `at`: done, but late. Never counts as met.
     CompletedLate { breached_at: Timestamp, at: Timestamp },
+    /// No longer needed because the case closed before it was met: neither met nor breached.
+    Cancelled { at: Timestamp },
 }
 
 impl TimerState {
@@ -332,6 +334,7 @@ impl TimerState {
             TimerState::Met { .. } => "met",
             TimerState::Breached { .. } => "breached",
             TimerState::CompletedLate { .. } => "completed-late",
+            TimerState::Cancelled { .. } => "cancelled",
         }
     }
 
@@ -364,6 +367,8 @@ pub struct Extension {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TimerChangeKind {
+    /// Ended unmet because the case closed.
+    Cancelled,
     Started,
     Paused,
     Resumed,
@@ -386,6 +391,7 @@ impl TimerChangeKind {
             TimerChangeKind::Met => "met",
             TimerChangeKind::Breached => "breached",
             TimerChangeKind::CompletedLate => "completed-late",
+            TimerChangeKind::Cancelled => "cancelled",
         }
     }
 }
@@ -470,7 +476,7 @@ impl Timer {
             TimerState::Breached { at: breached_at } => {
                 (TimerState::CompletedLate { breached_at, at }, TimerChangeKind::CompletedLate)
             }
-            TimerState::Met { .. } | TimerState::CompletedLate { .. } => return None,
+            TimerState::Met { .. } | TimerState::CompletedLate { .. } | TimerState::Cancelled { .. } => return None,
         };
         self.state = state;
         Some(self.change(kind, before))
@@ -478,6 +484,17 @@ impl Timer {
 
     /// Marks a running timer breached if `now` is past its due time. Paused and stopped
     /// timers, and timers already breached, are left alone, so a breach is reported once.
+    /// Ends a running or paused timer that is no longer needed (its case closed). A breach
+    /// stays on record: a breached timer is not cancelled.
+    pub fn cancel(&mut self, at: Timestamp) -> Option<TimerChange> {
+        if !matches!(self.state, TimerState::Running | TimerState::Paused { .. }) {
+            return None;
+        }
+        let before = self.snapshot();
+        self.state = TimerState::Cancelled { at };
+        Some(self.change(TimerChangeKind::Cancelled, before))
+    }
+
     pub fn breach_if_due(&mut self, now: Timestamp) -> Option<TimerChange> {
         if self.state != TimerState::Running || now <= self.due_at {
             return None;
@@ -510,7 +527,7 @@ impl Timer {
                     format!("the timer was breached on {}: an extension cannot undo a breach", day_of(breached)),
                 ));
             }
-            TimerState::Met { .. } | TimerState::CompletedLate { .. } => {
+            TimerState::Met { .. } | TimerState::CompletedLate { .. } | TimerState::Cancelled { .. } => {
                 return Err(FieldError::new("", "the timer has stopped: there is nothing left to extend"));
             }
             TimerState::Running | TimerState::Paused { .. } => {}
@@ -537,6 +554,7 @@ impl Timer {
             TimerState::Paused { .. } => return TimeLeft::Paused,
             TimerState::Met { .. } => return TimeLeft::Met,
             TimerState::CompletedLate { .. } => return TimeLeft::Breached,
+            TimerState::Cancelled { .. } => return TimeLeft::Cancelled,
             TimerState::Running | TimerState::Breached { .. } => {}
         }
         let overdue = now > self.due_at || matches!(self.state, TimerState::Breached { .. });
@@ -624,6 +642,8 @@ pub enum TimeLeft {
     Met,
     /// Done, but late.
     Breached,
+    /// Ended unmet because the case closed.
+    Cancelled,
 }
 
 impl TimeLeft {
@@ -650,6 +670,7 @@ impl std::fmt::Display for TimeLeft {
             TimeLeft::Paused => f.write_str("paused"),
             TimeLeft::Met => f.write_str("met"),
             TimeLeft::Breached => f.write_str("breached"),
+            TimeLeft::Cancelled => f.write_str("cancelled"),
         }
     }
 }
@@ -712,6 +733,10 @@ pub fn react(
                 changes.extend(timers.iter_mut().filter(|t| &t.code == code).filter_map(|t| t.resume(calendar, at)));
             }
         }
+        // A closed case needs no more deadlines: what its own definitions did not stop ends unmet.
+        if event == CaseEvent::CaseClosed {
+            changes.extend(timers.iter_mut().filter_map(|t| t.cancel(at)));
+        }
     }
     changes
 }
@@ -757,6 +782,45 @@ fn days_from(a: Date, b: Date) -> i64 {
 fn whole_hours_up(duration: SignedDuration) -> i64 {
     let secs = duration.as_secs() + i64::from(duration.subsec_nanos() > 0);
     ((secs + 3_599) / 3_600).max(1)
+}
+
+/// The events a recorded change means for timers (a stage change leaves one stage and
+/// enters another; a form submission names its form…). Changes timers do not listen for
+/// mean nothing.
+pub fn events_of(change: &crate::history::Change) -> Vec<CaseEvent> {
+    use crate::history::EventKind;
+    let code_at = |value: &Value, key: &str| value.get(key).and_then(Value::as_str).and_then(|raw| Code::parse(raw).ok());
+    match change.kind {
+        EventKind::CaseOpened => vec![CaseEvent::CaseOpened],
+        EventKind::CaseClosed => vec![CaseEvent::CaseClosed],
+        EventKind::CaseAllocated if change.after.get("worker").is_some_and(|w| !w.is_null()) => vec![CaseEvent::Allocated],
+        EventKind::StageChanged => code_at(&change.before, "stage")
+            .map(CaseEvent::StageLeft)
+            .into_iter()
+            .chain(code_at(&change.after, "stage").map(CaseEvent::StageEntered))
+            .collect(),
+        EventKind::FlagSet => code_at(&change.after, "flag").map(CaseEvent::FlagSet).into_iter().collect(),
+        EventKind::FlagRemoved => code_at(&change.before, "flag").map(CaseEvent::FlagRemoved).into_iter().collect(),
+        EventKind::FormSubmitted => code_at(&change.after, "form").map(CaseEvent::FormSubmitted).into_iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+impl TimerChangeKind {
+    /// The history event this change is recorded as.
+    pub fn event_kind(self) -> crate::history::EventKind {
+        use crate::history::EventKind;
+        match self {
+            TimerChangeKind::Cancelled => EventKind::TimerCancelled,
+            TimerChangeKind::Started => EventKind::TimerStarted,
+            TimerChangeKind::Paused => EventKind::TimerPaused,
+            TimerChangeKind::Resumed => EventKind::TimerResumed,
+            TimerChangeKind::Extended => EventKind::TimerExtended,
+            TimerChangeKind::Met => EventKind::TimerMet,
+            TimerChangeKind::Breached => EventKind::TimerBreached,
+            TimerChangeKind::CompletedLate => EventKind::TimerCompletedLate,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -1399,5 +1463,22 @@ stop = { on = "form-submitted", form = "review" }
                 prop_assert!(sweep(&mut timers, now).is_empty());
             }
         }
+    }
+
+    #[test]
+    fn closing_a_case_cancels_its_open_deadlines_but_keeps_breaches() {
+        let calendar = Calendar::new(crate::calendar::Nation::EnglandAndWales);
+        let start: Timestamp = "2026-03-02T09:00:00Z".parse().unwrap();
+        let code = |s: &str| Code::parse(s).unwrap();
+        let (running, _) = Timer::start(code("a"), Target::Hours(10), &calendar, start);
+        let (late, _) = Timer::start(code("b"), Target::Hours(1), &calendar, start);
+        let mut timers = vec![running, late];
+        let at: Timestamp = "2026-03-02T12:00:00Z".parse().unwrap();
+        let changes = react(&[], &mut timers, &CaseEvent::CaseClosed, &calendar, at);
+        let kinds: Vec<&str> = changes.iter().map(|c| c.kind.name()).collect();
+        assert_eq!(kinds, ["breached", "cancelled"]);
+        assert_eq!(timers[0].state, TimerState::Cancelled { at });
+        assert!(matches!(timers[1].state, TimerState::Breached { .. }));
+        assert_eq!(timers[0].left(&calendar, at).to_string(), "cancelled");
     }
 }

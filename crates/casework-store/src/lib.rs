@@ -19,6 +19,7 @@ pub mod notes;
 pub mod people;
 pub mod referrals;
 pub mod tasks;
+pub mod timers;
 pub mod users;
 
 mod convert;

@@ -281,15 +281,22 @@ async fn serve(app: App, listen: SocketAddr) -> Result<()> {
     Ok(())
 }
 
-/// Periodic tidying that no request depends on.
+/// Background work: finding breached deadlines every minute, and tidying expired sessions.
 async fn housekeeping(app: App) {
-    let mut every = tokio::time::interval(Duration::from_secs(600));
-    loop {
-        every.tick().await;
-        match app.purge_expired_sessions().await {
-            Ok(removed) if removed > 0 => tracing::info!(removed, "expired sessions removed"),
+    let mut every_minute = tokio::time::interval(Duration::from_secs(60));
+    for tick in 0u64.. {
+        every_minute.tick().await;
+        match app.sweep_timers().await {
+            Ok(breached) if breached > 0 => tracing::info!(breached, "deadlines breached"),
             Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "could not remove expired sessions"),
+            Err(error) => tracing::warn!(%error, "could not sweep deadlines"),
+        }
+        if tick % 10 == 0 {
+            match app.purge_expired_sessions().await {
+                Ok(removed) if removed > 0 => tracing::info!(removed, "expired sessions removed"),
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "could not remove expired sessions"),
+            }
         }
     }
 }

@@ -271,6 +271,23 @@ BEGIN SELECT RAISE(ABORT, 'form submissions are append-only'); END;
 CREATE TRIGGER form_submissions_are_never_deleted BEFORE DELETE ON form_submissions
 BEGIN SELECT RAISE(ABORT, 'form submissions are append-only'); END;
 
+-- Each run of a deadline on a case. The timer itself is JSON (the domain's Timer); the
+-- columns beside it are what the sweep and work lists search on. `running_due_at` is set only
+-- while the timer runs, so the sweep reads just the timers that are due, however many
+-- cases are open.
+CREATE TABLE case_timers (
+    id             TEXT PRIMARY KEY,
+    case_id        TEXT NOT NULL REFERENCES cases(id),
+    code           TEXT NOT NULL,
+    state          TEXT NOT NULL,
+    due_at         INTEGER NOT NULL,
+    running_due_at INTEGER,
+    timer          TEXT NOT NULL,
+    updated_at     INTEGER NOT NULL
+);
+CREATE INDEX case_timers_by_case ON case_timers (case_id, id);
+CREATE INDEX case_timers_due ON case_timers (running_due_at) WHERE running_due_at IS NOT NULL;
+
 -- The history: one row per change, written in the transaction of the change.
 CREATE TABLE events (
     id           TEXT PRIMARY KEY,

@@ -94,6 +94,8 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(work::reassign_task))
         .routes(routes!(work::list_decisions, work::record_decision))
         .routes(routes!(work::list_forms, work::submit_form))
+        .routes(routes!(work::list_deadlines))
+        .routes(routes!(work::extend_deadline))
 }
 
 /// Paging for every list: `limit` rows (1 to 200, 25 by default) from `cursor`.

@@ -643,3 +643,52 @@ pub struct AcceptedReferralOut {
     /// The case opened for it.
     pub case: Option<CaseOut>,
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExtensionOut {
+    /// e.g. "5 working days".
+    pub by: String,
+    pub reason: String,
+    pub at: String,
+}
+
+/// A deadline on a case, with the time it has left.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeadlineOut {
+    pub id: String,
+    /// The timer's code in the service definition.
+    pub code: String,
+    pub name: String,
+    /// running, paused, met, breached or completed-late.
+    pub state: String,
+    /// e.g. "5 working days" or "72 hours".
+    pub target: String,
+    pub started_at: String,
+    pub due_at: String,
+    /// In words: "due in 3 working days", "due today", "overdue by 2 working days", "paused", "met", "breached".
+    pub left: String,
+    pub overdue: bool,
+    pub extensions: Vec<ExtensionOut>,
+}
+
+impl From<casework_app::timers::Deadline> for DeadlineOut {
+    fn from(d: casework_app::timers::Deadline) -> Self {
+        DeadlineOut {
+            id: d.id.to_string(),
+            code: d.timer.code.to_string(),
+            name: d.name,
+            state: d.timer.state.name().to_owned(),
+            target: d.timer.target.to_string(),
+            started_at: instant(d.timer.started_at),
+            due_at: instant(d.timer.due_at),
+            left: d.left.to_string(),
+            overdue: d.left.is_overdue(),
+            extensions: d
+                .timer
+                .extensions
+                .into_iter()
+                .map(|e| ExtensionOut { by: e.by.to_string(), reason: e.reason.to_string(), at: instant(e.at) })
+                .collect(),
+        }
+    }
+}

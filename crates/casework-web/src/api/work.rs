@@ -1,7 +1,7 @@
 //! The work recorded on a case: notes and addenda, tasks, decisions.
 
 use super::referrals::FormIn;
-use super::views::{DecisionOut, NoteOut, Page, SubmissionOut, TaskOut};
+use super::views::{DeadlineOut, DecisionOut, NoteOut, Page, SubmissionOut, TaskOut};
 use super::{Paging, field_code, field_id, path_id};
 use crate::extract::{CurrentActor, IdempotencyKey, JsonBody};
 use crate::problem::{ApiError, ApiResult};
@@ -329,4 +329,42 @@ pub async fn list_forms(
 ) -> ApiResult<Json<Page<SubmissionOut>>> {
     let rows = app.case_forms(&actor, path_id(&id, "case")?, paging.position()?, paging.fetch()).await?;
     Ok(Json(paging.page(rows, |s| s.id.to_string(), SubmissionOut::from)))
+}
+
+/// The case's deadlines: every run of every timer of its service, with the time left.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/deadlines", tag = "deadlines", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<DeadlineOut>), (status = 404, body = crate::problem::Problem)))]
+pub async fn list_deadlines(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<DeadlineOut>>> {
+    Ok(Json(app.case_deadlines(&actor, path_id(&id, "case")?).await?.into_iter().map(Into::into).collect()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtensionIn {
+    /// How much more time: { "working_days": 5 }, { "calendar_days": 3 } or { "hours": 24 }.
+    #[schema(value_type = Object)]
+    pub by: casework_domain::timer::Target,
+    /// Why (e.g. "complainant asked for time to send documents").
+    pub reason: String,
+}
+
+/// Gives a deadline more time, with a reason. A breached deadline cannot be extended.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/deadlines/{deadline}/extension", tag = "deadlines",
+    params(("id" = String, Path), ("deadline" = String, Path)), request_body = ExtensionIn,
+    responses((status = 200, body = DeadlineOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem),
+              (status = 422, body = crate::problem::Problem)))]
+pub async fn extend_deadline(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path((id, deadline)): Path<(String, String)>,
+    JsonBody(body): JsonBody<ExtensionIn>,
+) -> ApiResult<Json<DeadlineOut>> {
+    let case: CaseId = path_id(&id, "case")?;
+    let deadline = path_id(&deadline, "deadline")?;
+    let reason = ShortText::parse(&body.reason).map_err(|e| ApiError::invalid(e.within("reason").into()))?;
+    Ok(Json(app.extend_deadline(&actor, case, deadline, body.by, reason).await?.into()))
 }

@@ -86,7 +86,11 @@ async fn opening_a_case_records_person_referral_case_and_history_together() {
     assert_eq!(referral.body["case"], id);
     let history = manager.get(&format!("/api/v1/cases/{id}/history")).await;
     let kinds: Vec<&str> = history.body["items"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["case-opened", "referral-accepted"]);
+    assert_eq!(
+        kinds,
+        ["case-opened", "timer-started", "referral-accepted"],
+        "the initial-assessment deadline starts with the case"
+    );
     assert_eq!(history.body["items"][0]["actor"], admin.id());
 }
 
@@ -198,12 +202,14 @@ async fn flags_key_dates_links_closure_and_reopening() {
         kinds,
         [
             "case-opened",
+            "timer-started",
             "referral-accepted",
             "flag-set",
             "key-date-set",
             "case-linked",
             "flag-removed",
             "case-closed",
+            "timer-cancelled",
             "case-reopened"
         ]
     );

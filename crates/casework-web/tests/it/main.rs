@@ -4,6 +4,7 @@
 
 mod auth;
 mod cases;
+mod deadlines;
 mod forms;
 mod harness;
 mod openapi;

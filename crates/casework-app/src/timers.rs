@@ -1,0 +1,211 @@
+//! Deadlines on cases: started, paused, resumed and stopped by what is recorded on a case,
+//! in the same transaction as the change that moved them; found breached by a sweep that
+//! reads only the timers that are due.
+
+use crate::{App, AppError, Result};
+use casework_domain::access::{Actor, Permission};
+use casework_domain::calendar::Calendar;
+use casework_domain::history::{Change, Subject};
+use casework_domain::ids::{CaseId, EventId, UserId};
+use casework_domain::text::ShortText;
+use casework_domain::timer::{CaseEvent, Target, TimeLeft, Timer, TimerChange, events_of, react, sweep};
+use casework_store::timers::{self, StoredTimer};
+use casework_store::{Connection, cases, events};
+use jiff::Timestamp;
+
+/// A deadline as shown on a case: the timer and how much time it has left now.
+#[derive(Debug, Clone)]
+pub struct Deadline {
+    pub id: EventId,
+    pub name: String,
+    pub timer: Timer,
+    pub left: TimeLeft,
+}
+
+/// How many due timers one sweep transaction handles; the sweep repeats until none are left.
+const SWEEP_BATCH: i64 = 500;
+
+impl App {
+    fn calendar_for(&self, case: &casework_domain::case::Case) -> Result<Calendar> {
+        Ok(self.definition_of(case)?.calendar())
+    }
+
+    /// Applies recorded changes of a case to its timers (called from `record`).
+    pub(crate) async fn react_to_changes(
+        &self,
+        conn: &mut Connection,
+        actor: UserId,
+        case: CaseId,
+        changes: &[Change],
+        at: Timestamp,
+    ) -> Result<()> {
+        let events: Vec<CaseEvent> = changes.iter().flat_map(events_of).collect();
+        if events.is_empty() {
+            return Ok(());
+        }
+        self.react_to_events(conn, actor, case, &events, at).await
+    }
+
+    /// Applies events to a case's timers and records what changed.
+    pub(crate) async fn react_to_events(
+        &self,
+        conn: &mut Connection,
+        actor: UserId,
+        case_id: CaseId,
+        happened: &[CaseEvent],
+        at: Timestamp,
+    ) -> Result<()> {
+        let case = cases::get(conn, case_id).await?.ok_or(AppError::NotFound("case"))?;
+        let definition = self.definition_of(&case)?;
+        if definition.timers.is_empty() {
+            return Ok(());
+        }
+        let calendar = definition.calendar();
+        let stored = timers::for_case(conn, case_id).await?;
+        let before: Vec<(EventId, String, Timer)> =
+            stored.into_iter().map(|s| (s.id, s.timer.state.name().to_owned(), s.timer)).collect();
+        let mut running: Vec<Timer> = before.iter().map(|(_, _, t)| t.clone()).collect();
+        let mut changes = Vec::new();
+        for event in happened {
+            changes.extend(react(&definition.timers, &mut running, event, &calendar, at));
+        }
+        self.save_timers(conn, actor, case_id, &before, running, changes, at).await
+    }
+
+    /// Writes the timers that changed and a history event for each change.
+    #[allow(clippy::too_many_arguments)]
+    async fn save_timers(
+        &self,
+        conn: &mut Connection,
+        actor: UserId,
+        case: CaseId,
+        before: &[(EventId, String, Timer)],
+        after: Vec<Timer>,
+        changes: Vec<TimerChange>,
+        at: Timestamp,
+    ) -> Result<()> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        for (i, timer) in after.into_iter().enumerate() {
+            match before.get(i) {
+                Some((id, state, old)) if *old != timer => {
+                    let stored = StoredTimer { id: *id, case, timer };
+                    if !timers::update(conn, &stored, state, at).await? {
+                        return Err(AppError::Conflict("a deadline of this case changed meanwhile; try again".into()));
+                    }
+                }
+                Some(_) => {}
+                None => timers::insert(conn, &StoredTimer { id: EventId::new(), case, timer }, at).await?,
+            }
+        }
+        for change in changes {
+            let event = Change::new(change.kind.event_kind(), Subject::Case(case), change.before, change.after).into_event(
+                Some(case),
+                actor,
+                at,
+            );
+            events::insert(conn, &event).await?;
+        }
+        Ok(())
+    }
+
+    /// Marks every running timer past its due time as breached, once, and records it.
+    /// Returns how many were breached. Safe to run from several places at once: a timer
+    /// another sweep already marked is left alone.
+    pub async fn sweep_timers(&self) -> Result<usize> {
+        let now = self.now();
+        let system = crate::users::system_actor().user;
+        let mut breached = 0;
+        loop {
+            let mut tx = self.store.begin().await?;
+            let due = timers::due(&mut tx, now, SWEEP_BATCH).await?;
+            if due.is_empty() {
+                break;
+            }
+            let batch = due.len();
+            for stored in due {
+                let state = stored.timer.state.name().to_owned();
+                let mut timer = [stored.timer];
+                let changes = sweep(&mut timer, now);
+                let [timer] = timer;
+                let saved = StoredTimer { id: stored.id, case: stored.case, timer };
+                if timers::update(&mut tx, &saved, &state, now).await? {
+                    breached += changes.len();
+                    for change in changes {
+                        let event =
+                            Change::new(change.kind.event_kind(), Subject::Case(stored.case), change.before, change.after)
+                                .into_event(Some(stored.case), system, now);
+                        events::insert(&mut tx, &event).await?;
+                    }
+                }
+            }
+            tx.commit().await?;
+            if i64::try_from(batch).unwrap_or(i64::MAX) < SWEEP_BATCH {
+                break;
+            }
+        }
+        Ok(breached)
+    }
+
+    /// A case's deadlines with the time each has left.
+    pub async fn case_deadlines(&self, actor: &Actor, case: CaseId) -> Result<Vec<Deadline>> {
+        let found = self.log_read(actor, case, Permission::CaseRead, "deadlines").await?;
+        let definition = self.definition_of(&found)?;
+        let calendar = definition.calendar();
+        let now = self.now();
+        let mut conn = self.store.read().await?;
+        Ok(timers::for_case(&mut conn, case)
+            .await?
+            .into_iter()
+            .map(|stored| Deadline {
+                id: stored.id,
+                name: definition
+                    .timers
+                    .iter()
+                    .find(|t| t.code == stored.timer.code)
+                    .map_or_else(|| stored.timer.code.to_string(), |t| t.name.clone()),
+                left: stored.timer.left(&calendar, now),
+                timer: stored.timer,
+            })
+            .collect())
+    }
+
+    /// Gives a deadline more time, for a reason. Refused once it was breached.
+    pub async fn extend_deadline(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+        id: EventId,
+        by: Target,
+        reason: ShortText,
+    ) -> Result<Deadline> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let found = self.case_for(&mut tx, actor, case, Permission::CaseUpdate, "extend deadlines on this case").await?;
+        let calendar = self.calendar_for(&found)?;
+        let stored =
+            timers::for_case(&mut tx, case).await?.into_iter().find(|s| s.id == id).ok_or(AppError::NotFound("deadline"))?;
+        let state = stored.timer.state.name().to_owned();
+        let mut timer = stored.timer;
+        let change = timer.extend(by, reason, &calendar, now)?;
+        let saved = StoredTimer { id, case, timer };
+        if !timers::update(&mut tx, &saved, &state, now).await? {
+            return Err(AppError::Conflict("the deadline changed meanwhile; reload it and try again".into()));
+        }
+        let event = Change::new(change.kind.event_kind(), Subject::Case(case), change.before, change.after).into_event(
+            Some(case),
+            actor.user,
+            now,
+        );
+        events::insert(&mut tx, &event).await?;
+        tx.commit().await?;
+        let definition = self.definition_of(&found)?;
+        let name = definition
+            .timers
+            .iter()
+            .find(|t| t.code == saved.timer.code)
+            .map_or_else(|| saved.timer.code.to_string(), |t| t.name.clone());
+        Ok(Deadline { id, name, left: saved.timer.left(&calendar, now), timer: saved.timer })
+    }
+}
