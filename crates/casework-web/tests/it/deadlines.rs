@@ -19,7 +19,7 @@ async fn a_prison_referral_before_christmas_is_due_after_the_bank_holidays_and_t
     server.clock.set(at("2026-12-23T10:00:00Z")); // the Wednesday before Christmas
     let admin = server.user("admin", &["recovery:administrator"]).await;
     let practitioner = server.user("prac", &["recovery:recovery-practitioner"]).await;
-    let manager = server.user("manager", &["recovery:service-manager"]).await;
+    server.make_user("manager", &["recovery:service-manager"], false).await;
     let case = admin.open_case("recovery", "Christmas").await;
     let id = case["id"].as_str().unwrap();
     admin.post(&format!("/api/v1/cases/{id}/allocation"), json!({ "version": 1, "worker": practitioner.id() })).await;
