@@ -3,6 +3,7 @@
 //! commits, or changes nothing at all. Every command takes the [`Actor`] doing it and
 //! checks their permission first; a case they may not see is reported as not found.
 
+pub mod alerts;
 pub mod auth;
 pub mod cases;
 pub mod catalog;

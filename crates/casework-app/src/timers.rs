@@ -57,6 +57,7 @@ impl App {
     ) -> Result<()> {
         let case = cases::get(conn, case_id).await?.ok_or(AppError::NotFound("case"))?;
         let definition = self.definition_of(&case)?;
+        self.react_alerts(conn, actor, &case, &definition, happened, at).await?;
         if definition.timers.is_empty() {
             return Ok(());
         }

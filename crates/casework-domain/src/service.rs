@@ -3,6 +3,7 @@
 //! knows only the general concepts.
 
 use crate::access::{Permission, Role};
+use crate::alert::AlertRule;
 use crate::calendar::{Calendar, Nation};
 use crate::form::{FormDefinition, ReferralRules, SUBJECT};
 use crate::text::Code;
@@ -115,6 +116,9 @@ pub struct ServiceDefinition {
     /// The deadlines the service keeps.
     #[serde(default)]
     pub timers: Vec<TimerDefinition>,
+    /// Who is told about which cases, when.
+    #[serde(default)]
+    pub alerts: Vec<AlertRule>,
 }
 
 impl ServiceDefinition {
@@ -154,6 +158,7 @@ impl ServiceDefinition {
             ("queues", self.queues.iter().map(|c| &c.code).collect()),
             ("forms", self.forms.iter().map(|f| &f.code).collect()),
             ("timers", self.timers.iter().map(|t| &t.code).collect()),
+            ("alerts", self.alerts.iter().map(|a| &a.code).collect()),
         ] {
             let mut seen = BTreeSet::new();
             for code in codes {
@@ -198,17 +203,15 @@ impl ServiceDefinition {
             if let Err(invalid) = timer.check() {
                 problems.errors.extend(invalid.errors);
             }
-            for (kind, code) in timer.references() {
-                let exists = match kind {
-                    "stage" => self.stage(code).is_some(),
-                    "flag" => self.has_flag(code),
-                    "form" => self.form(code).is_some(),
-                    _ => self.timers.iter().any(|t| &t.code == code),
-                };
-                if !exists {
-                    problems
-                        .push(FieldError::new(format!("timers.{}", timer.code), format!("'{code}' is not one of the {kind}s")));
-                }
+            self.check_references(&format!("timers.{}", timer.code), timer.references(), &mut problems);
+        }
+        for alert in &self.alerts {
+            self.check_references(&format!("alerts.{}", alert.code), alert.references(), &mut problems);
+            if self.role(&alert.to).is_none() {
+                problems.push(FieldError::new(
+                    format!("alerts.{}.to", alert.code),
+                    format!("'{}' is not one of the roles", alert.to),
+                ));
             }
         }
         for set in &self.referrals.valid_when {
@@ -237,6 +240,22 @@ impl ServiceDefinition {
 
     pub fn code(&self) -> &Code {
         &self.service.code
+    }
+
+    /// Reports each stage, level, flag, form or timer that `place` names but the service lacks.
+    fn check_references(&self, place: &str, references: Vec<(&'static str, &Code)>, problems: &mut Invalid) {
+        for (kind, code) in references {
+            let exists = match kind {
+                "stage" => self.stage(code).is_some(),
+                "flag" => self.has_flag(code),
+                "level" => self.has_level(code),
+                "form" => self.form(code).is_some(),
+                _ => self.timers.iter().any(|t| &t.code == code),
+            };
+            if !exists {
+                problems.push(FieldError::new(place, format!("'{code}' is not one of the {kind}s")));
+            }
+        }
     }
 
     pub fn role(&self, code: &Code) -> Option<&Role> {

@@ -275,7 +275,7 @@ pub struct CaseQuery {
 
 /// Appends the visibility rules as one predicate: a case is listed only if one of the
 /// filters lets the user see it. No filters means nothing is visible.
-fn push_visibility(query: &mut QueryBuilder<'_, Sqlite>, visible: &[CaseFilter]) {
+pub(crate) fn push_visibility(query: &mut QueryBuilder<'_, Sqlite>, visible: &[CaseFilter]) {
     query.push(" AND (");
     if visible.is_empty() {
         query.push("FALSE");

@@ -281,7 +281,8 @@ async fn serve(app: App, listen: SocketAddr) -> Result<()> {
     Ok(())
 }
 
-/// Background work: finding breached deadlines every minute, and tidying expired sessions.
+/// Background work: finding breached deadlines and due alerts every minute, and tidying
+/// expired sessions.
 async fn housekeeping(app: App) {
     let mut every_minute = tokio::time::interval(Duration::from_secs(60));
     for tick in 0u64.. {
@@ -290,6 +291,11 @@ async fn housekeeping(app: App) {
             Ok(breached) if breached > 0 => tracing::info!(breached, "deadlines breached"),
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "could not sweep deadlines"),
+        }
+        match app.sweep_alerts().await {
+            Ok(raised) if raised > 0 => tracing::info!(raised, "alerts raised"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "could not sweep alerts"),
         }
         if tick % 10 == 0 {
             match app.purge_expired_sessions().await {

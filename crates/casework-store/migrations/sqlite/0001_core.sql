@@ -288,6 +288,42 @@ CREATE TABLE case_timers (
 CREATE INDEX case_timers_by_case ON case_timers (case_id, id);
 CREATE INDEX case_timers_due ON case_timers (running_due_at) WHERE running_due_at IS NOT NULL;
 
+-- Alert rules running on cases. `next_at` is set while the rule has more to fire, so the
+-- sweep reads only what is due.
+CREATE TABLE alert_schedules (
+    id          TEXT PRIMARY KEY,
+    case_id     TEXT NOT NULL REFERENCES cases(id),
+    rule        TEXT NOT NULL,
+    started_at  INTEGER NOT NULL,
+    next_at     INTEGER,
+    occurrences INTEGER NOT NULL
+);
+CREATE INDEX alert_schedules_by_case ON alert_schedules (case_id, rule);
+CREATE INDEX alert_schedules_due ON alert_schedules (next_at) WHERE next_at IS NOT NULL;
+
+-- Alerts and reminders for a role or a user about a case, shown from `fire_at` until
+-- acknowledged. The unique key makes each occurrence of a rule fire once, whatever happens.
+CREATE TABLE alerts (
+    id               TEXT PRIMARY KEY,
+    case_id          TEXT NOT NULL REFERENCES cases(id),
+    service          TEXT NOT NULL,
+    schedule_id      TEXT REFERENCES alert_schedules(id),
+    occurrence       INTEGER NOT NULL,
+    rule             TEXT,
+    recipient_type   TEXT NOT NULL,
+    recipient        TEXT NOT NULL,
+    message          TEXT NOT NULL,
+    fire_at          INTEGER NOT NULL,
+    created_by       TEXT NOT NULL REFERENCES users(id),
+    created_at       INTEGER NOT NULL,
+    acknowledged_by  TEXT REFERENCES users(id),
+    acknowledged_at  INTEGER,
+    acknowledgement  TEXT REFERENCES notes(id),
+    UNIQUE (schedule_id, occurrence)
+);
+CREATE INDEX alerts_for_recipient ON alerts (recipient_type, recipient, acknowledged_at, fire_at);
+CREATE INDEX alerts_by_case ON alerts (case_id, id);
+
 -- The history: one row per change, written in the transaction of the change.
 CREATE TABLE events (
     id           TEXT PRIMARY KEY,

@@ -96,6 +96,10 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(work::list_forms, work::submit_form))
         .routes(routes!(work::list_deadlines))
         .routes(routes!(work::extend_deadline))
+        .routes(routes!(work::my_alerts))
+        .routes(routes!(work::acknowledge_alert))
+        .routes(routes!(work::set_reminder))
+        .routes(routes!(work::case_alerts))
 }
 
 /// Paging for every list: `limit` rows (1 to 200, 25 by default) from `cursor`.

@@ -692,3 +692,45 @@ impl From<casework_app::timers::Deadline> for DeadlineOut {
         }
     }
 }
+
+/// An alert or reminder about a case.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AlertOut {
+    pub id: String,
+    pub case: String,
+    pub case_reference: String,
+    pub service: String,
+    /// The rule that raised it; absent for a reminder someone set.
+    pub rule: Option<String>,
+    /// Which firing of the rule this is (1 for the first).
+    pub occurrence: u32,
+    pub to: AssigneeOut,
+    pub message: String,
+    /// When it fired (or, for a reminder, the day it is for).
+    pub fire_at: String,
+    pub created_by: String,
+    pub acknowledged_by: Option<String>,
+    pub acknowledged_at: Option<String>,
+    /// The note on the case that acknowledged it.
+    pub acknowledgement: Option<String>,
+}
+
+impl From<casework_app::store::alerts::Alert> for AlertOut {
+    fn from(a: casework_app::store::alerts::Alert) -> Self {
+        AlertOut {
+            id: a.id.to_string(),
+            case: a.case.to_string(),
+            case_reference: a.case_reference,
+            service: a.service.to_string(),
+            rule: a.rule.map(|r| r.to_string()),
+            occurrence: a.occurrence,
+            to: (&a.recipient).into(),
+            message: a.message,
+            fire_at: instant(a.fire_at),
+            created_by: a.created_by.to_string(),
+            acknowledged_by: a.acknowledged.as_ref().map(|k| k.by.to_string()),
+            acknowledged_at: a.acknowledged.as_ref().map(|k| instant(k.at)),
+            acknowledgement: a.acknowledged.as_ref().map(|k| k.note.to_string()),
+        }
+    }
+}

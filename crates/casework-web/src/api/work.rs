@@ -1,7 +1,7 @@
 //! The work recorded on a case: notes and addenda, tasks, decisions.
 
 use super::referrals::FormIn;
-use super::views::{DeadlineOut, DecisionOut, NoteOut, Page, SubmissionOut, TaskOut};
+use super::views::{AlertOut, DeadlineOut, DecisionOut, NoteOut, Page, SubmissionOut, TaskOut};
 use super::{Paging, field_code, field_id, path_id};
 use crate::extract::{CurrentActor, IdempotencyKey, JsonBody};
 use crate::problem::{ApiError, ApiResult};
@@ -367,4 +367,80 @@ pub async fn extend_deadline(
     let deadline = path_id(&deadline, "deadline")?;
     let reason = ShortText::parse(&body.reason).map_err(|e| ApiError::invalid(e.within("reason").into()))?;
     Ok(Json(app.extend_deadline(&actor, case, deadline, body.by, reason).await?.into()))
+}
+
+/// The signed-in user's alerts and reminders (to them, or to a role they hold) that have
+/// fired and wait for acknowledgement, newest first, on cases they may see.
+#[utoipa::path(get, path = "/api/v1/alerts", tag = "alerts", params(Paging), responses((status = 200, body = Page<AlertOut>)))]
+pub async fn my_alerts(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Query(paging): Query<Paging>,
+) -> ApiResult<Json<Page<AlertOut>>> {
+    let rows = app.my_alerts(&actor, paging.position()?, paging.fetch()).await?;
+    Ok(Json(paging.page(rows, |a| a.id.to_string(), AlertOut::from)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcknowledgementIn {
+    /// What was done about it; kept as a note on the case.
+    pub note: String,
+}
+
+/// Acknowledges an alert with a note on its case.
+#[utoipa::path(post, path = "/api/v1/alerts/{id}/acknowledgement", tag = "alerts", params(("id" = String, Path)), request_body = AcknowledgementIn,
+    responses((status = 200, body = AlertOut), (status = 404, body = crate::problem::Problem), (status = 409, body = crate::problem::Problem),
+              (status = 422, body = crate::problem::Problem)))]
+pub async fn acknowledge_alert(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<AcknowledgementIn>,
+) -> ApiResult<Json<AlertOut>> {
+    let note = long_text(&body.note, "note")?;
+    Ok(Json(app.acknowledge_alert(&actor, path_id(&id, "alert")?, note).await?.into()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReminderIn {
+    /// A user who can see the case, or a role of the service.
+    pub to: AssigneeIn,
+    /// The day it is for, YYYY-MM-DD.
+    pub on: String,
+    pub message: String,
+}
+
+/// Sets a reminder about the case for a day (a review date, a request for review).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/reminders", tag = "alerts", params(("id" = String, Path)), request_body = ReminderIn,
+    responses((status = 201, body = AlertOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem),
+              (status = 422, body = crate::problem::Problem)))]
+pub async fn set_reminder(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<ReminderIn>,
+) -> ApiResult<(StatusCode, Json<AlertOut>)> {
+    let case: CaseId = path_id(&id, "case")?;
+    let mut invalid = Invalid::new();
+    let to = invalid.check("to", body.to.parse(""));
+    let on = invalid.check(
+        "on",
+        body.on.parse::<jiff::civil::Date>().map_err(|_| FieldError::new("", "must be a date written as YYYY-MM-DD")),
+    );
+    let message = invalid.check("message", ShortText::parse(&body.message));
+    let (Some(to), Some(on), Some(message)) = (to, on, message) else { return Err(ApiError::invalid(invalid)) };
+    Ok((StatusCode::CREATED, Json(app.set_reminder(&actor, case, to, on, message).await?.into())))
+}
+
+/// Every alert and reminder of the case, acknowledged or not, newest first.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/alerts", tag = "alerts", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<AlertOut>), (status = 404, body = crate::problem::Problem)))]
+pub async fn case_alerts(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<AlertOut>>> {
+    Ok(Json(app.case_alerts(&actor, path_id(&id, "case")?).await?.into_iter().map(Into::into).collect()))
 }

@@ -1,0 +1,272 @@
+//! Alert rules running on cases, and the alerts and reminders they produce.
+
+use crate::convert::{code, instant, micros, parse};
+use crate::{Connection, Result};
+use casework_domain::access::CaseFilter;
+use casework_domain::alert::Schedule;
+use casework_domain::ids::{CaseId, EventId, NoteId, UserId};
+use casework_domain::task::Assignee;
+use casework_domain::text::Code;
+use jiff::Timestamp;
+use sqlx::{QueryBuilder, Sqlite};
+
+/// A rule's schedule on a case.
+#[derive(Debug, Clone)]
+pub struct StoredSchedule {
+    pub id: EventId,
+    pub case: CaseId,
+    pub rule: Code,
+    pub schedule: Schedule,
+}
+
+pub async fn insert_schedule(conn: &mut Connection, stored: &StoredSchedule) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO alert_schedules (id, case_id, rule, started_at, next_at, occurrences) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(stored.id.to_string())
+    .bind(stored.case.to_string())
+    .bind(stored.rule.as_str())
+    .bind(micros(stored.schedule.started_at))
+    .bind(stored.schedule.next_at.map(micros))
+    .bind(i64::from(stored.schedule.occurrences))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Saves a schedule if it is still as `seen_occurrences` left it (so two sweeps cannot both
+/// move it on).
+pub async fn update_schedule(conn: &mut Connection, stored: &StoredSchedule, seen_occurrences: u32) -> Result<bool> {
+    let done = sqlx::query("UPDATE alert_schedules SET next_at = $1, occurrences = $2 WHERE id = $3 AND occurrences = $4")
+        .bind(stored.schedule.next_at.map(micros))
+        .bind(i64::from(stored.schedule.occurrences))
+        .bind(stored.id.to_string())
+        .bind(i64::from(seen_occurrences))
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+type ScheduleRow = (String, String, String, i64, Option<i64>, i64);
+
+fn schedule((id, case, rule, started, next, occurrences): ScheduleRow) -> Result<StoredSchedule> {
+    Ok(StoredSchedule {
+        id: parse("schedule id", &id)?,
+        case: parse("case id", &case)?,
+        rule: code(&rule)?,
+        schedule: Schedule {
+            started_at: instant(started)?,
+            next_at: next.map(instant).transpose()?,
+            occurrences: u32::try_from(occurrences).unwrap_or(u32::MAX),
+        },
+    })
+}
+
+/// The schedules of a case that still have something to fire.
+pub async fn active_schedules(conn: &mut Connection, case: CaseId) -> Result<Vec<StoredSchedule>> {
+    let rows: Vec<ScheduleRow> = sqlx::query_as(
+        "SELECT id, case_id, rule, started_at, next_at, occurrences FROM alert_schedules
+         WHERE case_id = $1 AND next_at IS NOT NULL ORDER BY id",
+    )
+    .bind(case.to_string())
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter().map(schedule).collect()
+}
+
+/// Schedules due at `now`, soonest first.
+pub async fn due_schedules(conn: &mut Connection, now: Timestamp, limit: i64) -> Result<Vec<StoredSchedule>> {
+    let rows: Vec<ScheduleRow> = sqlx::query_as(
+        "SELECT id, case_id, rule, started_at, next_at, occurrences FROM alert_schedules
+         WHERE next_at IS NOT NULL AND next_at <= $1 ORDER BY next_at LIMIT $2",
+    )
+    .bind(micros(now))
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter().map(schedule).collect()
+}
+
+/// An alert or reminder.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Alert {
+    pub id: EventId,
+    pub case: CaseId,
+    /// Filled in when read back, for lists.
+    pub case_reference: String,
+    pub service: Code,
+    /// The rule that fired, or `None` for a reminder a person set.
+    pub rule: Option<Code>,
+    pub schedule: Option<EventId>,
+    pub occurrence: u32,
+    pub recipient: Assignee,
+    pub message: String,
+    pub fire_at: Timestamp,
+    pub created_by: UserId,
+    pub created_at: Timestamp,
+    pub acknowledged: Option<Acknowledgement>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Acknowledgement {
+    pub by: UserId,
+    pub at: Timestamp,
+    pub note: NoteId,
+}
+
+fn recipient_columns(recipient: &Assignee) -> (&'static str, String) {
+    match recipient {
+        Assignee::User(user) => ("user", user.to_string()),
+        Assignee::Role(role) => ("role", role.to_string()),
+        Assignee::Queue(queue) => ("queue", queue.to_string()),
+    }
+}
+
+/// Stores an alert; `false` if this occurrence of this schedule was already stored.
+pub async fn insert(conn: &mut Connection, alert: &Alert) -> Result<bool> {
+    let (kind, recipient) = recipient_columns(&alert.recipient);
+    let done = sqlx::query(
+        "INSERT INTO alerts (id, case_id, service, schedule_id, occurrence, rule, recipient_type, recipient, message, fire_at,
+            created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         ON CONFLICT (schedule_id, occurrence) DO NOTHING",
+    )
+    .bind(alert.id.to_string())
+    .bind(alert.case.to_string())
+    .bind(alert.service.as_str())
+    .bind(alert.schedule.map(|s| s.to_string()))
+    .bind(i64::from(alert.occurrence))
+    .bind(alert.rule.as_ref().map(Code::as_str))
+    .bind(kind)
+    .bind(recipient)
+    .bind(&alert.message)
+    .bind(micros(alert.fire_at))
+    .bind(alert.created_by.to_string())
+    .bind(micros(alert.created_at))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+const COLUMNS: &str =
+    "a.id, a.case_id, c.reference, a.service, a.rule, a.schedule_id, a.occurrence, a.recipient_type, a.recipient,
+    a.message, a.fire_at, a.created_by, a.created_at, a.acknowledged_by, a.acknowledged_at, a.acknowledgement";
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: String,
+    case_id: String,
+    reference: String,
+    service: String,
+    rule: Option<String>,
+    schedule_id: Option<String>,
+    occurrence: i64,
+    recipient_type: String,
+    recipient: String,
+    message: String,
+    fire_at: i64,
+    created_by: String,
+    created_at: i64,
+    acknowledged_by: Option<String>,
+    acknowledged_at: Option<i64>,
+    acknowledgement: Option<String>,
+}
+
+fn alert(row: Row) -> Result<Alert> {
+    let recipient = match row.recipient_type.as_str() {
+        "user" => Assignee::User(parse("user id", &row.recipient)?),
+        "role" => Assignee::Role(code(&row.recipient)?),
+        _ => Assignee::Queue(code(&row.recipient)?),
+    };
+    let acknowledged = match (row.acknowledged_by, row.acknowledged_at, row.acknowledgement) {
+        (Some(by), Some(at), Some(note)) => {
+            Some(Acknowledgement { by: parse("user id", &by)?, at: instant(at)?, note: parse("note id", &note)? })
+        }
+        _ => None,
+    };
+    Ok(Alert {
+        id: parse("alert id", &row.id)?,
+        case: parse("case id", &row.case_id)?,
+        case_reference: row.reference,
+        service: code(&row.service)?,
+        rule: row.rule.as_deref().map(code).transpose()?,
+        schedule: row.schedule_id.as_deref().map(|s| parse("schedule id", s)).transpose()?,
+        occurrence: u32::try_from(row.occurrence).unwrap_or(u32::MAX),
+        recipient,
+        message: row.message,
+        fire_at: instant(row.fire_at)?,
+        created_by: parse("user id", &row.created_by)?,
+        created_at: instant(row.created_at)?,
+        acknowledged,
+    })
+}
+
+pub async fn get(conn: &mut Connection, id: EventId) -> Result<Option<Alert>> {
+    let row: Option<Row> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM alerts a JOIN cases c ON c.id = a.case_id WHERE a.id = $1"))
+            .bind(id.to_string())
+            .fetch_optional(conn)
+            .await?;
+    row.map(alert).transpose()
+}
+
+/// Who an alert list is for: a user, and the roles they hold in each service.
+#[derive(Debug, Clone)]
+pub struct Recipient {
+    pub user: UserId,
+    pub roles: Vec<(Code, Code)>,
+}
+
+/// Unacknowledged alerts that have fired by `now` for the user or one of their roles, on
+/// cases they may see, newest first.
+pub async fn inbox(
+    conn: &mut Connection,
+    recipient: &Recipient,
+    visible: &[CaseFilter],
+    now: Timestamp,
+    before: Option<EventId>,
+    limit: i64,
+) -> Result<Vec<Alert>> {
+    let mut query = QueryBuilder::<Sqlite>::new(format!(
+        "SELECT {COLUMNS} FROM alerts a JOIN cases c ON c.id = a.case_id WHERE a.acknowledged_at IS NULL AND a.fire_at <= "
+    ));
+    query.push_bind(micros(now));
+    query.push(" AND ((a.recipient_type = 'user' AND a.recipient = ").push_bind(recipient.user.to_string()).push(")");
+    for (service, role) in &recipient.roles {
+        query.push(" OR (a.recipient_type = 'role' AND a.service = ").push_bind(service.to_string());
+        query.push(" AND a.recipient = ").push_bind(role.to_string()).push(")");
+    }
+    query.push(")");
+    crate::cases::push_visibility(&mut query, visible);
+    if let Some(before) = before {
+        query.push(" AND a.id < ").push_bind(before.to_string());
+    }
+    query.push(" ORDER BY a.id DESC LIMIT ").push_bind(limit);
+    let rows: Vec<Row> = query.build_query_as().fetch_all(conn).await?;
+    rows.into_iter().map(alert).collect()
+}
+
+/// Every alert and reminder of a case, newest first.
+pub async fn for_case(conn: &mut Connection, case: CaseId) -> Result<Vec<Alert>> {
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM alerts a JOIN cases c ON c.id = a.case_id WHERE a.case_id = $1 ORDER BY a.id DESC"
+    ))
+    .bind(case.to_string())
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter().map(alert).collect()
+}
+
+/// Marks an alert acknowledged with the note that answers it; `false` if it already was.
+pub async fn acknowledge(conn: &mut Connection, id: EventId, by: UserId, at: Timestamp, note: NoteId) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE alerts SET acknowledged_by = $1, acknowledged_at = $2, acknowledgement = $3 WHERE id = $4 AND acknowledged_at IS NULL",
+    )
+    .bind(by.to_string())
+    .bind(micros(at))
+    .bind(note.to_string())
+    .bind(id.to_string())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
