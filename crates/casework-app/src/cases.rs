@@ -391,8 +391,12 @@ impl App {
 
     pub async fn close_case(&self, actor: &Actor, id: CaseId, seen_version: i64, reason: Code) -> Result<Case> {
         let by = actor.user;
+        let forms_done: Vec<Code> = {
+            let mut conn = self.store.read().await?;
+            casework_store::forms::for_case(&mut conn, id, None, i64::MAX).await?.into_iter().map(|s| s.form.form).collect()
+        };
         self.change_case(actor, id, seen_version, Permission::CaseClose, "close this case", |case, service, now| {
-            Ok((case.close(service, reason, by, now)?, Extra::None))
+            Ok((case.close(service, reason, by, now, &forms_done)?, Extra::None))
         })
         .await
     }

@@ -243,6 +243,8 @@ enum Step {
     EndTask(End),
     Decide(D),
     Link(LinkKind, &'static str),
+    /// A form filled in on the case: code and answers.
+    Form(&'static str, &'static [(&'static str, &'static str)]),
     Close(&'static str),
     Reopen(&'static str),
 }
@@ -572,6 +574,13 @@ impl Seeder<'_> {
                 None
             }
             Step::Link(kind, other) => Some(app.link_case(actor, id, seen, *kind, self.case(other)?.0).await?),
+            Step::Form(form, answers) => {
+                let answers =
+                    answers.iter().map(|(k, v)| ((*k).to_owned(), serde_json::Value::String((*v).to_owned()))).collect();
+                let entry = crate::forms::FormEntry { form: code(form)?, answers, completed_by: None };
+                app.submit_case_form(actor, id, entry).await?;
+                None
+            }
             Step::Close(reason) => Some(app.close_case(actor, id, seen, code(reason)?).await?),
             Step::Reopen(why) => Some(app.reopen_case(actor, id, seen, long(why)?).await?),
         };
@@ -2205,6 +2214,8 @@ const RECOVERY: ServiceDemo = ServiceDemo {
                     due: Some(0),
                     end: End::Done("Given to the administrator for input."),
                 }),
+                S::Form("exit-dataset", &[("exit_reason", "Transferred")]),
+                S::Form("transfer-notice", &[("receiving_prison", "HMP Thornmoor"), ("sent_by", "email")]),
                 S::Close("transfer"),
             ],
         },
@@ -2249,6 +2260,9 @@ const RECOVERY: ServiceDemo = ServiceDemo {
                     "Final session before release. Went through the release plan, the CDT appointment and the naloxone kit. Mr Ward thanked the team.",
                 ),
                 S::Date("release-date", -1),
+                S::Form("exit-dataset", &[("exit_reason", "Released")]),
+                S::Form("harm-reduction-session", &[("delivered", "yes"), ("naloxone_offered", "yes")]),
+                S::Form("cdt-referral", &[("community_team", "Kestrel Community Drug and Alcohol Service")]),
                 S::Close("release"),
                 S::As("administrator"),
                 S::Addendum(
@@ -2303,6 +2317,8 @@ const RECOVERY: ServiceDemo = ServiceDemo {
                     10,
                     "Mr Hughes said he no longer wishes to engage. Feedback: the groups clash with his education classes. Told about self-referral and that he is welcome back.",
                 ),
+                S::Form("exit-dataset", &[("exit_reason", "Withdrew from the service")]),
+                S::Form("withdrawal-feedback", &[("feedback", "Felt the groups were not for him; may come back.")]),
                 S::Close("service-withdrawal"),
                 S::As("care-coordinator"),
                 S::Reopen(

@@ -266,14 +266,32 @@ impl Case {
         Ok(self.change(EventKind::CaseLinked, json!(null), json!({ "kind": kind, "case": other })))
     }
 
-    /// Closes the case with a reason from the service's list.
-    pub fn close(&mut self, service: &ServiceDefinition, reason: Code, by: UserId, at: Timestamp) -> Result<Change, CaseError> {
+    /// Closes the case with a reason from the service's list, once the steps that reason
+    /// requires are on the record (`forms_done`: the forms filled in on the case).
+    pub fn close(
+        &mut self,
+        service: &ServiceDefinition,
+        reason: Code,
+        by: UserId,
+        at: Timestamp,
+        forms_done: &[Code],
+    ) -> Result<Change, CaseError> {
         if !service.service.closes_cases {
             return Err(rule("", "this service does not close cases: support goes quiet instead"));
         }
         self.require_open()?;
-        if !service.has_closure_reason(&reason) {
+        let Some(closure) = service.closure_reason(&reason) else {
             return Err(rule("reason", format!("'{reason}' is not a closure reason of this service")));
+        };
+        let missing: Vec<String> = closure
+            .requires
+            .iter()
+            .filter(|step| step.when_flag.as_ref().is_none_or(|flag| self.has_flag(flag)))
+            .filter(|step| !forms_done.contains(&step.form))
+            .map(|step| service.form(&step.form).map_or_else(|| step.form.to_string(), |f| f.name.clone()))
+            .collect();
+        if !missing.is_empty() {
+            return Err(rule("reason", format!("closing for '{}' needs first: {}", closure.name, missing.join("; "))));
         }
         self.status = CaseStatus::Closed { reason: reason.clone(), at, by };
         Ok(self.change(EventKind::CaseClosed, json!({ "status": "open" }), json!({ "status": "closed", "reason": reason })))
@@ -420,14 +438,14 @@ name = "Done"
     fn a_closed_case_takes_no_changes_until_reopened() {
         let service = service();
         let mut case = new_case();
-        assert!(case.close(&service, code("unknown"), UserId::new(), Timestamp::UNIX_EPOCH).is_err());
-        case.close(&service, code("done"), UserId::new(), Timestamp::UNIX_EPOCH).unwrap();
+        assert!(case.close(&service, code("unknown"), UserId::new(), Timestamp::UNIX_EPOCH, &[]).is_err());
+        case.close(&service, code("done"), UserId::new(), Timestamp::UNIX_EPOCH, &[]).unwrap();
         assert!(case.move_to_stage(&service, code("plan")).is_err());
         assert!(case.set_level(&service, Some(code("high"))).is_err());
         assert!(case.allocate(Some(UserId::new()), None).is_err());
         assert!(case.set_flag(&service, code("urgent"), UserId::new(), Timestamp::UNIX_EPOCH).is_err());
         assert!(case.link(LinkKind::Related, CaseId::new(), UserId::new(), Timestamp::UNIX_EPOCH).is_err());
-        assert!(case.close(&service, code("done"), UserId::new(), Timestamp::UNIX_EPOCH).is_err());
+        assert!(case.close(&service, code("done"), UserId::new(), Timestamp::UNIX_EPOCH, &[]).is_err());
         case.reopen(&LongText::parse("new concerns").unwrap()).unwrap();
         assert!(case.is_open());
         assert!(case.reopen(&LongText::parse("again").unwrap()).is_err());
@@ -438,7 +456,7 @@ name = "Done"
         let text = SERVICE.replace("reference_prefix = \"DEMO\"", "reference_prefix = \"DEMO\"\ncloses_cases = false");
         let service = ServiceDefinition::from_toml(&text).unwrap();
         let mut case = new_case();
-        assert!(case.close(&service, code("done"), UserId::new(), Timestamp::UNIX_EPOCH).is_err());
+        assert!(case.close(&service, code("done"), UserId::new(), Timestamp::UNIX_EPOCH, &[]).is_err());
     }
 
     #[test]

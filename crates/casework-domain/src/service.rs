@@ -21,6 +21,27 @@ pub struct Choice {
     pub name: String,
 }
 
+/// A reason a case may be closed for, and what must be on the case record before it can be
+/// (e.g. a release needs the harm-reduction session recorded).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClosureReason {
+    pub code: Code,
+    pub name: String,
+    #[serde(default)]
+    pub requires: Vec<ClosureStep>,
+}
+
+/// A form that must have been filled in on the case, perhaps only when it carries a flag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClosureStep {
+    pub form: Code,
+    /// Only for cases with this flag (e.g. the community drug team referral for clinical clients).
+    #[serde(default)]
+    pub when_flag: Option<Code>,
+}
+
 /// A step of the service's process and the steps a case may move to from it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -97,7 +118,7 @@ pub struct ServiceDefinition {
     #[serde(default)]
     pub rejection_reasons: Vec<Choice>,
     #[serde(default)]
-    pub closure_reasons: Vec<Choice>,
+    pub closure_reasons: Vec<ClosureReason>,
     /// Outcomes a decision may record.
     #[serde(default)]
     pub decision_outcomes: Vec<Choice>,
@@ -221,6 +242,13 @@ impl ServiceDefinition {
                 }
             }
         }
+        for reason in &self.closure_reasons {
+            let steps = reason
+                .requires
+                .iter()
+                .flat_map(|step| std::iter::once(("form", &step.form)).chain(step.when_flag.iter().map(|flag| ("flag", flag))));
+            self.check_references(&format!("closure_reasons.{}", reason.code), steps.collect(), &mut problems);
+        }
         if self.service.closes_cases && self.closure_reasons.is_empty() {
             problems.push(FieldError::new("closure_reasons", "a service that closes cases needs closure reasons"));
         }
@@ -296,8 +324,8 @@ impl ServiceDefinition {
         self.rejection_reasons.iter().any(|c| &c.code == code)
     }
 
-    pub fn has_closure_reason(&self, code: &Code) -> bool {
-        self.closure_reasons.iter().any(|c| &c.code == code)
+    pub fn closure_reason(&self, code: &Code) -> Option<&ClosureReason> {
+        self.closure_reasons.iter().find(|c| &c.code == code)
     }
 
     pub fn has_decision_outcome(&self, code: &Code) -> bool {

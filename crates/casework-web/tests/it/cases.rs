@@ -176,6 +176,9 @@ async fn flags_key_dates_links_closure_and_reopening() {
     assert_eq!(unflagged.body["flags"], json!([]));
     let bad_reason = manager.post(&format!("/api/v1/cases/{id}/closure"), json!({ "version": 5, "reason": "bored" })).await;
     assert_eq!(bad_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let exit =
+        json!({ "form": "exit-dataset", "answers": { "exit_reason": "Completed treatment" }, "completed_by": "administrator" });
+    assert_eq!(manager.post(&format!("/api/v1/cases/{id}/forms"), exit).await.status, StatusCode::CREATED);
     let closed = manager.post(&format!("/api/v1/cases/{id}/closure"), json!({ "version": 5, "reason": "positive-exit" })).await;
     assert_eq!(closed.status, StatusCode::OK);
     assert_eq!(closed.body["status"], "closed");
@@ -208,6 +211,7 @@ async fn flags_key_dates_links_closure_and_reopening() {
             "key-date-set",
             "case-linked",
             "flag-removed",
+            "form-submitted",
             "case-closed",
             "timer-cancelled",
             "case-reopened"
@@ -276,4 +280,40 @@ async fn history_and_notes_cannot_be_changed_even_directly_in_the_database() {
     }
     let body: String = sqlx::query_scalar("SELECT body FROM notes").fetch_one(&mut direct).await.unwrap();
     assert_eq!(body, "Original");
+}
+
+#[tokio::test]
+async fn a_release_closes_only_once_the_harm_reduction_session_and_for_clinical_clients_the_cdt_referral_are_recorded() {
+    let server = spawn().await;
+    let manager = server.user("manager", &["recovery:service-manager"]).await;
+    let case = manager.open_case("recovery", "Release").await;
+    let id = case["id"].as_str().unwrap();
+    let flagged = manager.post(&format!("/api/v1/cases/{id}/flags"), json!({ "version": 1, "flag": "clinical-client" })).await;
+    assert_eq!(flagged.status, StatusCode::OK);
+    let form = |code: &str, answers: serde_json::Value| json!({ "form": code, "answers": answers, "completed_by": "recovery-practitioner" });
+    let before = server.count("events").await;
+    let refused = manager.post(&format!("/api/v1/cases/{id}/closure"), json!({ "version": 2, "reason": "release" })).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let message = refused.body["errors"][0]["message"].as_str().unwrap().to_owned();
+    for step in
+        ["Treatment-monitoring dataset: exit", "Harm-reduction session before release", "Referral to the community drug team"]
+    {
+        assert!(message.contains(step), "{step} missing from: {message}");
+    }
+    assert_eq!(server.count("events").await, before, "a refused closure writes nothing");
+    for (code, answers) in [
+        ("exit-dataset", json!({ "exit_reason": "Released" })),
+        ("harm-reduction-session", json!({ "delivered": "yes", "naloxone_offered": "yes" })),
+    ] {
+        assert_eq!(manager.post(&format!("/api/v1/cases/{id}/forms"), form(code, answers)).await.status, StatusCode::CREATED);
+    }
+    let still = manager.post(&format!("/api/v1/cases/{id}/closure"), json!({ "version": 2, "reason": "release" })).await;
+    assert_eq!(still.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let message = still.body["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("community drug team") && !message.contains("Harm-reduction"), "{message}");
+    let cdt = form("cdt-referral", json!({ "community_team": "Kestrel CDAS" }));
+    assert_eq!(manager.post(&format!("/api/v1/cases/{id}/forms"), cdt).await.status, StatusCode::CREATED);
+    let closed = manager.post(&format!("/api/v1/cases/{id}/closure"), json!({ "version": 2, "reason": "release" })).await;
+    assert_eq!(closed.status, StatusCode::OK, "{closed:?}");
+    assert_eq!(closed.body["closure_reason"], "release");
 }
