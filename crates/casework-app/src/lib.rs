@@ -19,6 +19,7 @@ pub mod service_versions;
 pub mod tasks;
 pub mod timers;
 pub mod users;
+pub mod work_lists;
 
 pub use casework_domain as domain;
 pub use casework_store as store;

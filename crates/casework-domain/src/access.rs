@@ -205,6 +205,15 @@ pub enum CaseFilter {
 }
 
 impl CaseFilter {
+    /// The service the rule is about.
+    pub fn service(&self) -> &Code {
+        match self {
+            CaseFilter::WholeService { service }
+            | CaseFilter::TeamsOrAllocated { service, .. }
+            | CaseFilter::Allocated { service, .. } => service,
+        }
+    }
+
     /// The same rule evaluated in memory; the store's SQL must agree with it.
     pub fn matches(&self, scope: CaseScope<'_>) -> bool {
         match self {

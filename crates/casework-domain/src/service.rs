@@ -140,6 +140,63 @@ pub struct ServiceDefinition {
     /// Who is told about which cases, when.
     #[serde(default)]
     pub alerts: Vec<AlertRule>,
+    /// Saved views of the service's cases (unallocated, waiting list, release due…).
+    #[serde(default)]
+    pub work_lists: Vec<WorkList>,
+}
+
+/// A saved filter of a service's cases. Each list shows only the cases its reader may see.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkList {
+    pub code: Code,
+    pub name: String,
+    #[serde(default)]
+    pub filter: WorkListFilter,
+}
+
+/// What a work list shows. Every part given narrows the list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkListFilter {
+    /// Open (the default) or closed cases.
+    #[serde(default)]
+    pub closed: bool,
+    #[serde(default)]
+    pub stages: Vec<Code>,
+    #[serde(default)]
+    pub levels: Vec<Code>,
+    /// Cases carrying every one of these flags.
+    #[serde(default)]
+    pub flags: Vec<Code>,
+    /// Cases carrying none of these flags (e.g. shadow cases kept out of statistics).
+    #[serde(default)]
+    pub without_flags: Vec<Code>,
+    /// Only cases without a worker.
+    #[serde(default)]
+    pub unallocated: bool,
+    /// Only cases whose key date falls between today and this many days ahead.
+    #[serde(default)]
+    pub key_date_within: Option<KeyDateWindow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeyDateWindow {
+    pub key_date: Code,
+    pub days: u32,
+}
+
+impl WorkListFilter {
+    fn references(&self) -> Vec<(&'static str, &Code)> {
+        self.stages
+            .iter()
+            .map(|c| ("stage", c))
+            .chain(self.levels.iter().map(|c| ("level", c)))
+            .chain(self.flags.iter().chain(&self.without_flags).map(|c| ("flag", c)))
+            .chain(self.key_date_within.iter().map(|w| ("key date", &w.key_date)))
+            .collect()
+    }
 }
 
 impl ServiceDefinition {
@@ -180,6 +237,7 @@ impl ServiceDefinition {
             ("forms", self.forms.iter().map(|f| &f.code).collect()),
             ("timers", self.timers.iter().map(|t| &t.code).collect()),
             ("alerts", self.alerts.iter().map(|a| &a.code).collect()),
+            ("work_lists", self.work_lists.iter().map(|w| &w.code).collect()),
         ] {
             let mut seen = BTreeSet::new();
             for code in codes {
@@ -235,6 +293,9 @@ impl ServiceDefinition {
                 ));
             }
         }
+        for list in &self.work_lists {
+            self.check_references(&format!("work_lists.{}", list.code), list.filter.references(), &mut problems);
+        }
         for set in &self.referrals.valid_when {
             for form in set {
                 if self.form(form).is_none() {
@@ -278,6 +339,7 @@ impl ServiceDefinition {
                 "flag" => self.has_flag(code),
                 "level" => self.has_level(code),
                 "form" => self.form(code).is_some(),
+                "key date" => self.has_key_date(code),
                 _ => self.timers.iter().any(|t| &t.code == code),
             };
             if !exists {

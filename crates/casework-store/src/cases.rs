@@ -260,13 +260,20 @@ pub struct CaseQuery {
     pub service: Option<Code>,
     /// "open" or "closed".
     pub status: Option<String>,
-    pub stage: Option<Code>,
-    pub level: Option<Code>,
+    /// In any of these stages (any stage when empty).
+    pub stages: Vec<Code>,
+    /// At any of these levels (any level when empty).
+    pub levels: Vec<Code>,
     pub worker: Option<UserId>,
     pub team: Option<TeamId>,
     /// Only cases with no worker.
     pub unallocated: bool,
-    pub flag: Option<Code>,
+    /// Carrying every one of these flags.
+    pub flags: Vec<Code>,
+    /// Carrying none of these flags (e.g. shadow cases kept out of statistics).
+    pub without_flags: Vec<Code>,
+    /// With this key date between these two dates, inclusive (e.g. release in the next 12 weeks).
+    pub key_date_between: Option<(Code, jiff::civil::Date, jiff::civil::Date)>,
     pub person: Option<PersonId>,
     /// Newest first, continuing before this id.
     pub before: Option<CaseId>,
@@ -310,24 +317,24 @@ pub(crate) fn push_visibility(query: &mut QueryBuilder<'_, Sqlite>, visible: &[C
     query.push(")");
 }
 
-pub async fn list(conn: &mut Connection, query_for: &CaseQuery, visible: &[CaseFilter]) -> Result<Vec<CaseSummary>> {
-    let mut query = QueryBuilder::new(
-        "SELECT c.id, c.reference, c.service, c.person_id, p.given_name, p.family_name, p.known_as, c.stage, c.level,
-            c.status, c.worker_id, c.team_id, c.opened_at, c.version
-         FROM cases c JOIN people p ON p.id = c.person_id WHERE TRUE",
-    );
-    push_visibility(&mut query, visible);
+/// Appends every filter of the query but the paging.
+fn push_filters<'a>(query: &mut QueryBuilder<'a, Sqlite>, query_for: &'a CaseQuery, visible: &[CaseFilter]) {
+    push_visibility(query, visible);
     if let Some(service) = &query_for.service {
-        query.push(" AND c.service = ").push_bind(service.to_string());
+        query.push(" AND c.service = ").push_bind(service.as_str());
     }
     if let Some(status) = &query_for.status {
-        query.push(" AND c.status = ").push_bind(status.clone());
+        query.push(" AND c.status = ").push_bind(status.as_str());
     }
-    if let Some(stage) = &query_for.stage {
-        query.push(" AND c.stage = ").push_bind(stage.to_string());
-    }
-    if let Some(level) = &query_for.level {
-        query.push(" AND c.level = ").push_bind(level.to_string());
+    for (column, values) in [("c.stage", &query_for.stages), ("c.level", &query_for.levels)] {
+        if !values.is_empty() {
+            query.push(format!(" AND {column} IN ("));
+            let mut list = query.separated(", ");
+            for value in values {
+                list.push_bind(value.as_str());
+            }
+            query.push(")");
+        }
     }
     if let Some(worker) = query_for.worker {
         query.push(" AND c.worker_id = ").push_bind(worker.to_string());
@@ -338,13 +345,39 @@ pub async fn list(conn: &mut Connection, query_for: &CaseQuery, visible: &[CaseF
     if query_for.unallocated {
         query.push(" AND c.worker_id IS NULL");
     }
-    if let Some(flag) = &query_for.flag {
-        query.push(" AND EXISTS (SELECT 1 FROM case_flags f WHERE f.case_id = c.id AND f.flag = ").push_bind(flag.to_string());
+    for flag in &query_for.flags {
+        query.push(" AND EXISTS (SELECT 1 FROM case_flags f WHERE f.case_id = c.id AND f.flag = ").push_bind(flag.as_str());
         query.push(")");
+    }
+    for flag in &query_for.without_flags {
+        query.push(" AND NOT EXISTS (SELECT 1 FROM case_flags f WHERE f.case_id = c.id AND f.flag = ").push_bind(flag.as_str());
+        query.push(")");
+    }
+    if let Some((key_date, from, to)) = &query_for.key_date_between {
+        query
+            .push(" AND EXISTS (SELECT 1 FROM case_key_dates k WHERE k.case_id = c.id AND k.key_date = ")
+            .push_bind(key_date.as_str());
+        query.push(" AND k.date BETWEEN ").push_bind(from.to_string()).push(" AND ").push_bind(to.to_string()).push(")");
     }
     if let Some(person) = query_for.person {
         query.push(" AND c.person_id = ").push_bind(person.to_string());
     }
+}
+
+/// How many cases match the query (paging aside) among those the user may see.
+pub async fn count(conn: &mut Connection, query_for: &CaseQuery, visible: &[CaseFilter]) -> Result<i64> {
+    let mut query = QueryBuilder::new("SELECT COUNT(*) FROM cases c WHERE TRUE");
+    push_filters(&mut query, query_for, visible);
+    Ok(query.build_query_scalar().fetch_one(conn).await?)
+}
+
+pub async fn list(conn: &mut Connection, query_for: &CaseQuery, visible: &[CaseFilter]) -> Result<Vec<CaseSummary>> {
+    let mut query = QueryBuilder::new(
+        "SELECT c.id, c.reference, c.service, c.person_id, p.given_name, p.family_name, p.known_as, c.stage, c.level,
+            c.status, c.worker_id, c.team_id, c.opened_at, c.version
+         FROM cases c JOIN people p ON p.id = c.person_id WHERE TRUE",
+    );
+    push_filters(&mut query, query_for, visible);
     if let Some(before) = query_for.before {
         query.push(" AND c.id < ").push_bind(before.to_string());
     }

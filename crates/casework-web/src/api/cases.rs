@@ -3,7 +3,7 @@
 
 use super::people::PersonIn;
 use super::referrals::{AllocationIn, ReferralDetails};
-use super::views::{CaseOut, CaseRecordOut, CaseSummaryOut, EventOut, Page, ReferralOut};
+use super::views::{CaseOut, CaseRecordOut, CaseSummaryOut, EventOut, Page, ReferralOut, WorkListOut};
 use super::{Paging, field_code, field_id, path_id};
 use crate::extract::{CurrentActor, IdempotencyKey, JsonBody};
 use crate::problem::{ApiError, ApiResult};
@@ -109,12 +109,14 @@ pub async fn list_cases(
     let query = CaseQuery {
         service: q.service.as_deref().map(|s| field_code(s, "service")).transpose()?,
         status: q.status.clone(),
-        stage: q.stage.as_deref().map(|s| field_code(s, "stage")).transpose()?,
-        level: q.level.as_deref().map(|s| field_code(s, "level")).transpose()?,
+        stages: q.stage.as_deref().map(|s| field_code(s, "stage")).transpose()?.into_iter().collect(),
+        levels: q.level.as_deref().map(|s| field_code(s, "level")).transpose()?.into_iter().collect(),
         worker: field_id(q.worker.as_deref(), "worker")?,
         team: field_id(q.team.as_deref(), "team")?,
         unallocated: q.unallocated,
-        flag: q.flag.as_deref().map(|s| field_code(s, "flag")).transpose()?,
+        flags: q.flag.as_deref().map(|s| field_code(s, "flag")).transpose()?.into_iter().collect(),
+        without_flags: Vec::new(),
+        key_date_between: None,
         person: field_id(q.person.as_deref(), "person")?,
         before: paging.position()?,
         limit: paging.fetch(),
@@ -368,4 +370,27 @@ pub async fn history(
 ) -> ApiResult<Json<Page<EventOut>>> {
     let rows = app.case_history(&actor, case_id(&id)?, paging.position()?, paging.fetch()).await?;
     Ok(Json(paging.page(rows, |e| e.id.to_string(), EventOut::from)))
+}
+
+/// The work lists of every service in which the caller reads cases, with counts of the
+/// cases the caller may see in each.
+#[utoipa::path(get, path = "/api/v1/work-lists", tag = "cases", responses((status = 200, body = Vec<WorkListOut>)))]
+pub async fn work_lists(State(app): State<App>, CurrentActor(actor): CurrentActor) -> ApiResult<Json<Vec<WorkListOut>>> {
+    Ok(Json(app.work_lists(&actor).await?.into_iter().map(Into::into).collect()))
+}
+
+/// One work list: its cases that the caller may see, newest first.
+#[utoipa::path(get, path = "/api/v1/work-lists/{service}/{list}", tag = "cases", params(("service" = String, Path), ("list" = String, Path), Paging),
+    responses((status = 200, body = Page<CaseSummaryOut>), (status = 404, body = crate::problem::Problem)))]
+pub async fn work_list(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path((service, list)): Path<(String, String)>,
+    Query(paging): Query<Paging>,
+) -> ApiResult<Json<Page<CaseSummaryOut>>> {
+    let not_found = |_| ApiError::not_found("work list");
+    let service = casework_domain::text::Code::parse(&service).map_err(not_found)?;
+    let list = casework_domain::text::Code::parse(&list).map_err(not_found)?;
+    let rows = app.work_list(&actor, &service, &list, paging.position()?, paging.fetch()).await?;
+    Ok(Json(paging.page(rows, |c| c.id.to_string(), CaseSummaryOut::from)))
 }

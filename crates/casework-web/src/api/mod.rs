@@ -75,6 +75,8 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(referrals::file_referral))
         .routes(routes!(cases::list_cases, cases::open_case))
         .routes(routes!(cases::get_case))
+        .routes(routes!(cases::work_lists))
+        .routes(routes!(cases::work_list))
         .routes(routes!(cases::case_referral))
         .routes(routes!(cases::allocate))
         .routes(routes!(cases::change_stage))

@@ -734,3 +734,18 @@ impl From<casework_app::store::alerts::Alert> for AlertOut {
         }
     }
 }
+
+/// A work list of a service, with how many cases the reader would see in it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorkListOut {
+    pub service: String,
+    pub code: String,
+    pub name: String,
+    pub count: i64,
+}
+
+impl From<casework_app::work_lists::WorkListCount> for WorkListOut {
+    fn from(w: casework_app::work_lists::WorkListCount) -> Self {
+        WorkListOut { service: w.service.to_string(), code: w.list.code.to_string(), name: w.list.name, count: w.count }
+    }
+}

@@ -317,3 +317,63 @@ async fn a_release_closes_only_once_the_harm_reduction_session_and_for_clinical_
     assert_eq!(closed.status, StatusCode::OK, "{closed:?}");
     assert_eq!(closed.body["closure_reason"], "release");
 }
+
+#[tokio::test]
+async fn work_lists_show_and_count_only_what_the_reader_may_see() {
+    let server = spawn().await;
+    server.clock.set("2026-06-01T09:00:00Z".parse().unwrap());
+    let admin = server.user("admin", &["recovery:administrator"]).await;
+    let practitioner = server.user("prac", &["recovery:recovery-practitioner"]).await;
+    let soon = admin.open_case("recovery", "Soon").await;
+    let later = admin.open_case("recovery", "Later").await;
+    let mine = admin.open_case("recovery", "Mine").await;
+    for (case, date) in [(&soon, "2026-08-01"), (&later, "2026-12-01"), (&mine, "2026-07-01")] {
+        let id = case["id"].as_str().unwrap();
+        let dated = admin
+            .post(&format!("/api/v1/cases/{id}/key-dates"), json!({ "version": 1, "key_date": "release-date", "date": date }))
+            .await;
+        assert_eq!(dated.status, StatusCode::OK, "{dated:?}");
+    }
+    let mine_id = mine["id"].as_str().unwrap();
+    admin.post(&format!("/api/v1/cases/{mine_id}/allocation"), json!({ "version": 2, "worker": practitioner.id() })).await;
+
+    let lists = admin.get("/api/v1/work-lists").await;
+    let count = |lists: &serde_json::Value, code: &str| {
+        lists
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["service"] == "recovery" && l["code"] == code)
+            .map(|l| l["count"].as_i64().unwrap())
+    };
+    assert_eq!(count(&lists.body, "release-due"), Some(2), "12 weeks from 1 June reaches 24 August");
+    assert_eq!(count(&lists.body, "awaiting-allocation"), Some(2));
+    assert!(lists.body.as_array().unwrap().iter().all(|l| l["service"] == "recovery"), "only the services one works in");
+    let due = admin.get("/api/v1/work-lists/recovery/release-due").await;
+    let names: Vec<&str> = due.body["items"].as_array().unwrap().iter().map(|c| c["person_name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Sam Mine", "Sam Soon"]);
+    // The practitioner sees only their own case, in lists and counts alike.
+    let theirs = practitioner.get("/api/v1/work-lists").await;
+    assert_eq!(count(&theirs.body, "release-due"), Some(1));
+    assert_eq!(practitioner.get("/api/v1/work-lists/recovery/release-due").await.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(admin.get("/api/v1/work-lists/recovery/no-such-list").await.status, StatusCode::NOT_FOUND);
+    let deanery = server.user("tpd", &["deanery:training-programme-director"]).await;
+    assert_eq!(deanery.get("/api/v1/work-lists").await.body, json!([]), "a role that reaches no cases has no work lists");
+}
+
+#[tokio::test]
+async fn shadow_cases_are_kept_out_of_the_statistics_list() {
+    let server = spawn().await;
+    let manager = server.user("ao", &["ombudsman:assistant-ombudsman"]).await;
+    let original = manager.open_case("ombudsman", "Original").await;
+    let shadow = manager.open_case("ombudsman", "Shadow").await;
+    let id = shadow["id"].as_str().unwrap();
+    manager
+        .post(&format!("/api/v1/cases/{id}/links"), json!({ "version": 1, "kind": "shadow-of", "case": original["id"] }))
+        .await;
+    let flagged = manager.post(&format!("/api/v1/cases/{id}/flags"), json!({ "version": 2, "flag": "shadow-case" })).await;
+    assert_eq!(flagged.status, StatusCode::OK, "{flagged:?}");
+    let counted = manager.get("/api/v1/work-lists/ombudsman/counted-in-statistics").await;
+    let ids: Vec<&str> = counted.body["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [original["id"].as_str().unwrap()]);
+}
