@@ -14,6 +14,7 @@ pub mod forms;
 pub mod idempotency;
 pub mod notes;
 pub mod people;
+pub mod plans;
 pub mod referrals;
 pub mod service_versions;
 pub mod tasks;

@@ -39,6 +39,10 @@ impl App {
         changes: &[Change],
         at: Timestamp,
     ) -> Result<()> {
+        if changes.iter().any(|c| c.kind == casework_domain::history::EventKind::LevelChanged) {
+            let case = cases::get(conn, case).await?.ok_or(AppError::NotFound("case"))?;
+            self.reschedule_review(conn, actor, &case, at).await?;
+        }
         let events: Vec<CaseEvent> = changes.iter().flat_map(events_of).collect();
         if events.is_empty() {
             return Ok(());

@@ -32,6 +32,9 @@ impl App {
                 let last = today.checked_add(jiff::Span::new().days(i64::from(window.days))).unwrap_or(today);
                 (window.key_date.clone(), today, last)
             }),
+            review_due_by: filter
+                .review_due_within_days
+                .map(|days| today.checked_add(jiff::Span::new().days(i64::from(days))).unwrap_or(today)),
             before,
             limit,
             ..CaseQuery::default()

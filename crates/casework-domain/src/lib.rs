@@ -15,6 +15,7 @@ pub mod ids;
 pub mod invalid;
 pub mod note;
 pub mod person;
+pub mod plan;
 pub mod referral;
 pub mod service;
 pub mod task;

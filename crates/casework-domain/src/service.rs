@@ -143,6 +143,9 @@ pub struct ServiceDefinition {
     /// Saved views of the service's cases (unallocated, waiting list, release due…).
     #[serde(default)]
     pub work_lists: Vec<WorkList>,
+    /// How often care plans are reviewed, by level or risk tier.
+    #[serde(default)]
+    pub plan_reviews: crate::plan::ReviewRules,
 }
 
 /// A saved filter of a service's cases. Each list shows only the cases its reader may see.
@@ -178,6 +181,9 @@ pub struct WorkListFilter {
     /// Only cases whose key date falls between today and this many days ahead.
     #[serde(default)]
     pub key_date_within: Option<KeyDateWindow>,
+    /// Only cases whose plan review is due within this many days (0: due today or overdue).
+    #[serde(default)]
+    pub review_due_within_days: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -293,6 +299,7 @@ impl ServiceDefinition {
                 ));
             }
         }
+        self.check_references("plan_reviews", self.plan_reviews.references(), &mut problems);
         for list in &self.work_lists {
             self.check_references(&format!("work_lists.{}", list.code), list.filter.references(), &mut problems);
         }

@@ -274,6 +274,8 @@ pub struct CaseQuery {
     pub without_flags: Vec<Code>,
     /// With this key date between these two dates, inclusive (e.g. release in the next 12 weeks).
     pub key_date_between: Option<(Code, jiff::civil::Date, jiff::civil::Date)>,
+    /// With a plan review due on or before this date.
+    pub review_due_by: Option<jiff::civil::Date>,
     pub person: Option<PersonId>,
     /// Newest first, continuing before this id.
     pub before: Option<CaseId>,
@@ -358,6 +360,12 @@ fn push_filters<'a>(query: &mut QueryBuilder<'a, Sqlite>, query_for: &'a CaseQue
             .push(" AND EXISTS (SELECT 1 FROM case_key_dates k WHERE k.case_id = c.id AND k.key_date = ")
             .push_bind(key_date.as_str());
         query.push(" AND k.date BETWEEN ").push_bind(from.to_string()).push(" AND ").push_bind(to.to_string()).push(")");
+    }
+    if let Some(by) = query_for.review_due_by {
+        query
+            .push(" AND EXISTS (SELECT 1 FROM plans pl WHERE pl.case_id = c.id AND pl.next_review_on <= ")
+            .push_bind(by.to_string());
+        query.push(")");
     }
     if let Some(person) = query_for.person {
         query.push(" AND c.person_id = ").push_bind(person.to_string());

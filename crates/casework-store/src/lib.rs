@@ -18,6 +18,7 @@ pub mod idempotency;
 pub mod meta;
 pub mod notes;
 pub mod people;
+pub mod plans;
 pub mod referrals;
 pub mod tasks;
 pub mod timers;

@@ -324,6 +324,43 @@ CREATE TABLE alerts (
 CREATE INDEX alerts_for_recipient ON alerts (recipient_type, recipient, acknowledged_at, fire_at);
 CREATE INDEX alerts_by_case ON alerts (case_id, id);
 
+-- Care plans: when the plan started, the next review date (kept up to date as reviews are
+-- recorded and the tier changes, so "due for review" is a simple query), objectives and reviews.
+CREATE TABLE plans (
+    case_id        TEXT PRIMARY KEY REFERENCES cases(id),
+    started_on     TEXT NOT NULL,
+    last_review_on TEXT,
+    next_review_on TEXT
+);
+CREATE INDEX plans_by_next_review ON plans (next_review_on);
+
+CREATE TABLE plan_objectives (
+    id          TEXT PRIMARY KEY,
+    case_id     TEXT NOT NULL REFERENCES cases(id),
+    description TEXT NOT NULL,
+    measure     TEXT NOT NULL,
+    target_date TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    created_by  TEXT NOT NULL REFERENCES users(id),
+    created_at  INTEGER NOT NULL
+);
+CREATE INDEX plan_objectives_by_case ON plan_objectives (case_id, id);
+
+CREATE TABLE plan_reviews (
+    id             TEXT PRIMARY KEY,
+    case_id        TEXT NOT NULL REFERENCES cases(id),
+    summary        TEXT NOT NULL,
+    outcomes       TEXT NOT NULL,
+    reviewed_by    TEXT NOT NULL REFERENCES users(id),
+    reviewed_at    INTEGER NOT NULL,
+    next_review_on TEXT
+);
+CREATE INDEX plan_reviews_by_case ON plan_reviews (case_id, id);
+CREATE TRIGGER plan_reviews_are_never_updated BEFORE UPDATE ON plan_reviews
+BEGIN SELECT RAISE(ABORT, 'plan reviews are append-only'); END;
+CREATE TRIGGER plan_reviews_are_never_deleted BEFORE DELETE ON plan_reviews
+BEGIN SELECT RAISE(ABORT, 'plan reviews are append-only'); END;
+
 -- The history: one row per change, written in the transaction of the change.
 CREATE TABLE events (
     id           TEXT PRIMARY KEY,

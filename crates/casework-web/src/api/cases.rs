@@ -117,6 +117,7 @@ pub async fn list_cases(
         flags: q.flag.as_deref().map(|s| field_code(s, "flag")).transpose()?.into_iter().collect(),
         without_flags: Vec::new(),
         key_date_between: None,
+        review_due_by: None,
         person: field_id(q.person.as_deref(), "person")?,
         before: paging.position()?,
         limit: paging.fetch(),

@@ -102,6 +102,9 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(work::acknowledge_alert))
         .routes(routes!(work::set_reminder))
         .routes(routes!(work::case_alerts))
+        .routes(routes!(work::get_plan))
+        .routes(routes!(work::add_objective))
+        .routes(routes!(work::review_plan))
 }
 
 /// Paging for every list: `limit` rows (1 to 200, 25 by default) from `cursor`.

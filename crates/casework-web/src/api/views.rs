@@ -749,3 +749,95 @@ impl From<casework_app::work_lists::WorkListCount> for WorkListOut {
         WorkListOut { service: w.service.to_string(), code: w.list.code.to_string(), name: w.list.name, count: w.count }
     }
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ObjectiveOut {
+    pub id: String,
+    pub description: String,
+    /// How progress is measured.
+    pub measure: String,
+    pub target_date: String,
+    /// open, achieved, not-achieved or dropped.
+    pub status: String,
+    pub created_by: String,
+    pub created_at: String,
+}
+
+impl From<d::plan::Objective> for ObjectiveOut {
+    fn from(o: d::plan::Objective) -> Self {
+        ObjectiveOut {
+            id: o.id.to_string(),
+            description: o.description.to_string(),
+            measure: o.measure.to_string(),
+            target_date: date(o.target_date),
+            status: serde_json::to_value(o.status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+            created_by: o.created_by.to_string(),
+            created_at: instant(o.created_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewOutcomeOut {
+    pub objective: String,
+    /// achieved, progressing, not-achieved or dropped.
+    pub outcome: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewOut {
+    pub id: String,
+    pub summary: String,
+    pub outcomes: Vec<ReviewOutcomeOut>,
+    pub reviewed_by: String,
+    pub reviewed_at: String,
+    pub next_review_on: Option<String>,
+}
+
+impl From<d::plan::Review> for ReviewOut {
+    fn from(r: d::plan::Review) -> Self {
+        ReviewOut {
+            id: r.id.to_string(),
+            summary: r.summary.to_string(),
+            outcomes: r
+                .outcomes
+                .into_iter()
+                .map(|(objective, outcome)| ReviewOutcomeOut {
+                    objective: objective.to_string(),
+                    outcome: serde_json::to_value(outcome).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+                })
+                .collect(),
+            reviewed_by: r.reviewed_by.to_string(),
+            reviewed_at: instant(r.reviewed_at),
+            next_review_on: r.next_review_on.map(date),
+        }
+    }
+}
+
+/// A case's care plan.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanOut {
+    pub started_on: Option<String>,
+    pub last_review_on: Option<String>,
+    /// When the next review is due, from the service's interval for the case's current level.
+    pub next_review_on: Option<String>,
+    /// The review interval for the case's current level, e.g. {"weeks": 2}.
+    #[schema(value_type = Option<Object>)]
+    pub review_every: Option<serde_json::Value>,
+    pub objectives: Vec<ObjectiveOut>,
+    /// Newest first.
+    pub reviews: Vec<ReviewOut>,
+}
+
+impl From<casework_app::plans::PlanView> for PlanOut {
+    fn from(p: casework_app::plans::PlanView) -> Self {
+        PlanOut {
+            started_on: p.dates.map(|d| date(d.started_on)),
+            last_review_on: p.dates.and_then(|d| d.last_review_on).map(date),
+            next_review_on: p.dates.and_then(|d| d.next_review_on).map(date),
+            review_every: p.review_interval.and_then(|i| serde_json::to_value(i).ok()),
+            objectives: p.objectives.into_iter().map(Into::into).collect(),
+            reviews: p.reviews.into_iter().map(Into::into).collect(),
+        }
+    }
+}

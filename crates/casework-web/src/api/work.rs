@@ -1,7 +1,7 @@
 //! The work recorded on a case: notes and addenda, tasks, decisions.
 
 use super::referrals::FormIn;
-use super::views::{AlertOut, DeadlineOut, DecisionOut, NoteOut, Page, SubmissionOut, TaskOut};
+use super::views::{AlertOut, DeadlineOut, DecisionOut, NoteOut, ObjectiveOut, Page, PlanOut, ReviewOut, SubmissionOut, TaskOut};
 use super::{Paging, field_code, field_id, path_id};
 use crate::extract::{CurrentActor, IdempotencyKey, JsonBody};
 use crate::problem::{ApiError, ApiResult};
@@ -443,4 +443,88 @@ pub async fn case_alerts(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<AlertOut>>> {
     Ok(Json(app.case_alerts(&actor, path_id(&id, "case")?).await?.into_iter().map(Into::into).collect()))
+}
+
+/// The case's care plan: objectives, reviews and when the next review is due.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/plan", tag = "plans", params(("id" = String, Path)),
+    responses((status = 200, body = PlanOut), (status = 404, body = crate::problem::Problem)))]
+pub async fn get_plan(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PlanOut>> {
+    Ok(Json(app.plan(&actor, path_id(&id, "case")?).await?.into()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectiveIn {
+    /// What is to be achieved (specific).
+    pub description: String,
+    /// How progress is measured.
+    pub measure: String,
+    /// By when, YYYY-MM-DD.
+    pub target_date: String,
+}
+
+/// Adds a SMART objective to the case's plan; the first one starts the plan's review cycle.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/plan/objectives", tag = "plans", params(("id" = String, Path)), request_body = ObjectiveIn,
+    responses((status = 201, body = ObjectiveOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem),
+              (status = 422, body = crate::problem::Problem)))]
+pub async fn add_objective(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<ObjectiveIn>,
+) -> ApiResult<(StatusCode, Json<ObjectiveOut>)> {
+    let objective = app.add_objective(&actor, path_id(&id, "case")?, &body.description, &body.measure, &body.target_date).await?;
+    Ok((StatusCode::CREATED, Json(objective.into())))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeIn {
+    pub objective: String,
+    /// achieved, progressing, not-achieved or dropped.
+    pub outcome: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewIn {
+    pub summary: String,
+    /// An outcome for every open objective.
+    pub outcomes: Vec<OutcomeIn>,
+}
+
+/// Records a review of the plan; the next review date follows the case's current tier.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/plan/reviews", tag = "plans", params(("id" = String, Path)), request_body = ReviewIn,
+    responses((status = 201, body = ReviewOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem),
+              (status = 422, body = crate::problem::Problem)))]
+pub async fn review_plan(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<ReviewIn>,
+) -> ApiResult<(StatusCode, Json<ReviewOut>)> {
+    let case: CaseId = path_id(&id, "case")?;
+    let mut invalid = Invalid::new();
+    let summary = invalid.check("summary", LongText::parse(&body.summary));
+    let mut outcomes = Vec::new();
+    for (i, outcome) in body.outcomes.iter().enumerate() {
+        let objective = invalid.check(
+            &format!("outcomes/{i}/objective"),
+            outcome.objective.parse().map_err(|_| FieldError::new("", "is not a valid id")),
+        );
+        let result = invalid.check(
+            &format!("outcomes/{i}/outcome"),
+            serde_json::from_value::<casework_domain::plan::ReviewOutcome>(serde_json::Value::String(outcome.outcome.clone()))
+                .map_err(|_| FieldError::new("", "use achieved, progressing, not-achieved or dropped")),
+        );
+        if let (Some(objective), Some(result)) = (objective, result) {
+            outcomes.push((objective, result));
+        }
+    }
+    let Some(summary) = summary.filter(|_| invalid.is_empty()) else { return Err(ApiError::invalid(invalid)) };
+    Ok((StatusCode::CREATED, Json(app.review_plan(&actor, case, summary, outcomes).await?.into())))
 }

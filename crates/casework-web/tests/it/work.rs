@@ -242,3 +242,74 @@ async fn decisions_take_a_reason_from_each_bodys_own_list() {
     let listed = manager.get(&format!("/api/v1/cases/{id}/decisions")).await;
     assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_high_risk_clients_review_is_due_in_2_weeks_and_moves_to_12_when_the_tier_drops() {
+    let server = spawn().await;
+    server.clock.set("2026-03-02T10:00:00Z".parse().unwrap());
+    let manager = server.user("manager", &["recovery:service-manager"]).await;
+    let opened = manager
+        .post(
+            "/api/v1/cases",
+            json!({ "service": "recovery", "source": "staff", "summary": "x", "level": "high-risk",
+            "person": { "given_name": "Lee", "family_name": "Plan" } }),
+        )
+        .await;
+    let id = opened.body["id"].as_str().unwrap();
+    let bad = manager
+        .post(
+            &format!("/api/v1/cases/{id}/plan/objectives"),
+            json!({ "description": "Cut down", "measure": "", "target_date": "2026-01-01" }),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut fields = bad.fields();
+    fields.sort();
+    assert_eq!(fields, ["measure", "target_date"]);
+    let objective = manager
+        .post(
+            &format!("/api/v1/cases/{id}/plan/objectives"),
+            json!({ "description": "Reduce heroin use to stop on the wing",
+            "measure": "Negative drug tests", "target_date": "2026-06-01" }),
+        )
+        .await;
+    assert_eq!(objective.status, StatusCode::CREATED, "{objective:?}");
+    let plan = manager.get(&format!("/api/v1/cases/{id}/plan")).await;
+    assert_eq!(plan.body["next_review_on"], "2026-03-16");
+    assert_eq!(plan.body["review_every"], json!({ "weeks": 2 }));
+    assert_eq!(manager.get("/api/v1/work-lists/recovery/due-for-review").await.body["items"].as_array().unwrap().len(), 0);
+
+    let lowered = manager.post(&format!("/api/v1/cases/{id}/level"), json!({ "version": 1, "level": "low-risk" })).await;
+    assert_eq!(lowered.status, StatusCode::OK);
+    let plan = manager.get(&format!("/api/v1/cases/{id}/plan")).await;
+    assert_eq!(plan.body["next_review_on"], "2026-05-25", "12 weeks from the start of the plan");
+
+    server.clock.set("2026-05-20T10:00:00Z".parse().unwrap());
+    let manager = server.sign_in("manager").await;
+    let due = manager.get("/api/v1/work-lists/recovery/due-for-review").await;
+    assert_eq!(due.body["items"].as_array().unwrap().len(), 1, "due within the week");
+    let objective_id = objective.body["id"].as_str().unwrap();
+    let missing = manager
+        .post(&format!("/api/v1/cases/{id}/plan/reviews"), json!({ "summary": "Reviewed with client", "outcomes": [] }))
+        .await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(missing.fields(), ["outcomes"]);
+    let reviewed = manager
+        .post(
+            &format!("/api/v1/cases/{id}/plan/reviews"),
+            json!({ "summary": "Three negative tests; keeps going to groups.",
+            "outcomes": [{ "objective": objective_id, "outcome": "progressing" }] }),
+        )
+        .await;
+    assert_eq!(reviewed.status, StatusCode::CREATED, "{reviewed:?}");
+    assert_eq!(reviewed.body["next_review_on"], "2026-08-12");
+    let plan = manager.get(&format!("/api/v1/cases/{id}/plan")).await;
+    assert_eq!(plan.body["last_review_on"], "2026-05-20");
+    assert_eq!(plan.body["objectives"][0]["status"], "open");
+    let history = manager.get(&format!("/api/v1/cases/{id}/history?limit=100")).await;
+    let kinds: Vec<&str> = history.body["items"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert!(
+        kinds.contains(&"review-date-changed") && kinds.contains(&"plan-reviewed") && kinds.contains(&"objective-added"),
+        "{kinds:?}"
+    );
+}
