@@ -121,7 +121,8 @@ pub async fn insert_review(conn: &mut Connection, review: &Review) -> Result<()>
 }
 
 pub async fn reviews(conn: &mut Connection, case: CaseId) -> Result<Vec<Review>> {
-    let rows: Vec<(String, String, String, String, String, i64, Option<String>)> = sqlx::query_as(
+    type Row = (String, String, String, String, String, i64, Option<String>);
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT id, case_id, summary, outcomes, reviewed_by, reviewed_at, next_review_on FROM plan_reviews
          WHERE case_id = $1 ORDER BY id DESC",
     )
