@@ -791,6 +791,10 @@ pub fn events_of(change: &crate::history::Change) -> Vec<CaseEvent> {
     use crate::history::EventKind;
     let code_at = |value: &Value, key: &str| value.get(key).and_then(Value::as_str).and_then(|raw| Code::parse(raw).ok());
     match change.kind {
+        // A case opened with a worker is allocated as it opens.
+        EventKind::CaseOpened if change.after.get("worker").is_some_and(|w| !w.is_null()) => {
+            vec![CaseEvent::CaseOpened, CaseEvent::Allocated]
+        }
         EventKind::CaseOpened => vec![CaseEvent::CaseOpened],
         EventKind::CaseClosed => vec![CaseEvent::CaseClosed],
         EventKind::CaseAllocated if change.after.get("worker").is_some_and(|w| !w.is_null()) => vec![CaseEvent::Allocated],

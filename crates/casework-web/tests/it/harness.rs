@@ -60,6 +60,11 @@ pub fn start_time() -> jiff::Timestamp {
 }
 
 pub async fn spawn() -> TestServer {
+    spawn_with(&[]).await
+}
+
+/// A server with the shipped services and the given extra definitions.
+pub async fn spawn_with(extra_definitions: &[&str]) -> TestServer {
     let dir = tempfile::tempdir().unwrap();
     let services_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../services");
     let mut files = Vec::new();
@@ -68,6 +73,9 @@ pub async fn spawn() -> TestServer {
         if path.extension().is_some_and(|e| e == "toml") {
             files.push((path.display().to_string(), std::fs::read_to_string(&path).unwrap()));
         }
+    }
+    for (i, text) in extra_definitions.iter().enumerate() {
+        files.push((format!("extra-{i}.toml"), (*text).to_owned()));
     }
     let catalog = ServiceCatalog::from_texts(files.iter().map(|(n, t)| (n.as_str(), t.as_str()))).unwrap();
     let store = Store::open(&dir.path().join("casework.db")).await.unwrap();

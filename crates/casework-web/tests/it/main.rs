@@ -11,4 +11,5 @@ mod harness;
 mod openapi;
 mod permissions;
 mod referrals;
+mod sixth_service;
 mod work;
