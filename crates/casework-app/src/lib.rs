@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod forms;
 pub mod idempotency;
+pub mod meetings;
 pub mod notes;
 pub mod people;
 pub mod plans;

@@ -177,7 +177,22 @@ impl App {
     pub async fn decide_referral(&self, actor: &Actor, id: ReferralId, decision: Decision) -> Result<(Referral, Option<Case>)> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let referral = self.visible_referral(&mut tx, actor, id).await?;
+        let decided = self.decide_referral_on(&mut tx, actor, id, decision, now).await?;
+        tx.commit().await?;
+        Ok(decided)
+    }
+
+    /// Decides a referral on the caller's transaction (a triage meeting writes its minute
+    /// in the same one).
+    pub(crate) async fn decide_referral_on(
+        &self,
+        tx: &mut Connection,
+        actor: &Actor,
+        id: ReferralId,
+        decision: Decision,
+        now: Timestamp,
+    ) -> Result<(Referral, Option<Case>)> {
+        let referral = self.visible_referral(&mut *tx, actor, id).await?;
         if !actor.may_in_service(Permission::ReferralDecide, &referral.service) {
             return Err(AppError::Forbidden("decide referrals"));
         }
@@ -186,7 +201,7 @@ impl App {
         let (outcome, kind, opened) = match decision {
             Decision::Accept(allocation) => {
                 crate::forms::require_valid(&service, &referral.forms)?;
-                let case = self.insert_case(&mut tx, actor, &service, &referral, allocation, now).await?;
+                let case = self.insert_case(&mut *tx, actor, &service, &referral, allocation, now).await?;
                 (ReferralOutcome::Accepted { case: case.id, by: actor.user, at: now }, EventKind::ReferralAccepted, Some(case))
             }
             Decision::Reject { reason, explanation } => {
@@ -200,12 +215,11 @@ impl App {
             }
         };
         decided.decide(outcome).map_err(|e| AppError::Conflict(e.to_string()))?;
-        if !referrals::record_outcome(&mut tx, id, &decided.outcome).await? {
+        if !referrals::record_outcome(&mut *tx, id, &decided.outcome).await? {
             return Err(AppError::Conflict("this referral was decided by someone else meanwhile".into()));
         }
         let change = Change::new(kind, Subject::Referral(id), json!({ "outcome": "pending" }), json!(decided.outcome));
-        self.record(&mut tx, actor, opened.as_ref().map(|c| c.id), [change], now).await?;
-        tx.commit().await?;
+        self.record(&mut *tx, actor, opened.as_ref().map(|c| c.id), [change], now).await?;
         Ok((decided, opened))
     }
 }

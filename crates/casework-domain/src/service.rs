@@ -146,6 +146,30 @@ pub struct ServiceDefinition {
     /// How often care plans are reviewed, by level or risk tier.
     #[serde(default)]
     pub plan_reviews: crate::plan::ReviewRules,
+    /// Regular meetings that decide cases or referrals in one sitting (e.g. weekly triage).
+    #[serde(default)]
+    pub meetings: Vec<MeetingDefinition>,
+}
+
+/// A regular meeting: who chairs it and what is on its agenda.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingDefinition {
+    pub code: Code,
+    pub name: String,
+    /// The role that holds the meeting and records its decisions.
+    pub chaired_by: Code,
+    pub agenda: Agenda,
+}
+
+/// Where a meeting's agenda comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "of", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Agenda {
+    /// The service's pending referrals that are valid (their forms complete).
+    PendingReferrals,
+    /// The cases of one of the service's work lists.
+    WorkList { work_list: Code },
 }
 
 /// A saved filter of a service's cases. Each list shows only the cases its reader may see.
@@ -244,6 +268,7 @@ impl ServiceDefinition {
             ("timers", self.timers.iter().map(|t| &t.code).collect()),
             ("alerts", self.alerts.iter().map(|a| &a.code).collect()),
             ("work_lists", self.work_lists.iter().map(|w| &w.code).collect()),
+            ("meetings", self.meetings.iter().map(|m| &m.code).collect()),
         ] {
             let mut seen = BTreeSet::new();
             for code in codes {
@@ -300,6 +325,22 @@ impl ServiceDefinition {
             }
         }
         self.check_references("plan_reviews", self.plan_reviews.references(), &mut problems);
+        for meeting in &self.meetings {
+            if self.role(&meeting.chaired_by).is_none() {
+                problems.push(FieldError::new(
+                    format!("meetings.{}.chaired_by", meeting.code),
+                    format!("'{}' is not one of the roles", meeting.chaired_by),
+                ));
+            }
+            if let Agenda::WorkList { work_list } = &meeting.agenda {
+                if !self.work_lists.iter().any(|w| &w.code == work_list) {
+                    problems.push(FieldError::new(
+                        format!("meetings.{}.agenda", meeting.code),
+                        format!("'{work_list}' is not one of the work lists"),
+                    ));
+                }
+            }
+        }
         for list in &self.work_lists {
             self.check_references(&format!("work_lists.{}", list.code), list.filter.references(), &mut problems);
         }

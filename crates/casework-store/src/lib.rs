@@ -15,6 +15,7 @@ pub mod decisions;
 pub mod events;
 pub mod forms;
 pub mod idempotency;
+pub mod meetings;
 pub mod meta;
 pub mod notes;
 pub mod people;

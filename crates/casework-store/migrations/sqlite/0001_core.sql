@@ -361,6 +361,30 @@ BEGIN SELECT RAISE(ABORT, 'plan reviews are append-only'); END;
 CREATE TRIGGER plan_reviews_are_never_deleted BEFORE DELETE ON plan_reviews
 BEGIN SELECT RAISE(ABORT, 'plan reviews are append-only'); END;
 
+-- Meetings (e.g. the weekly triage) with their agenda as it stood when the meeting opened,
+-- and the decision taken on each item.
+CREATE TABLE meetings (
+    id         TEXT PRIMARY KEY,
+    service    TEXT NOT NULL REFERENCES services(code),
+    kind       TEXT NOT NULL,
+    held_on    TEXT NOT NULL,
+    chaired_by TEXT NOT NULL REFERENCES users(id),
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX meetings_by_service ON meetings (service, id);
+
+CREATE TABLE meeting_items (
+    meeting_id  TEXT NOT NULL REFERENCES meetings(id),
+    position    INTEGER NOT NULL,
+    referral_id TEXT REFERENCES referrals(id),
+    case_id     TEXT REFERENCES cases(id),
+    outcome     TEXT,
+    minute      TEXT,
+    decided_by  TEXT REFERENCES users(id),
+    decided_at  INTEGER,
+    PRIMARY KEY (meeting_id, position)
+);
+
 -- The history: one row per change, written in the transaction of the change.
 CREATE TABLE events (
     id           TEXT PRIMARY KEY,

@@ -1,6 +1,6 @@
 //! Referrals and their decisions.
 
-use super::views::{AcceptedReferralOut, Page, ReferralOut};
+use super::views::{AcceptedReferralOut, MeetingOut, Page, ReferralOut};
 use super::{Paging, field_code, field_id, path_id};
 use crate::extract::{CurrentActor, IdempotencyKey, JsonBody};
 use crate::problem::{ApiError, ApiResult};
@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use casework_app::App;
 use casework_app::cases::Allocation;
 use casework_app::forms::FormEntry;
+use casework_app::meetings::ItemDecision;
 use casework_app::referrals::{Decision, NewReferral};
 use casework_domain::ids::PersonId;
 use casework_domain::referral::ReferralSource;
@@ -280,4 +281,98 @@ pub async fn file_referral(
     let id = path_id(&id, "referral")?;
     let decision = Decision::KeepOnFile { explanation: explanation(body.explanation.as_deref())? };
     Ok(Json(referral_out(&app, app.decide_referral(&actor, id, decision).await?.0)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewMeetingIn {
+    pub service: String,
+    /// The meeting's code in the service definition, e.g. "triage".
+    pub meeting: String,
+    /// YYYY-MM-DD; today if absent.
+    pub held_on: Option<String>,
+}
+
+/// Opens a meeting of a service with its agenda as it stands now (for the triage: the
+/// valid pending referrals, oldest first). Only the role that chairs it may.
+#[utoipa::path(post, path = "/api/v1/meetings", tag = "meetings", request_body = NewMeetingIn,
+    responses((status = 201, body = MeetingOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem)))]
+pub async fn hold_meeting(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    JsonBody(body): JsonBody<NewMeetingIn>,
+) -> ApiResult<(StatusCode, Json<MeetingOut>)> {
+    let service = field_code(&body.service, "service")?;
+    let meeting = field_code(&body.meeting, "meeting")?;
+    let held_on = match &body.held_on {
+        Some(raw) => raw.parse().map_err(|_| ApiError::field("held_on", "must be a date written as YYYY-MM-DD"))?,
+        None => casework_domain::time::day_of(app.now()),
+    };
+    Ok((StatusCode::CREATED, Json(app.hold_meeting(&actor, &service, &meeting, held_on).await?.into())))
+}
+
+/// A meeting, its agenda and the decisions taken so far.
+#[utoipa::path(get, path = "/api/v1/meetings/{id}", tag = "meetings", params(("id" = String, Path)),
+    responses((status = 200, body = MeetingOut), (status = 404, body = crate::problem::Problem)))]
+pub async fn get_meeting(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<MeetingOut>> {
+    Ok(Json(app.meeting(&actor, path_id(&id, "meeting")?).await?.into()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemDecisionIn {
+    /// accept, reject or file for a referral; discussed for a case.
+    pub outcome: String,
+    /// For accept: the level, worker and team of the new case.
+    pub level: Option<String>,
+    pub worker: Option<String>,
+    pub team: Option<String>,
+    /// For reject: a rejection reason of the service.
+    pub reason: Option<String>,
+    /// What the meeting said; kept with the item and, where there is a case, as a note on it.
+    pub minute: String,
+}
+
+/// Records the meeting's decision on one agenda item and writes it back to the referral or case.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/items/{position}/decision", tag = "meetings",
+    params(("id" = String, Path), ("position" = u32, Path)), request_body = ItemDecisionIn,
+    responses((status = 200, body = MeetingOut), (status = 404, body = crate::problem::Problem), (status = 409, body = crate::problem::Problem),
+              (status = 422, body = crate::problem::Problem)))]
+pub async fn decide_meeting_item(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path((id, position)): Path<(String, String)>,
+    JsonBody(body): JsonBody<ItemDecisionIn>,
+) -> ApiResult<Json<MeetingOut>> {
+    let id = path_id(&id, "meeting")?;
+    let position: u32 = path_id(&position, "agenda item")?;
+    let mut invalid = Invalid::new();
+    let minute = invalid.check("minute", LongText::parse(&body.minute));
+    let decision = match body.outcome.as_str() {
+        "accept" => Some(ItemDecision::Referral(Decision::Accept(
+            AllocationIn { level: body.level.clone(), worker: body.worker.clone(), team: body.team.clone() }.parse(&mut invalid),
+        ))),
+        "reject" => match &body.reason {
+            Some(reason) => invalid
+                .check("reason", Code::parse(reason))
+                .map(|reason| ItemDecision::Referral(Decision::Reject { reason, explanation: minute.clone() })),
+            None => {
+                invalid.push(FieldError::new("reason", "a rejection needs a reason"));
+                None
+            }
+        },
+        "file" => Some(ItemDecision::Referral(Decision::KeepOnFile { explanation: minute.clone() })),
+        "discussed" => Some(ItemDecision::Discussed),
+        _ => {
+            invalid.push(FieldError::new("outcome", "use accept, reject, file or discussed"));
+            None
+        }
+    };
+    let (Some(decision), Some(minute)) = (decision, minute) else { return Err(ApiError::invalid(invalid)) };
+    invalid.into_result().map_err(ApiError::invalid)?;
+    Ok(Json(app.decide_meeting_item(&actor, id, position, decision, minute).await?.into()))
 }

@@ -841,3 +841,51 @@ impl From<casework_app::plans::PlanView> for PlanOut {
         }
     }
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeetingItemOut {
+    pub position: u32,
+    pub referral: Option<String>,
+    pub case: Option<String>,
+    /// accepted, rejected, kept-on-file or discussed; absent until decided.
+    pub outcome: Option<String>,
+    pub minute: Option<String>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+}
+
+/// A meeting with its agenda and the decisions taken so far.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeetingOut {
+    pub id: String,
+    pub service: String,
+    pub meeting: String,
+    pub held_on: String,
+    pub chaired_by: String,
+    pub items: Vec<MeetingItemOut>,
+}
+
+impl From<casework_app::store::meetings::Meeting> for MeetingOut {
+    fn from(m: casework_app::store::meetings::Meeting) -> Self {
+        MeetingOut {
+            id: m.id.to_string(),
+            service: m.service.to_string(),
+            meeting: m.kind.to_string(),
+            held_on: date(m.held_on),
+            chaired_by: m.chaired_by.to_string(),
+            items: m
+                .items
+                .into_iter()
+                .map(|i| MeetingItemOut {
+                    position: i.position,
+                    referral: i.referral.map(|r| r.to_string()),
+                    case: i.case.map(|c| c.to_string()),
+                    outcome: i.outcome,
+                    minute: i.minute,
+                    decided_by: i.decided_by.map(|u| u.to_string()),
+                    decided_at: i.decided_at.map(instant),
+                })
+                .collect(),
+        }
+    }
+}

@@ -8,6 +8,7 @@ mod cases;
 mod deadlines;
 mod forms;
 mod harness;
+mod meetings;
 mod openapi;
 mod permissions;
 mod referrals;
