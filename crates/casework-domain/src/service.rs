@@ -332,13 +332,13 @@ impl ServiceDefinition {
                     format!("'{}' is not one of the roles", meeting.chaired_by),
                 ));
             }
-            if let Agenda::WorkList { work_list } = &meeting.agenda {
-                if !self.work_lists.iter().any(|w| &w.code == work_list) {
-                    problems.push(FieldError::new(
-                        format!("meetings.{}.agenda", meeting.code),
-                        format!("'{work_list}' is not one of the work lists"),
-                    ));
-                }
+            if let Agenda::WorkList { work_list } = &meeting.agenda
+                && !self.work_lists.iter().any(|w| &w.code == work_list)
+            {
+                problems.push(FieldError::new(
+                    format!("meetings.{}.agenda", meeting.code),
+                    format!("'{work_list}' is not one of the work lists"),
+                ));
             }
         }
         for list in &self.work_lists {
