@@ -94,6 +94,11 @@ impl App {
             }
         }
         let definition = self.services.get(service).cloned().ok_or(AppError::NotFound("service"))?;
+        let sources = &definition.referrals.sources;
+        if !sources.is_empty() && !sources.contains(&new.source) {
+            let names: Vec<&str> = sources.iter().map(|s| s.name()).collect();
+            return Err(FieldError::new("source", format!("this service takes referrals from: {}", names.join(", "))).into());
+        }
         let forms = crate::forms::check_forms(actor, &definition, &new.forms, now)?;
         let referral = Referral {
             id: ReferralId::new(),

@@ -136,6 +136,9 @@ impl FormDefinition {
 pub struct ReferralRules {
     #[serde(default)]
     pub valid_when: Vec<Vec<Code>>,
+    /// The sources referrals may come from (any source if empty).
+    #[serde(default)]
+    pub sources: Vec<crate::referral::ReferralSource>,
 }
 
 /// Whether a referral's forms make it valid, and what each way of becoming valid still lacks.
@@ -220,8 +223,10 @@ mod tests {
 
     #[test]
     fn a_referral_is_valid_when_any_set_is_complete() {
-        let rules =
-            ReferralRules { valid_when: vec![vec![code("form-1"), code("form-2")], vec![code("form-e"), code("form-2")]] };
+        let rules = ReferralRules {
+            valid_when: vec![vec![code("form-1"), code("form-2")], vec![code("form-e"), code("form-2")]],
+            sources: Vec::new(),
+        };
         let only_one = [code("form-1")];
         let validity = rules.validity(only_one.iter());
         assert!(!validity.valid);

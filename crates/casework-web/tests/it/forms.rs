@@ -99,3 +99,20 @@ async fn an_assessment_on_a_case_is_scored_into_its_band_and_kept_as_filled_in()
     let history = admin.get(&format!("/api/v1/cases/{id}/history")).await;
     assert_eq!(history.status, StatusCode::FORBIDDEN, "an administrator does not read history");
 }
+
+#[tokio::test]
+async fn a_service_takes_referrals_only_from_its_own_sources() {
+    let server = spawn().await;
+    let tpd = server.user("tpd", &["deanery:training-programme-director"]).await;
+    let dean = server.user("ddean", &["deanery:deputy-dean"]).await;
+    let person = dean.post("/api/v1/people", json!({ "given_name": "Ola", "family_name": "Source" })).await;
+    let refused = tpd
+        .post(
+            "/api/v1/referrals",
+            json!({ "person": person.body["id"], "service": "deanery", "source": "automatic", "summary": "x" }),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.fields(), ["source"]);
+    assert!(refused.body["errors"][0]["message"].as_str().unwrap().contains("form, email, staff, self-referral"));
+}
