@@ -12,5 +12,6 @@ mod meetings;
 mod openapi;
 mod permissions;
 mod referrals;
+mod scenarios;
 mod sixth_service;
 mod work;
