@@ -2,6 +2,7 @@
 //! database keeps every version a service has had, because a case follows the version it
 //! was opened under until it is moved on explicitly.
 
+use casework_domain::calendar::{Calendar, Holiday, Nation};
 use casework_domain::service::ServiceDefinition;
 use casework_domain::text::Code;
 use casework_domain::{FieldError, Invalid};
@@ -20,6 +21,8 @@ pub struct ServiceCatalog {
 struct Versions {
     all: BTreeMap<(Code, u32), Arc<ServiceDefinition>>,
     current: BTreeMap<Code, u32>,
+    /// One-off holidays imported from published data, for every service's calendar.
+    imported: Vec<(Nation, Holiday)>,
 }
 
 impl ServiceCatalog {
@@ -69,9 +72,21 @@ impl ServiceCatalog {
         self.versions.read().ok().and_then(|v| v.all.get(&(code.clone(), version)).cloned())
     }
 
-    pub(crate) fn install(&self, all: BTreeMap<(Code, u32), Arc<ServiceDefinition>>, current: BTreeMap<Code, u32>) {
+    pub(crate) fn install(
+        &self,
+        all: BTreeMap<(Code, u32), Arc<ServiceDefinition>>,
+        current: BTreeMap<Code, u32>,
+        imported: Vec<(Nation, Holiday)>,
+    ) {
         if let Ok(mut versions) = self.versions.write() {
-            *versions = Versions { all, current };
+            *versions = Versions { all, current, imported };
         }
+    }
+
+    /// The working-day calendar of a service: its nation's bank holidays, its own closure
+    /// days, and any imported one-off holidays.
+    pub fn calendar(&self, definition: &ServiceDefinition) -> Calendar {
+        let imported = self.versions.read().map(|v| v.imported.clone()).unwrap_or_default();
+        definition.calendar().with_published_holidays(imported)
     }
 }

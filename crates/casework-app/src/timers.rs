@@ -27,7 +27,7 @@ const SWEEP_BATCH: i64 = 500;
 
 impl App {
     fn calendar_for(&self, case: &casework_domain::case::Case) -> Result<Calendar> {
-        Ok(self.definition_of(case)?.calendar())
+        Ok(self.services.calendar(&*self.definition_of(case)?))
     }
 
     /// Applies recorded changes of a case to its timers (called from `record`).
@@ -65,7 +65,7 @@ impl App {
         if definition.timers.is_empty() {
             return Ok(());
         }
-        let calendar = definition.calendar();
+        let calendar = self.services.calendar(&definition);
         let stored = timers::for_case(conn, case_id).await?;
         let before: Vec<(EventId, String, Timer)> =
             stored.into_iter().map(|s| (s.id, s.timer.state.name().to_owned(), s.timer)).collect();
@@ -157,7 +157,7 @@ impl App {
     pub async fn case_deadlines(&self, actor: &Actor, case: CaseId) -> Result<Vec<Deadline>> {
         let found = self.log_read(actor, case, Permission::CaseRead, "deadlines").await?;
         let definition = self.definition_of(&found)?;
-        let calendar = definition.calendar();
+        let calendar = self.services.calendar(&definition);
         let now = self.now();
         let mut conn = self.store.read().await?;
         Ok(timers::for_case(&mut conn, case)

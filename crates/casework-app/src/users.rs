@@ -205,6 +205,7 @@ impl App {
             current.insert(definition.code().clone(), version);
         }
         let stored = casework_store::meta::definitions(&mut tx).await?;
+        let imported = casework_store::meta::imported_holidays(&mut tx).await?;
         tx.commit().await?;
         let mut all = std::collections::BTreeMap::new();
         for stored in stored {
@@ -216,7 +217,7 @@ impl App {
             })?;
             all.insert((definition.code().clone(), stored.version), std::sync::Arc::new(definition));
         }
-        self.services.install(all, current);
+        self.services.install(all, current, imported);
         Ok(())
     }
 }
@@ -228,5 +229,24 @@ impl App {
         casework_store::meta::set(&mut tx, key, "true").await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+impl App {
+    /// Imports one-off holidays from published data (GOV.UK's bank-holidays.json), keeping
+    /// the dates the rules do not give. They count from the next start of the server.
+    pub async fn import_holidays(&self, actor: &Actor, json: &str) -> Result<u64> {
+        require_administrator(actor)?;
+        let published = casework_domain::calendar::parse_published_holidays(json).map_err(|e| e.within("file"))?;
+        let extra: Vec<_> = published
+            .into_iter()
+            .filter(|(nation, holiday)| {
+                !casework_domain::calendar::bank_holidays(*nation, holiday.date.year()).iter().any(|h| h.date == holiday.date)
+            })
+            .collect();
+        let mut tx = self.store.begin().await?;
+        let added = casework_store::meta::import_holidays(&mut tx, &extra).await?;
+        tx.commit().await?;
+        Ok(added)
     }
 }

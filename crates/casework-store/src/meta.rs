@@ -107,3 +107,36 @@ pub async fn count(conn: &mut Connection, table: &str) -> Result<i64> {
     }
     Ok(sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(conn).await?)
 }
+
+/// Stores imported holidays; those already stored are left alone. Returns how many were new.
+pub async fn import_holidays(
+    conn: &mut Connection,
+    holidays: &[(casework_domain::calendar::Nation, casework_domain::calendar::Holiday)],
+) -> Result<u64> {
+    let mut added = 0;
+    for (nation, holiday) in holidays {
+        let done = sqlx::query("INSERT INTO imported_holidays (nation, date, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+            .bind(nation.as_str())
+            .bind(holiday.date.to_string())
+            .bind(&holiday.name)
+            .execute(&mut *conn)
+            .await?;
+        added += done.rows_affected();
+    }
+    Ok(added)
+}
+
+/// Every imported holiday.
+pub async fn imported_holidays(
+    conn: &mut Connection,
+) -> Result<Vec<(casework_domain::calendar::Nation, casework_domain::calendar::Holiday)>> {
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT nation, date, name FROM imported_holidays ORDER BY date").fetch_all(conn).await?;
+    rows.into_iter()
+        .map(|(nation, date, name)| {
+            let nation =
+                casework_domain::calendar::Nation::parse(&nation).map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
+            Ok((nation, casework_domain::calendar::Holiday::new(crate::convert::date(&date)?, name)))
+        })
+        .collect()
+}

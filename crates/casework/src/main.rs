@@ -122,6 +122,13 @@ enum CalendarCommand {
         #[arg(long)]
         year: i16,
     },
+    /// Import one-off holidays from published data (GOV.UK's bank-holidays.json) into the
+    /// database, for every service's deadlines (from the next server start).
+    Import {
+        #[command(flatten)]
+        database: DatabaseArg,
+        file: PathBuf,
+    },
     /// Print the date a number of working days after a date.
     Add {
         #[command(flatten)]
@@ -225,6 +232,13 @@ async fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Check { files } => check(&files),
+        Command::Calendar { command: CalendarCommand::Import { database, file } } => {
+            let app = open_app(&database.database, &ServicesArg { services: None }).await?;
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let added = app.import_holidays(&system_actor(), &text).await.map_err(describe)?;
+            println!("{added} one-off holidays added beyond the rules");
+            Ok(())
+        }
         Command::Calendar { command } => calendar_command(command),
         Command::Services { command: ServicesCommand::Schema, .. } => {
             println!("{}", serde_json::to_string_pretty(&casework_domain::service::json_schema())?);
@@ -403,6 +417,7 @@ fn calendar(args: &CalendarArgs) -> Result<casework_domain::calendar::Calendar> 
 
 fn calendar_command(command: CalendarCommand) -> Result<()> {
     match command {
+        CalendarCommand::Import { .. } => {}
         CalendarCommand::Holidays { calendar: args, year } => {
             for holiday in calendar(&args)?.holidays_in(year) {
                 println!("{} {}  {}", holiday.date, holiday.date.strftime("%a"), holiday.name);

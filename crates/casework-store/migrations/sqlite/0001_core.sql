@@ -26,6 +26,15 @@ CREATE TABLE service_versions (
     PRIMARY KEY (service, version)
 );
 
+-- One-off bank holidays imported from published data (e.g. a new jubilee), beyond what
+-- the rules give; every service's working days skip them.
+CREATE TABLE imported_holidays (
+    nation TEXT NOT NULL,
+    date   TEXT NOT NULL,
+    name   TEXT NOT NULL,
+    PRIMARY KEY (nation, date)
+);
+
 CREATE TABLE users (
     id                  TEXT PRIMARY KEY,
     username            TEXT NOT NULL UNIQUE,

@@ -178,3 +178,25 @@ async fn a_sweep_reads_only_due_timers_and_other_services_are_untouched() {
     assert_eq!(server.app.sweep_timers().await.unwrap(), 3);
     assert_eq!(server.app.sweep_timers().await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn an_imported_one_off_holiday_moves_deadlines_from_the_next_start() {
+    let server = spawn().await;
+    server.clock.set(at("2027-05-27T09:00:00Z")); // a Thursday
+    let published = r#"{
+        "england-and-wales": { "division": "england-and-wales", "events": [
+            { "title": "Spring bank holiday", "date": "2027-05-31", "notes": "", "bunting": true },
+            { "title": "A one-off celebration", "date": "2027-06-01", "notes": "", "bunting": true } ] },
+        "scotland": { "division": "scotland", "events": [] },
+        "northern-ireland": { "division": "northern-ireland", "events": [] } }"#;
+    let system = casework_app::users::system_actor();
+    assert_eq!(server.app.import_holidays(&system, published).await.unwrap(), 1, "only the day the rules do not give");
+    assert_eq!(server.app.import_holidays(&system, published).await.unwrap(), 0);
+    assert!(server.app.import_holidays(&system, "{ not json").await.is_err());
+    server.app.register_services().await.unwrap();
+    let manager = server.user("manager", &["recovery:service-manager"]).await;
+    let case = manager.open_case("recovery", "Holiday").await;
+    let deadlines = manager.get(&format!("/api/v1/cases/{}/deadlines", case["id"].as_str().unwrap())).await;
+    // Friday 28 May, (31 May and 1 June off), 2, 3, 4 and 7 June.
+    assert_eq!(deadline(&deadlines.body, "initial-assessment")["due_at"], "2027-06-07T22:59:59.999999Z");
+}

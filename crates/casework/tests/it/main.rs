@@ -318,6 +318,18 @@ fn the_calendar_can_be_checked_by_hand() {
     assert!(!listed.contains("2027-03-29"), "no Easter Monday in Scotland");
     let added = casework(&["calendar", "add", "--nation", "england-and-wales", "2026-12-23", "5"], &[]);
     assert_eq!(String::from_utf8_lossy(&added.stdout).trim(), "2027-01-04 Monday");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bank-holidays.json");
+    std::fs::write(
+        &file,
+        r#"{"england-and-wales":{"division":"england-and-wales","events":[{"title":"Extra day","date":"2027-06-01","notes":"","bunting":true}]},
+            "scotland":{"division":"scotland","events":[]},"northern-ireland":{"division":"northern-ireland","events":[]}}"#,
+    )
+    .unwrap();
+    let database = db(dir.path());
+    let imported = casework(&["calendar", "import", file.to_str().unwrap(), "--database", &database], &[]);
+    assert!(imported.status.success(), "{}", text(&imported));
+    assert!(text(&imported).contains("1 one-off holidays added"), "{}", text(&imported));
     let bad = casework(&["calendar", "add", "--nation", "wales", "2026-12-23", "5"], &[]);
     assert!(!bad.status.success());
     assert!(text(&bad).contains("--nation"), "{}", text(&bad));
