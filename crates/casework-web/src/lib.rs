@@ -5,6 +5,7 @@
 pub mod api;
 pub mod extract;
 pub mod problem;
+pub mod ui;
 
 use axum::Json;
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -33,12 +34,14 @@ pub fn router(app: App) -> axum::Router {
     let spec_json = serde_json::to_value(&spec).unwrap_or_default();
     axum::Router::new()
         .merge(api)
+        .merge(ui::routes())
         .route("/api/v1/openapi.json", get(move || async move { Json(spec_json) }))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
         .fallback(|| async { ApiError::not_found("page") })
         .with_state(app)
         .layer(DefaultBodyLimit::max(1024 * 1024))
+        .layer(middleware::from_fn(ui::security_headers))
         .layer(middleware::from_fn(with_request_id))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
             let id = request.headers().get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();

@@ -10,6 +10,7 @@ mod forms;
 mod harness;
 mod meetings;
 mod openapi;
+mod pages;
 mod permissions;
 mod referrals;
 mod scenarios;

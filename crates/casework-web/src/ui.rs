@@ -1,0 +1,340 @@
+//! The pages: server-rendered HTML from askama templates that emit the GOV.UK and MoJ
+//! design-system markup. Every page works without JavaScript. Signed-in pages are never
+//! cached; every response carries a Content-Security-Policy without inline code.
+
+use crate::extract::{SESSION_COOKIE, session_token};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use casework_app::{App, AppError};
+use casework_domain::access::{Actor, Permission};
+use casework_domain::ids::CaseId;
+use serde::Deserialize;
+
+const CSS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/casework.css"));
+const GOVUK_JS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/govuk-frontend.min.js"));
+const INIT_JS: &[u8] = include_bytes!("../assets/init.js");
+const START_JS: &[u8] = include_bytes!("../assets/start.js");
+
+pub fn routes() -> axum::Router<App> {
+    axum::Router::new()
+        .route("/", get(home))
+        .route("/sign-in", get(sign_in_page).post(sign_in))
+        .route("/sign-out", post(sign_out))
+        .route("/cases/{id}", get(case_page))
+        .route("/assets/casework.css", get(|| async { asset("text/css", CSS) }))
+        .route("/assets/govuk-frontend.min.js", get(|| async { asset("text/javascript", GOVUK_JS) }))
+        .route("/assets/init.js", get(|| async { asset("text/javascript", INIT_JS) }))
+        .route("/assets/start.js", get(|| async { asset("text/javascript", START_JS) }))
+}
+
+fn asset(content_type: &'static str, body: &'static [u8]) -> Response {
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
+}
+
+/// Security headers for every page.
+pub async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+        ),
+    );
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+fn render(template: &impl Template, status: StatusCode) -> Response {
+    match template.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "page did not render");
+            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "problem.html")]
+struct ProblemPage<'a> {
+    signed_in: Option<String>,
+    title: &'a str,
+    detail: &'a str,
+}
+
+fn problem(error: AppError, signed_in: Option<String>) -> Response {
+    let (status, title, detail) = match &error {
+        AppError::NotFound(_) => (StatusCode::NOT_FOUND, "Page not found", "There is nothing here, or you may not see it."),
+        AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "You cannot do this", "Your role does not allow it."),
+        AppError::Store(_) | AppError::Internal(_) => {
+            tracing::error!(%error, "page failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "Nothing was changed. Please try again.")
+        }
+        _ => (StatusCode::BAD_REQUEST, "That did not work", "Please go back and try again."),
+    };
+    render(&ProblemPage { signed_in, title, detail }, status)
+}
+
+/// The signed-in actor, or a redirect to the sign-in page.
+async fn signed_in(app: &App, headers: &HeaderMap) -> Result<Actor, Response> {
+    let mut parts = axum::http::Request::new(()).into_parts().0;
+    parts.headers = headers.clone();
+    let Some(token) = session_token(&parts) else { return Err(Redirect::to("/sign-in").into_response()) };
+    match app.session_actor(&token).await {
+        Ok(Some(actor)) => Ok(actor),
+        Ok(None) => Err(Redirect::to("/sign-in").into_response()),
+        Err(error) => Err(problem(error, None)),
+    }
+}
+
+/// A form posted from another site is refused (the browser says where it came from).
+fn from_our_pages(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return matches!(site, "same-origin" | "none");
+    }
+    match (headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()), headers.get(header::HOST).and_then(|v| v.to_str().ok())) {
+        (Some(origin), Some(host)) => origin.split_once("://").is_some_and(|(_, rest)| rest == host),
+        (Some(_), None) => false,
+        (None, _) => true,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct SignInPage {
+    signed_in: Option<String>,
+    username: String,
+    error: Option<String>,
+}
+
+async fn sign_in_page() -> Response {
+    render(&SignInPage { signed_in: None, username: String::new(), error: None }, StatusCode::OK)
+}
+
+#[derive(Debug, Deserialize)]
+struct SignInForm {
+    username: String,
+    password: String,
+}
+
+fn session_cookie(value: &str, max_age: Option<i64>) -> HeaderValue {
+    let age = max_age.map(|s| format!("; Max-Age={s}")).unwrap_or_default();
+    HeaderValue::from_str(&format!("{SESSION_COOKIE}={value}; Path=/; Secure; HttpOnly; SameSite=Strict{age}"))
+        .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+async fn sign_in(State(app): State<App>, headers: HeaderMap, Form(form): Form<SignInForm>) -> Response {
+    if !from_our_pages(&headers) {
+        return problem(AppError::Forbidden("sign in from another site"), None);
+    }
+    let mut parts = axum::http::Request::new(()).into_parts().0;
+    parts.headers = headers;
+    if let Some(old) = session_token(&parts) {
+        let _ = app.sign_out(&old).await;
+    }
+    match app.sign_in(&form.username, &form.password).await {
+        Ok(session) => {
+            let mut response = Redirect::to("/").into_response();
+            response.headers_mut().insert(header::SET_COOKIE, session_cookie(&session.token, None));
+            response
+        }
+        Err(AppError::TooManyAttempts { minutes }) => {
+            let error = format!("Too many failed attempts: wait {minutes} minutes and try again");
+            render(&SignInPage { signed_in: None, username: form.username, error: Some(error) }, StatusCode::TOO_MANY_REQUESTS)
+        }
+        Err(AppError::Unauthenticated) => {
+            let error = "Enter a correct username and password".to_owned();
+            render(&SignInPage { signed_in: None, username: form.username, error: Some(error) }, StatusCode::UNAUTHORIZED)
+        }
+        Err(error) => problem(error, None),
+    }
+}
+
+async fn sign_out(State(app): State<App>, headers: HeaderMap) -> Response {
+    if !from_our_pages(&headers) {
+        return problem(AppError::Forbidden("sign out from another site"), None);
+    }
+    let mut parts = axum::http::Request::new(()).into_parts().0;
+    parts.headers = headers;
+    if let Some(token) = session_token(&parts) {
+        let _ = app.sign_out(&token).await;
+    }
+    let mut response = Redirect::to("/sign-in").into_response();
+    response.headers_mut().insert(header::SET_COOKIE, session_cookie("", Some(0)));
+    response
+}
+
+struct CaseRow {
+    id: String,
+    reference: String,
+    person_name: String,
+    stage: String,
+    level: String,
+}
+
+struct AlertRow {
+    case: String,
+    case_reference: String,
+    message: String,
+}
+
+struct WorkListRow {
+    name: String,
+    service: String,
+    count: i64,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    signed_in: Option<String>,
+    caseload: Vec<CaseRow>,
+    alerts: Vec<AlertRow>,
+    work_lists: Vec<WorkListRow>,
+}
+
+async fn home(State(app): State<App>, headers: HeaderMap) -> Response {
+    let actor = match signed_in(&app, &headers).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    let name = Some(actor.username.clone());
+    let query = casework_app::cases::CaseQuery {
+        worker: Some(actor.user),
+        status: Some("open".into()),
+        limit: 200,
+        ..Default::default()
+    };
+    let page = async {
+        let caseload = app.list_cases(&actor, &query).await?;
+        let alerts = app.my_alerts(&actor, None, 50).await?;
+        let work_lists = app.work_lists(&actor).await?;
+        Ok::<_, AppError>(HomePage {
+            signed_in: name.clone(),
+            caseload: caseload
+                .into_iter()
+                .map(|c| CaseRow {
+                    id: c.id.to_string(),
+                    reference: c.reference,
+                    person_name: c.person_name,
+                    stage: c.stage.to_string(),
+                    level: c.level.map(|l| l.to_string()).unwrap_or_default(),
+                })
+                .collect(),
+            alerts: alerts
+                .into_iter()
+                .map(|a| AlertRow { case: a.case.to_string(), case_reference: a.case_reference, message: a.message })
+                .collect(),
+            work_lists: work_lists
+                .into_iter()
+                .map(|w| WorkListRow { name: w.list.name, service: w.service.to_string(), count: w.count })
+                .collect(),
+        })
+    };
+    match page.await {
+        Ok(page) => render(&page, StatusCode::OK),
+        Err(error) => problem(error, name),
+    }
+}
+
+struct NoteRow {
+    kind: String,
+    contact: String,
+    late: bool,
+    addendum: bool,
+    body: String,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    signed_in: Option<String>,
+    person: String,
+    reference: String,
+    stage: String,
+    level_label: String,
+    level: String,
+    worker: String,
+    flags: Vec<String>,
+    /// Name, time left, tag class.
+    deadlines: Vec<(String, String, &'static str)>,
+    notes: Vec<NoteRow>,
+}
+
+async fn case_page(State(app): State<App>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    let actor = match signed_in(&app, &headers).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    let name = Some(actor.username.clone());
+    let Ok(id) = id.parse::<CaseId>() else { return problem(AppError::NotFound("case"), name) };
+    let page = async {
+        let view = app.get_case(&actor, id).await?;
+        let definition = app.services.version(&view.case.service, view.case.service_version);
+        let label = |code: &casework_domain::text::Code, list: &str| {
+            definition
+                .as_ref()
+                .and_then(|d| match list {
+                    "stage" => d.stage(code).map(|s| s.name.clone()),
+                    _ => d.levels.iter().find(|l| &l.code == code).map(|l| l.name.clone()),
+                })
+                .unwrap_or_else(|| code.to_string())
+        };
+        let deadlines = app.case_deadlines(&actor, id).await?;
+        let notes = if actor.may(Permission::CaseRead, view.case.scope()) {
+            app.case_notes(&actor, id, None, 50).await?
+        } else {
+            Vec::new()
+        };
+        Ok::<_, AppError>(CasePage {
+            signed_in: name.clone(),
+            person: view.person.display_name(),
+            reference: view.case.reference.to_string(),
+            stage: label(&view.case.stage, "stage"),
+            level_label: definition.as_ref().map_or_else(|| "Level".to_owned(), |d| d.service.level_label.clone()),
+            level: view.case.level.as_ref().map(|l| label(l, "level")).unwrap_or_else(|| "not set".into()),
+            worker: if view.case.worker.is_some() { "allocated".into() } else { "not allocated".into() },
+            flags: view.case.flags.iter().map(|f| f.code.to_string()).collect(),
+            deadlines: deadlines
+                .into_iter()
+                .filter(|d| d.timer.is_open() || d.timer.state.name() != "cancelled")
+                .map(|d| {
+                    let class = if d.left.is_overdue() {
+                        "cw-deadline--overdue"
+                    } else if d.timer.is_open() {
+                        "cw-deadline--due"
+                    } else {
+                        "cw-deadline--met"
+                    };
+                    (d.name, d.left.to_string(), class)
+                })
+                .collect(),
+            notes: notes
+                .into_iter()
+                .map(|n| NoteRow {
+                    kind: n.kind.name().to_owned(),
+                    contact: n.contact_at.strftime("%-d %B %Y %H:%M").to_string(),
+                    late: n.late_entry,
+                    addendum: n.addendum_to.is_some(),
+                    body: n.body.to_string(),
+                })
+                .collect(),
+        })
+    };
+    match page.await {
+        Ok(page) => render(&page, StatusCode::OK),
+        Err(error) => problem(error, name),
+    }
+}

@@ -1,0 +1,56 @@
+//! The pages over plain HTTP: sign-in required, forms refused from other sites, headers.
+
+use crate::harness::{PASSWORD, session_cookie, spawn};
+use reqwest::{Method, StatusCode};
+
+async fn form(server: &crate::harness::TestServer, path: &str, body: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let mut request = client
+        .request(Method::POST, format!("{}{path}", server.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body.to_owned());
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn pages_need_a_session_and_forms_from_other_sites_are_refused() {
+    let server = spawn().await;
+    server.make_user("jo", &["recovery:administrator"], false).await;
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let home = client.get(format!("{}/", server.base)).send().await.unwrap();
+    assert_eq!(home.status(), StatusCode::SEE_OTHER);
+    assert_eq!(home.headers()["location"], "/sign-in");
+    let sign_in = client.get(format!("{}/sign-in", server.base)).send().await.unwrap();
+    for (name, value) in [("x-content-type-options", "nosniff"), ("referrer-policy", "no-referrer"), ("x-frame-options", "DENY")]
+    {
+        assert_eq!(sign_in.headers()[name], value);
+    }
+    assert!(!sign_in.headers()["content-security-policy"].to_str().unwrap().contains("unsafe-inline"));
+    assert!(sign_in.headers()["strict-transport-security"].to_str().unwrap().starts_with("max-age="));
+
+    let body = format!("username=jo&password={}", PASSWORD.replace(' ', "+"));
+    let before = server.count("users").await;
+    for headers in [[("origin", "https://evil.example")].as_slice(), &[("sec-fetch-site", "cross-site")]] {
+        let refused = form(&server, "/sign-in", &body, headers).await;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{headers:?}");
+        assert!(session_cookie(refused.headers()).is_none());
+    }
+    let signed_in = form(&server, "/sign-in", &body, &[("sec-fetch-site", "same-origin")]).await;
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    let cookie = session_cookie(signed_in.headers()).unwrap();
+    let cookie_header = format!("__Host-casework_session={cookie}");
+    let refused = form(&server, "/sign-out", "", &[("cookie", &cookie_header), ("origin", "https://evil.example")]).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let home = client.get(format!("{}/", server.base)).header("cookie", &cookie_header).send().await.unwrap();
+    assert_eq!(home.status(), StatusCode::OK, "the session survived the forged sign-out");
+    assert_eq!(home.headers()["cache-control"], "no-store");
+    assert!(home.text().await.unwrap().contains("Your work"));
+    let out = form(&server, "/sign-out", "", &[("cookie", &cookie_header), ("sec-fetch-site", "same-origin")]).await;
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    let after = client.get(format!("{}/", server.base)).header("cookie", &cookie_header).send().await.unwrap();
+    assert_eq!(after.status(), StatusCode::SEE_OTHER, "signed out");
+    assert_eq!(server.count("users").await, before);
+}

@@ -1,0 +1,126 @@
+// Casework's pages in Debian's chromium: every page checked with axe (WCAG 2.2 AA tags),
+// a keyboard journey, a 320 px screen, the security headers, and who may see what.
+// The server is started by scripts/browser-tests with the demo data; CASEWORK_URL says where.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import AxeBuilder from '@axe-core/playwright';
+
+const base = process.env.CASEWORK_URL ?? 'http://127.0.0.1:8080';
+const password = 'demo-password-2026';
+const artefacts = process.env.CASEWORK_ARTEFACTS ?? join(tmpdir(), 'casework-browser');
+mkdirSync(artefacts, { recursive: true });
+let browser;
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => { await browser?.close(); });
+
+async function signedIn(username, viewport) {
+  const context = await browser.newContext(viewport ? { viewport } : {});
+  const page = await context.newPage();
+  await page.goto(`${base}/sign-in`);
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${base}/`);
+  return { context, page };
+}
+
+async function noViolations(page, name) {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+  await page.screenshot({ path: join(artefacts, `${name}.png`), fullPage: true });
+  const summary = results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  assert.deepEqual(summary, [], `${name} has accessibility violations`);
+}
+
+test('the sign-in page is accessible, explains a wrong password and sets no session', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const response = await page.goto(`${base}/sign-in`);
+  const csp = response.headers()['content-security-policy'];
+  assert.match(csp, /script-src 'self'/);
+  assert.doesNotMatch(csp, /unsafe-inline/);
+  await noViolations(page, 'sign-in');
+  await page.fill('#username', 'recovery.recovery-practitioner');
+  await page.fill('#password', 'not the password');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.govuk-error-summary');
+  assert.equal(await page.textContent('.govuk-error-summary__list a'), 'Enter a correct username and password');
+  await noViolations(page, 'sign-in-error');
+  assert.equal((await context.cookies()).length, 0);
+  await context.close();
+});
+
+const services = [
+  ['recovery', 'recovery.recovery-practitioner'],
+  ['deanery', 'deanery.clinical-case-manager'],
+  ['child-survivor', 'child-survivor.caseworker'],
+  ['ombudsman', 'ombudsman.investigator'],
+  ['family-court', 'family-court.family-court-adviser'],
+];
+
+for (const [service, username] of services) {
+  test(`a ${service} worker signs in, sees their caseload and opens a case`, async () => {
+    const { context, page } = await signedIn(username);
+    assert.equal(await page.textContent('h1'), 'Your work');
+    const response = await page.reload();
+    assert.equal(response.headers()['cache-control'], 'no-store');
+    await noViolations(page, `${service}-home`);
+    const first = page.locator('table a').first();
+    if (await first.count() > 0) {
+      const reference = (await first.textContent()).trim();
+      await first.click();
+      await page.waitForSelector('.moj-identity-bar');
+      assert.match(await page.textContent('.moj-identity-bar'), new RegExp(reference));
+      await noViolations(page, `${service}-case`);
+    }
+    await page.click('text=Sign out');
+    await page.waitForURL(`${base}/sign-in`);
+    await context.close();
+  });
+}
+
+test('a training programme director cannot open a trainee case', async () => {
+  const manager = await signedIn('deanery.clinical-case-manager');
+  const link = manager.page.locator('table a').first();
+  const href = await link.getAttribute('href');
+  await manager.context.close();
+  const tpd = await signedIn('deanery.training-programme-director');
+  const response = await tpd.page.goto(`${base}${href}`);
+  assert.equal(response.status(), 404);
+  assert.equal(await tpd.page.textContent('h1'), 'Page not found');
+  await noViolations(tpd.page, 'deanery-tpd-refused');
+  await tpd.context.close();
+});
+
+test('the keyboard reaches the skip link first and it moves focus to the content', async () => {
+  const { context, page } = await signedIn('recovery.recovery-practitioner');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent.trim()), 'Skip to main content');
+  const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle + getComputedStyle(document.activeElement).backgroundColor);
+  assert.notEqual(outline, 'nonergba(0, 0, 0, 0)', 'focus is visible');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => location.hash), '#main-content');
+  await page.keyboard.press('Tab');
+  const inMain = await page.evaluate(() => document.querySelector('main').contains(document.activeElement));
+  assert.ok(inMain, 'after the skip link, the next stop is in the main content');
+  await context.close();
+});
+
+test('pages fit a 320 pixel wide screen', async () => {
+  const { context, page } = await signedIn('recovery.recovery-practitioner', { width: 320, height: 640 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `the home page scrolls sideways by ${overflow}px`);
+  await context.close();
+});
