@@ -85,6 +85,12 @@ for (const [service, username] of services) {
       assert.match(await page.textContent('.moj-identity-bar'), new RegExp(reference));
       await noViolations(page, `${service}-case`);
     }
+    const list = page.locator('.govuk-grid-column-one-third a').first();
+    if (await list.count() > 0) {
+      await list.click();
+      await page.waitForSelector('h1');
+      await noViolations(page, `${service}-work-list`);
+    }
     await page.click('text=Sign out');
     await page.waitForURL(`${base}/sign-in`);
     await context.close();
