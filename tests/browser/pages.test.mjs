@@ -84,6 +84,22 @@ for (const [service, username] of services) {
       await page.waitForSelector('.moj-identity-bar');
       assert.match(await page.textContent('.moj-identity-bar'), new RegExp(reference));
       await noViolations(page, `${service}-case`);
+      if (await page.locator('#note-body').count() > 0) {
+        await page.click('text=Save note');
+        await page.waitForSelector('.govuk-error-summary');
+        await noViolations(page, `${service}-note-error`);
+        const text = `Spoke with the client about next steps (${service}).`;
+        await page.fill('#note-body', text);
+        await page.selectOption('#note-kind', 'phone');
+        await page.click('text=Save note');
+        await page.waitForSelector('.cw-note');
+        assert.equal((await page.locator('.cw-note').first().textContent()).trim(), text);
+      }
+      for (const section of ['Tasks', 'History']) {
+        await page.click(`.moj-sub-navigation__link:text("${section}")`);
+        await page.waitForSelector('h2');
+        await noViolations(page, `${service}-case-${section.toLowerCase()}`);
+      }
     }
     const list = page.locator('.govuk-grid-column-one-third a').first();
     if (await list.count() > 0) {

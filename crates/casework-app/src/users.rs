@@ -250,3 +250,21 @@ impl App {
         Ok(added)
     }
 }
+
+impl App {
+    /// The display names of users, for showing who did what on a case record (any signed-in
+    /// user may see colleagues' names; nothing else about them).
+    pub async fn display_names(&self, ids: &[UserId]) -> Result<std::collections::BTreeMap<UserId, String>> {
+        let mut conn = self.store.read().await?;
+        let mut names = std::collections::BTreeMap::new();
+        for &id in ids {
+            if names.contains_key(&id) {
+                continue;
+            }
+            if let Some(user) = users::get(&mut conn, id).await? {
+                names.insert(id, user.display_name.to_string());
+            }
+        }
+        Ok(names)
+    }
+}

@@ -26,6 +26,9 @@ pub fn routes() -> axum::Router<App> {
         .route("/sign-in", get(sign_in_page).post(sign_in))
         .route("/sign-out", post(sign_out))
         .route("/cases/{id}", get(case_page))
+        .route("/cases/{id}/tasks", get(case_tasks_page))
+        .route("/cases/{id}/history", get(case_history_page))
+        .route("/cases/{id}/notes", post(add_note))
         .route("/work-lists/{service}/{list}", get(work_list_page))
         .route("/assets/casework.css", get(|| async { asset("text/css", CSS) }))
         .route("/assets/govuk-frontend.min.js", get(|| async { asset("text/javascript", GOVUK_JS) }))
@@ -264,29 +267,91 @@ struct NoteRow {
     body: String,
 }
 
+struct EventRow {
+    what: String,
+    who: String,
+    at: String,
+    when: String,
+}
+
 #[derive(Template)]
 #[template(path = "case.html")]
 struct CasePage {
     signed_in: Option<String>,
+    id: String,
+    section: &'static str,
+    error: Option<String>,
     person: String,
     reference: String,
     stage: String,
     level_label: String,
     level: String,
     worker: String,
+    status: String,
     flags: Vec<String>,
     /// Name, time left, tag class.
     deadlines: Vec<(String, String, &'static str)>,
+    may_write_notes: bool,
     notes: Vec<NoteRow>,
+    /// Title, status, tag class.
+    tasks: Vec<(String, String, &'static str)>,
+    events: Vec<EventRow>,
+}
+
+fn uk_time(at: jiff::Timestamp) -> String {
+    at.to_zoned(casework_domain::time::service_zone()).strftime("%-d %B %Y %H:%M").to_string()
 }
 
 async fn case_page(State(app): State<App>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    case_section(&app, &headers, &id, "overview", None).await
+}
+
+async fn case_tasks_page(State(app): State<App>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    case_section(&app, &headers, &id, "tasks", None).await
+}
+
+async fn case_history_page(State(app): State<App>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    case_section(&app, &headers, &id, "history", None).await
+}
+
+#[derive(Debug, Deserialize)]
+struct NoteForm {
+    kind: String,
+    body: String,
+}
+
+async fn add_note(State(app): State<App>, headers: HeaderMap, Path(id): Path<String>, Form(form): Form<NoteForm>) -> Response {
+    if !from_our_pages(&headers) {
+        return problem(AppError::Forbidden("write notes from another site"), None);
+    }
     let actor = match signed_in(&app, &headers).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    let Ok(case) = id.parse::<CaseId>() else { return problem(AppError::NotFound("case"), Some(actor.username)) };
+    let kind = serde_json::from_value::<casework_domain::note::NoteKind>(serde_json::Value::String(form.kind));
+    let body = casework_domain::text::LongText::parse(&form.body);
+    let (Ok(kind), Ok(body)) = (kind, body) else {
+        return case_section(&app, &headers, &id, "overview", Some("Enter the note".to_owned())).await;
+    };
+    match app.add_note(&actor, case, kind, body, None, None).await {
+        Ok(_) => Redirect::to(&format!("/cases/{case}#notes")).into_response(),
+        Err(AppError::Invalid(invalid)) => {
+            let message = invalid.errors.first().map_or_else(|| "The note could not be saved".to_owned(), |e| e.message.clone());
+            case_section(&app, &headers, &id, "overview", Some(message)).await
+        }
+        Err(error) => problem(error, Some(actor.username)),
+    }
+}
+
+async fn case_section(app: &App, headers: &HeaderMap, id: &str, section: &'static str, error: Option<String>) -> Response {
+    let actor = match signed_in(app, headers).await {
         Ok(actor) => actor,
         Err(response) => return response,
     };
     let name = Some(actor.username.clone());
     let Ok(id) = id.parse::<CaseId>() else { return problem(AppError::NotFound("case"), name) };
+    let status_code = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let page = async {
         let view = app.get_case(&actor, id).await?;
         let definition = app.services.version(&view.case.service, view.case.service_version);
@@ -299,49 +364,95 @@ async fn case_page(State(app): State<App>, headers: HeaderMap, Path(id): Path<St
                 })
                 .unwrap_or_else(|| code.to_string())
         };
-        let deadlines = app.case_deadlines(&actor, id).await?;
-        let notes = if actor.may(Permission::CaseRead, view.case.scope()) {
-            app.case_notes(&actor, id, None, 50).await?
-        } else {
-            Vec::new()
-        };
-        Ok::<_, AppError>(CasePage {
+        let mut page = CasePage {
             signed_in: name.clone(),
+            id: id.to_string(),
+            section,
+            error: error.clone(),
             person: view.person.display_name(),
             reference: view.case.reference.to_string(),
             stage: label(&view.case.stage, "stage"),
             level_label: definition.as_ref().map_or_else(|| "Level".to_owned(), |d| d.service.level_label.clone()),
             level: view.case.level.as_ref().map(|l| label(l, "level")).unwrap_or_else(|| "not set".into()),
-            worker: if view.case.worker.is_some() { "allocated".into() } else { "not allocated".into() },
+            worker: match view.case.worker {
+                Some(worker) => app.display_names(&[worker]).await?.remove(&worker).unwrap_or_else(|| "allocated".into()),
+                None => "not allocated".into(),
+            },
+            status: if view.case.is_open() { "Open".into() } else { "Closed".into() },
             flags: view.case.flags.iter().map(|f| f.code.to_string()).collect(),
-            deadlines: deadlines
-                .into_iter()
-                .filter(|d| d.timer.is_open() || d.timer.state.name() != "cancelled")
-                .map(|d| {
-                    let class = if d.left.is_overdue() {
-                        "cw-deadline--overdue"
-                    } else if d.timer.is_open() {
-                        "cw-deadline--due"
-                    } else {
-                        "cw-deadline--met"
-                    };
-                    (d.name, d.left.to_string(), class)
-                })
-                .collect(),
-            notes: notes
-                .into_iter()
-                .map(|n| NoteRow {
-                    kind: n.kind.name().to_owned(),
-                    contact: n.contact_at.strftime("%-d %B %Y %H:%M").to_string(),
-                    late: n.late_entry,
-                    addendum: n.addendum_to.is_some(),
-                    body: n.body.to_string(),
-                })
-                .collect(),
-        })
+            deadlines: Vec::new(),
+            may_write_notes: view.case.is_open() && actor.may(Permission::NoteAdd, view.case.scope()),
+            notes: Vec::new(),
+            tasks: Vec::new(),
+            events: Vec::new(),
+        };
+        match section {
+            "tasks" => {
+                page.tasks = app
+                    .case_tasks(&actor, id, None, 200)
+                    .await?
+                    .into_iter()
+                    .map(|t| {
+                        let class = match t.status.name() {
+                            "completed" => "govuk-tag--green",
+                            "cancelled" => "govuk-tag--grey",
+                            _ => "govuk-tag--blue",
+                        };
+                        (t.title.to_string(), t.status.name().to_owned(), class)
+                    })
+                    .collect();
+            }
+            "history" if actor.may(Permission::HistoryRead, view.case.scope()) => {
+                let events = app.case_history(&actor, id, None, 200).await?;
+                let actors: Vec<casework_domain::ids::UserId> = events.iter().map(|e| e.actor).collect();
+                let names = app.display_names(&actors).await?;
+                page.events = events
+                    .into_iter()
+                    .rev()
+                    .map(|e| EventRow {
+                        what: e.kind.name().replace('-', " "),
+                        who: names.get(&e.actor).cloned().unwrap_or_else(|| "Casework".into()),
+                        at: e.at.to_string(),
+                        when: uk_time(e.at),
+                    })
+                    .collect();
+            }
+            "history" => return Err(AppError::Forbidden("read this case's history")),
+            _ => {
+                page.deadlines = app
+                    .case_deadlines(&actor, id)
+                    .await?
+                    .into_iter()
+                    .filter(|d| d.timer.state.name() != "cancelled")
+                    .map(|d| {
+                        let class = if d.left.is_overdue() {
+                            "cw-deadline--overdue"
+                        } else if d.timer.is_open() {
+                            "cw-deadline--due"
+                        } else {
+                            "cw-deadline--met"
+                        };
+                        (d.name, d.left.to_string(), class)
+                    })
+                    .collect();
+                page.notes = app
+                    .case_notes(&actor, id, None, 50)
+                    .await?
+                    .into_iter()
+                    .map(|n| NoteRow {
+                        kind: n.kind.name().to_owned(),
+                        contact: uk_time(n.contact_at),
+                        late: n.late_entry,
+                        addendum: n.addendum_to.is_some(),
+                        body: n.body.to_string(),
+                    })
+                    .collect();
+            }
+        }
+        Ok::<_, AppError>(page)
     };
     match page.await {
-        Ok(page) => render(&page, StatusCode::OK),
+        Ok(page) => render(&page, status_code),
         Err(error) => problem(error, name),
     }
 }
