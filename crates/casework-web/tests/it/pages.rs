@@ -48,6 +48,49 @@ async fn pages_need_a_session_and_forms_from_other_sites_are_refused() {
     assert_eq!(home.status(), StatusCode::OK, "the session survived the forged sign-out");
     assert_eq!(home.headers()["cache-control"], "no-store");
     assert!(home.text().await.unwrap().contains("Your work"));
+    // Writing a note from a page: refused from another site, accepted from our own.
+    let api = server.sign_in("jo").await;
+    let case = api.open_case("recovery", "Paged").await;
+    let case_id = case["id"].as_str().unwrap();
+    let notes_before = server.count("notes").await;
+    let forged = form(
+        &server,
+        &format!("/cases/{case_id}/notes"),
+        "kind=contact&body=forged",
+        &[("cookie", &cookie_header), ("origin", "https://evil.example")],
+    )
+    .await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert_eq!(server.count("notes").await, notes_before);
+    let empty = form(
+        &server,
+        &format!("/cases/{case_id}/notes"),
+        "kind=contact&body=+",
+        &[("cookie", &cookie_header), ("sec-fetch-site", "same-origin")],
+    )
+    .await;
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.text().await.unwrap().contains("govuk-error-summary"));
+    let written = form(
+        &server,
+        &format!("/cases/{case_id}/notes"),
+        "kind=phone&body=Called+the+wing",
+        &[("cookie", &cookie_header), ("sec-fetch-site", "same-origin")],
+    )
+    .await;
+    assert_eq!(written.status(), StatusCode::SEE_OTHER);
+    assert_eq!(server.count("notes").await, notes_before + 1);
+    let page = client.get(format!("{}/cases/{case_id}", server.base)).header("cookie", &cookie_header).send().await.unwrap();
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Called the wing"));
+    // What users write is shown as text, never run.
+    let script = "<script>alert('x')</script>";
+    api.post(&format!("/api/v1/cases/{case_id}/notes"), serde_json::json!({ "kind": "analysis", "body": script })).await;
+    let page = client.get(format!("{}/cases/{case_id}", server.base)).header("cookie", &cookie_header).send().await.unwrap();
+    let html = page.text().await.unwrap();
+    assert!(!html.contains(script));
+    assert!(html.contains("&lt;script&gt;"));
+
     let out = form(&server, "/sign-out", "", &[("cookie", &cookie_header), ("sec-fetch-site", "same-origin")]).await;
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
     let after = client.get(format!("{}/", server.base)).header("cookie", &cookie_header).send().await.unwrap();
