@@ -146,3 +146,16 @@ test('pages fit a 320 pixel wide screen', async () => {
   assert.ok(overflow <= 0, `the home page scrolls sideways by ${overflow}px`);
   await context.close();
 });
+
+test('a signed-in user is warned before the idle time-out and can stay signed in', async () => {
+  const { context, page } = await signedIn('recovery.recovery-practitioner');
+  assert.equal(await page.isVisible('#cw-timeout'), false);
+  await page.evaluate(() => document.dispatchEvent(new Event('casework:warn-timeout')));
+  await page.waitForSelector('#cw-timeout[open]');
+  await noViolations(page, 'timeout-warning');
+  const keepAlive = page.waitForResponse((r) => r.url().endsWith('/session/keep-alive'));
+  await page.click('text=Stay signed in');
+  assert.equal((await keepAlive).status(), 204);
+  await page.waitForSelector('#cw-timeout:not([open])', { state: 'attached' });
+  await context.close();
+});

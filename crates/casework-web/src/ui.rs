@@ -19,6 +19,7 @@ const CSS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/casework.css"));
 const GOVUK_JS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/govuk-frontend.min.js"));
 const INIT_JS: &[u8] = include_bytes!("../assets/init.js");
 const START_JS: &[u8] = include_bytes!("../assets/start.js");
+const TIMEOUT_JS: &[u8] = include_bytes!("../assets/timeout.js");
 
 pub fn routes() -> axum::Router<App> {
     axum::Router::new()
@@ -34,6 +35,8 @@ pub fn routes() -> axum::Router<App> {
         .route("/assets/govuk-frontend.min.js", get(|| async { asset("text/javascript", GOVUK_JS) }))
         .route("/assets/init.js", get(|| async { asset("text/javascript", INIT_JS) }))
         .route("/assets/start.js", get(|| async { asset("text/javascript", START_JS) }))
+        .route("/assets/timeout.js", get(|| async { asset("text/javascript", TIMEOUT_JS) }))
+        .route("/session/keep-alive", post(keep_alive))
 }
 
 fn asset(content_type: &'static str, body: &'static [u8]) -> Response {
@@ -112,6 +115,17 @@ fn from_our_pages(headers: &HeaderMap) -> bool {
         (Some(origin), Some(host)) => origin.split_once("://").is_some_and(|(_, rest)| rest == host),
         (Some(_), None) => false,
         (None, _) => true,
+    }
+}
+
+/// Keeps a session alive from the time-out warning: the request itself counts as activity.
+async fn keep_alive(State(app): State<App>, headers: HeaderMap) -> Response {
+    if !from_our_pages(&headers) {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    match signed_in(&app, &headers).await {
+        Ok(_) => StatusCode::NO_CONTENT.into_response(),
+        Err(_) => StatusCode::UNAUTHORIZED.into_response(),
     }
 }
 

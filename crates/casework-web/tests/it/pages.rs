@@ -91,6 +91,12 @@ async fn pages_need_a_session_and_forms_from_other_sites_are_refused() {
     assert!(!html.contains(script), "the note is escaped");
     assert!(html.contains("&#60;script&#62;") || html.contains("&lt;script&gt;"), "and still shown");
 
+    let alive = form(&server, "/session/keep-alive", "", &[("cookie", &cookie_header), ("sec-fetch-site", "same-origin")]).await;
+    assert_eq!(alive.status(), StatusCode::NO_CONTENT);
+    let forged = form(&server, "/session/keep-alive", "", &[("cookie", &cookie_header), ("sec-fetch-site", "cross-site")]).await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert_eq!(form(&server, "/session/keep-alive", "", &[]).await.status(), StatusCode::UNAUTHORIZED);
+
     let out = form(&server, "/sign-out", "", &[("cookie", &cookie_header), ("sec-fetch-site", "same-origin")]).await;
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
     let after = client.get(format!("{}/", server.base)).header("cookie", &cookie_header).send().await.unwrap();
