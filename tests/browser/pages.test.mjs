@@ -159,3 +159,16 @@ test('a signed-in user is warned before the idle time-out and can stay signed in
   await page.waitForSelector('#cw-timeout:not([open])', { state: 'attached' });
   await context.close();
 });
+
+test('a worker prints their caseload for the emergency protocol', async () => {
+  const { context, page } = await signedIn('recovery.recovery-practitioner');
+  await page.click('text=Printable caseload');
+  await page.waitForSelector('h1');
+  assert.match(await page.textContent('h1'), /Caseload of recovery.recovery-practitioner/);
+  assert.ok(await page.locator('tbody tr').count() > 0);
+  await noViolations(page, 'print-caseload');
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.isVisible('.govuk-header'), false, 'no header on paper');
+  await page.pdf({ path: join(artefacts, 'caseload.pdf') });
+  await context.close();
+});
