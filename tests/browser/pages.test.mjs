@@ -172,3 +172,18 @@ test('a worker prints their caseload for the emergency protocol', async () => {
   await page.pdf({ path: join(artefacts, 'caseload.pdf') });
   await context.close();
 });
+
+test('administration is for administrators only', async () => {
+  const admin = await signedIn('admin');
+  await admin.page.click('text=Administration');
+  await admin.page.waitForSelector('h1');
+  assert.equal(await admin.page.textContent('h1'), 'Administration');
+  assert.ok(await admin.page.locator('text=recovery.recovery-practitioner').count() > 0);
+  await noViolations(admin.page, 'admin');
+  await admin.context.close();
+  const worker = await signedIn('recovery.recovery-practitioner');
+  const response = await worker.page.goto(`${base}/admin`);
+  assert.equal(response.status(), 403);
+  await noViolations(worker.page, 'admin-refused');
+  await worker.context.close();
+});

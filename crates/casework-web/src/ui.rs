@@ -32,6 +32,7 @@ pub fn routes() -> axum::Router<App> {
         .route("/cases/{id}/notes", post(add_note))
         .route("/work-lists/{service}/{list}", get(work_list_page))
         .route("/caseload/print", get(print_caseload))
+        .route("/admin", get(admin_page))
         .route("/assets/casework.css", get(|| async { asset("text/css", CSS) }))
         .route("/assets/govuk-frontend.min.js", get(|| async { asset("text/javascript", GOVUK_JS) }))
         .route("/assets/init.js", get(|| async { asset("text/javascript", INIT_JS) }))
@@ -64,6 +65,19 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     response
 }
 
+/// Who the page is for, as the header shows it.
+#[derive(Debug, Clone)]
+struct SignedIn {
+    name: String,
+    administrator: bool,
+}
+
+impl SignedIn {
+    fn of(actor: &Actor) -> SignedIn {
+        SignedIn { name: actor.username.clone(), administrator: actor.administrator }
+    }
+}
+
 fn render(template: &impl Template, status: StatusCode) -> Response {
     match template.render() {
         Ok(html) => (status, Html(html)).into_response(),
@@ -77,12 +91,12 @@ fn render(template: &impl Template, status: StatusCode) -> Response {
 #[derive(Template)]
 #[template(path = "problem.html")]
 struct ProblemPage<'a> {
-    signed_in: Option<String>,
+    signed_in: Option<SignedIn>,
     title: &'a str,
     detail: &'a str,
 }
 
-fn problem(error: AppError, signed_in: Option<String>) -> Response {
+fn problem(error: AppError, signed_in: Option<SignedIn>) -> Response {
     let (status, title, detail) = match &error {
         AppError::NotFound(_) => (StatusCode::NOT_FOUND, "Page not found", "There is nothing here, or you may not see it."),
         AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "You cannot do this", "Your role does not allow it."),
@@ -133,7 +147,7 @@ async fn keep_alive(State(app): State<App>, headers: HeaderMap) -> Response {
 #[derive(Template)]
 #[template(path = "sign_in.html")]
 struct SignInPage {
-    signed_in: Option<String>,
+    signed_in: Option<SignedIn>,
     username: String,
     error: Option<String>,
 }
@@ -219,7 +233,7 @@ struct WorkListRow {
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
-    signed_in: Option<String>,
+    signed_in: Option<SignedIn>,
     caseload: Vec<CaseRow>,
     alerts: Vec<AlertRow>,
     work_lists: Vec<WorkListRow>,
@@ -230,7 +244,7 @@ async fn home(State(app): State<App>, headers: HeaderMap) -> Response {
         Ok(actor) => actor,
         Err(response) => return response,
     };
-    let name = Some(actor.username.clone());
+    let name = Some(SignedIn::of(&actor));
     let query = casework_app::cases::CaseQuery {
         worker: Some(actor.user),
         status: Some("open".into()),
@@ -292,7 +306,7 @@ struct EventRow {
 #[derive(Template)]
 #[template(path = "case.html")]
 struct CasePage {
-    signed_in: Option<String>,
+    signed_in: Option<SignedIn>,
     id: String,
     section: &'static str,
     error: Option<String>,
@@ -343,7 +357,7 @@ async fn add_note(State(app): State<App>, headers: HeaderMap, Path(id): Path<Str
         Ok(actor) => actor,
         Err(response) => return response,
     };
-    let Ok(case) = id.parse::<CaseId>() else { return problem(AppError::NotFound("case"), Some(actor.username)) };
+    let Ok(case) = id.parse::<CaseId>() else { return problem(AppError::NotFound("case"), Some(SignedIn::of(&actor))) };
     let kind = serde_json::from_value::<casework_domain::note::NoteKind>(serde_json::Value::String(form.kind));
     let body = casework_domain::text::LongText::parse(&form.body);
     let (Ok(kind), Ok(body)) = (kind, body) else {
@@ -355,7 +369,7 @@ async fn add_note(State(app): State<App>, headers: HeaderMap, Path(id): Path<Str
             let message = invalid.errors.first().map_or_else(|| "The note could not be saved".to_owned(), |e| e.message.clone());
             case_section(&app, &headers, &id, "overview", Some(message)).await
         }
-        Err(error) => problem(error, Some(actor.username)),
+        Err(error) => problem(error, Some(SignedIn::of(&actor))),
     }
 }
 
@@ -364,7 +378,7 @@ async fn case_section(app: &App, headers: &HeaderMap, id: &str, section: &'stati
         Ok(actor) => actor,
         Err(response) => return response,
     };
-    let name = Some(actor.username.clone());
+    let name = Some(SignedIn::of(&actor));
     let Ok(id) = id.parse::<CaseId>() else { return problem(AppError::NotFound("case"), name) };
     let status_code = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let page = async {
@@ -484,7 +498,7 @@ struct ListRow {
 #[derive(Template)]
 #[template(path = "work_list.html")]
 struct WorkListPage {
-    signed_in: Option<String>,
+    signed_in: Option<SignedIn>,
     service: String,
     name: String,
     rows: Vec<ListRow>,
@@ -508,7 +522,7 @@ async fn work_list_page(
         Ok(actor) => actor,
         Err(response) => return response,
     };
-    let name = Some(actor.username.clone());
+    let name = Some(SignedIn::of(&actor));
     let (Ok(service), Ok(list)) = (casework_domain::text::Code::parse(&service), casework_domain::text::Code::parse(&list))
     else {
         return problem(AppError::NotFound("work list"), name);
@@ -566,7 +580,7 @@ struct PrintRow {
 #[derive(Template)]
 #[template(path = "print_caseload.html")]
 struct PrintCaseload {
-    signed_in: Option<String>,
+    signed_in: Option<SignedIn>,
     owner: String,
     printed: String,
     rows: Vec<PrintRow>,
@@ -579,7 +593,7 @@ async fn print_caseload(State(app): State<App>, headers: HeaderMap) -> Response 
         Ok(actor) => actor,
         Err(response) => return response,
     };
-    let name = Some(actor.username.clone());
+    let name = Some(SignedIn::of(&actor));
     let query = casework_app::cases::CaseQuery {
         worker: Some(actor.user),
         status: Some("open".into()),
@@ -616,6 +630,59 @@ async fn print_caseload(State(app): State<App>, headers: HeaderMap) -> Response 
             owner: actor.username.clone(),
             printed: uk_time(app.now()),
             rows,
+        })
+    };
+    match page.await {
+        Ok(page) => render(&page, StatusCode::OK),
+        Err(error) => problem(error, name),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct AdminPage {
+    signed_in: Option<SignedIn>,
+    /// Name, code, version, reference prefix, roles.
+    services: Vec<(String, String, u32, String, String)>,
+    /// Username, name, roles, disabled.
+    users: Vec<(String, String, String, bool)>,
+}
+
+/// Services and user accounts, for administrators only (read-only here; changes go through
+/// the API or the command line).
+async fn admin_page(State(app): State<App>, headers: HeaderMap) -> Response {
+    let actor = match signed_in(&app, &headers).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    let name = Some(SignedIn::of(&actor));
+    let page = async {
+        let accounts = app.list_users(&actor, None, 1000).await?;
+        Ok::<_, AppError>(AdminPage {
+            signed_in: name.clone(),
+            services: app
+                .services
+                .all()
+                .map(|d| {
+                    let roles: Vec<&str> = d.roles.iter().map(|r| r.name.as_str()).collect();
+                    (
+                        d.service.name.clone(),
+                        d.code().to_string(),
+                        app.services.current_version(d.code()),
+                        d.service.reference_prefix.clone(),
+                        roles.join(", "),
+                    )
+                })
+                .collect(),
+            users: accounts
+                .into_iter()
+                .filter(|u| u.username.as_str() != "system")
+                .map(|u| {
+                    let roles: Vec<String> = u.roles.iter().map(|r| format!("{} in {}", r.role, r.service)).collect();
+                    let roles = if u.administrator { format!("administrator {}", roles.join(", ")) } else { roles.join(", ") };
+                    (u.username.to_string(), u.display_name.to_string(), roles, u.disabled)
+                })
+                .collect(),
         })
     };
     match page.await {
