@@ -187,3 +187,25 @@ test('administration is for administrators only', async () => {
   await noViolations(worker.page, 'admin-refused');
   await worker.context.close();
 });
+
+test('a programme director refers a trainee and sees what the referral still needs', async () => {
+  const { context, page } = await signedIn('deanery.training-programme-director');
+  await page.click('text=New referral to');
+  await page.waitForSelector('h1');
+  await noViolations(page, 'referral-new');
+  await page.click('text=Record the referral');
+  await page.waitForSelector('.govuk-error-summary');
+  await noViolations(page, 'referral-new-errors');
+  await page.fill('#person-given_name', 'Aisha');
+  await page.fill('#person-family_name', 'Begum');
+  await page.fill('#person-date_of_birth', '1995-02-14');
+  await page.fill('#summary', 'Struggling after a serious incident on nights.');
+  await page.fill('#form-form-1-summary', 'Serious incident on a night shift; no patient harm.');
+  await page.click('text=Record the referral');
+  await page.waitForSelector('.govuk-inset-text');
+  assert.match(await page.textContent('.govuk-inset-text'), /Incomplete/);
+  assert.match(await page.textContent('.govuk-inset-text'), /Form 2/);
+  assert.match(await page.textContent('h1'), /Aisha Begum/);
+  await noViolations(page, 'referral');
+  await context.close();
+});

@@ -66,6 +66,33 @@ impl App {
         Ok(referral)
     }
 
+    /// Records a referral for someone not yet recorded: the person and the referral are
+    /// written together, or neither is.
+    pub async fn refer_new_person(
+        &self,
+        actor: &Actor,
+        person: casework_domain::person::NewPerson,
+        new: NewReferral,
+    ) -> Result<Referral> {
+        if !actor.may_in_service(Permission::ReferralCreate, &new.service) {
+            return Err(AppError::Forbidden("record referrals for this service"));
+        }
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let person = self.insert_person(&mut tx, actor, &person, now).await.map_err(|e| match e {
+            AppError::Invalid(invalid) => {
+                let mut nested = casework_domain::Invalid::new();
+                nested.absorb("person", invalid);
+                AppError::Invalid(nested)
+            }
+            other => other,
+        })?;
+        let service = new.service.clone();
+        let referral = self.insert_referral(&mut tx, actor, &NewReferral { person, ..new }, &service, now).await?;
+        tx.commit().await?;
+        Ok(referral)
+    }
+
     /// The part of recording a referral shared with opening a case directly.
     pub(crate) async fn insert_referral(
         &self,
@@ -129,6 +156,15 @@ impl App {
             Some(referral) if may_see(actor, &referral) => Ok(referral),
             _ => Err(AppError::NotFound("referral")),
         }
+    }
+
+    /// A referral with its validity and the name of the person referred (a referrer who may
+    /// not search people still sees who they referred).
+    pub async fn referral_with_person(&self, actor: &Actor, id: ReferralId) -> Result<(Referral, Validity, String)> {
+        let (referral, validity) = self.get_referral(actor, id).await?;
+        let mut conn = self.store.read().await?;
+        let name = people::get(&mut conn, referral.person).await?.map(|p| p.display_name()).unwrap_or_default();
+        Ok((referral, validity, name))
     }
 
     /// A referral with what its forms still lack before it is valid.
