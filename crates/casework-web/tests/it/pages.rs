@@ -103,3 +103,51 @@ async fn pages_need_a_session_and_forms_from_other_sites_are_refused() {
     assert_eq!(after.status(), StatusCode::SEE_OTHER, "signed out");
     assert_eq!(server.count("users").await, before);
 }
+
+#[tokio::test]
+async fn referral_intake_from_a_page_is_refused_from_other_sites_and_for_roles_that_cannot_refer() {
+    let server = spawn().await;
+    server.make_user("tpd", &["deanery:training-programme-director"], false).await;
+    server.make_user("worker", &["recovery:recovery-practitioner"], false).await;
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let cookie = |username: &'static str| {
+        let server = &server;
+        async move {
+            let body = format!("username={username}&password={}", PASSWORD.replace(' ', "+"));
+            let answer = form(server, "/sign-in", &body, &[("sec-fetch-site", "same-origin")]).await;
+            format!("__Host-casework_session={}", session_cookie(answer.headers()).unwrap())
+        }
+    };
+    let tpd = cookie("tpd").await;
+    let body =
+        "service=deanery&person.given_name=Ann&person.family_name=Lee&source=form&summary=Concern&form.form-1.summary=Incident";
+    let before = server.counts().await;
+    let forged = form(&server, "/referrals", body, &[("cookie", &tpd), ("origin", "https://evil.example")]).await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert_eq!(server.counts().await, before);
+    let recorded = form(&server, "/referrals", body, &[("cookie", &tpd), ("sec-fetch-site", "same-origin")]).await;
+    assert_eq!(recorded.status(), StatusCode::SEE_OTHER);
+    assert_eq!(server.count("referrals").await, 1);
+    assert_eq!(server.count("people").await, 1);
+    let location = recorded.headers()["location"].to_str().unwrap().to_owned();
+    let page = client.get(format!("{}{location}", server.base)).header("cookie", &tpd).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("It still needs Form 2"));
+    let worker = cookie("worker").await;
+    let hidden = client.get(format!("{}{location}", server.base)).header("cookie", &worker).send().await.unwrap();
+    assert_eq!(hidden.status(), StatusCode::NOT_FOUND, "another service's referral is not there for them");
+    let refused =
+        client.get(format!("{}/referrals/new?service=deanery", server.base)).header("cookie", &worker).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let bad = form(
+        &server,
+        "/referrals",
+        "service=deanery&person.given_name=&person.family_name=Lee&source=form&summary=",
+        &[("cookie", &tpd), ("sec-fetch-site", "same-origin")],
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = bad.text().await.unwrap();
+    assert!(html.contains("href=\"#person-given_name\"") && html.contains("href=\"#summary\""), "each error links to its field");
+    assert_eq!(server.count("referrals").await, 1, "nothing written for a bad form");
+}
