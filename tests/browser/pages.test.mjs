@@ -209,3 +209,24 @@ test('a programme director refers a trainee and sees what the referral still nee
   await noViolations(page, 'referral');
   await context.close();
 });
+
+test('the deputy dean holds the weekly triage and decides a referral in it', async () => {
+  const { context, page } = await signedIn('deanery.deputy-dean');
+  await page.click('text=Hold the weekly triage meeting');
+  await page.waitForSelector('h1');
+  assert.equal(await page.textContent('h1'), 'Weekly triage meeting');
+  await noViolations(page, 'triage');
+  const first = page.locator('form[action*="/items/"]').first();
+  if (await first.count() > 0) {
+    await first.locator('button').click();
+    await page.waitForSelector('.govuk-error-summary');
+    await noViolations(page, 'triage-error');
+    const form = page.locator('form[action*="/items/"]').first();
+    await form.locator('select[name=level]').selectOption({ index: 2 });
+    await form.locator('textarea[name=minute]').fill('Level 2: allocate to a case manager.');
+    await form.locator('button').click();
+    await page.waitForSelector('.govuk-tag--green');
+    assert.match(await page.textContent('.govuk-tag--green'), /accepted/);
+  }
+  await context.close();
+});

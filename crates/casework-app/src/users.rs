@@ -268,3 +268,40 @@ impl App {
         Ok(names)
     }
 }
+
+impl App {
+    /// The people who can hold cases in a service (a role there that reads cases), for
+    /// choosing whom to allocate to. Only for those who allocate or decide referrals there.
+    pub async fn case_holders(&self, actor: &Actor, service: &Code) -> Result<Vec<(UserId, String)>> {
+        let allowed = actor.may_in_service(casework_domain::access::Permission::CaseAllocate, service)
+            || actor.may_in_service(casework_domain::access::Permission::ReferralDecide, service);
+        if !allowed {
+            return Err(AppError::Forbidden("allocate cases in this service"));
+        }
+        let Some(definition) = self.services.get(service) else { return Err(AppError::NotFound("service")) };
+        let mut conn = self.store.read().await?;
+        let mut holders = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let page = users::list(&mut conn, after.as_deref(), 500).await?;
+            for account in &page {
+                let holds = !account.disabled
+                    && account.roles.iter().any(|grant| {
+                        &grant.service == service
+                            && definition.role(&grant.role).is_some_and(|role| {
+                                role.permissions.contains(&casework_domain::access::Permission::CaseRead)
+                                    && role.reach != casework_domain::access::Reach::None
+                            })
+                    });
+                if holds {
+                    holders.push((account.id, account.display_name.to_string()));
+                }
+            }
+            match page.last() {
+                Some(last) if page.len() == 500 => after = Some(last.username.to_string()),
+                _ => break,
+            }
+        }
+        Ok(holders)
+    }
+}

@@ -36,6 +36,9 @@ pub fn routes() -> axum::Router<App> {
         .route("/referrals/new", get(new_referral_page))
         .route("/referrals", post(record_referral))
         .route("/referrals/{id}", get(referral_page))
+        .route("/meetings", post(hold_meeting))
+        .route("/meetings/{id}", get(meeting_page))
+        .route("/meetings/{id}/items/{position}", post(decide_item))
         .route("/assets/casework.css", get(|| async { asset("text/css", CSS) }))
         .route("/assets/govuk-frontend.min.js", get(|| async { asset("text/javascript", GOVUK_JS) }))
         .route("/assets/init.js", get(|| async { asset("text/javascript", INIT_JS) }))
@@ -239,6 +242,8 @@ struct HomePage {
     signed_in: Option<SignedIn>,
     /// Code and name of each service the user may refer to.
     referral_services: Vec<(String, String)>,
+    /// Service, meeting code and name of each meeting the user chairs.
+    meetings: Vec<(String, String, String)>,
     caseload: Vec<CaseRow>,
     alerts: Vec<AlertRow>,
     work_lists: Vec<WorkListRow>,
@@ -267,6 +272,16 @@ async fn home(State(app): State<App>, headers: HeaderMap) -> Response {
                 .all()
                 .filter(|d| actor.may_in_service(Permission::ReferralCreate, d.code()))
                 .map(|d| (d.code().to_string(), d.service.name.clone()))
+                .collect(),
+            meetings: app
+                .services
+                .all()
+                .flat_map(|d| {
+                    d.meetings
+                        .iter()
+                        .filter(|m| actor.memberships.iter().any(|r| &r.service == d.code() && r.role.code == m.chaired_by))
+                        .map(|m| (d.code().to_string(), m.code.to_string(), m.name.to_lowercase()))
+                })
                 .collect(),
             caseload: caseload
                 .into_iter()
@@ -1010,5 +1025,166 @@ async fn referral_page(State(app): State<App>, headers: HeaderMap, Path(id): Pat
     match page.await {
         Ok(page) => render(&page, StatusCode::OK),
         Err(error) => problem(error, name),
+    }
+}
+
+struct ItemView {
+    position: u32,
+    person: String,
+    summary: String,
+    outcome: Option<String>,
+    minute: String,
+}
+
+#[derive(Template)]
+#[template(path = "meeting.html")]
+struct MeetingPage {
+    signed_in: Option<SignedIn>,
+    id: String,
+    title: String,
+    service_name: String,
+    held_on: String,
+    level_label: String,
+    levels: Vec<(String, String)>,
+    workers: Vec<(String, String)>,
+    items: Vec<ItemView>,
+    error: Option<String>,
+    error_item: u32,
+}
+
+#[derive(Debug, Deserialize)]
+struct HoldForm {
+    service: String,
+    meeting: String,
+}
+
+async fn hold_meeting(State(app): State<App>, headers: HeaderMap, Form(form): Form<HoldForm>) -> Response {
+    if !from_our_pages(&headers) {
+        return problem(AppError::Forbidden("hold meetings from another site"), None);
+    }
+    let actor = match signed_in(&app, &headers).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    let (Ok(service), Ok(meeting)) =
+        (casework_domain::text::Code::parse(&form.service), casework_domain::text::Code::parse(&form.meeting))
+    else {
+        return problem(AppError::NotFound("meeting"), Some(SignedIn::of(&actor)));
+    };
+    let today = casework_domain::time::day_of(app.now());
+    match app.hold_meeting(&actor, &service, &meeting, today).await {
+        Ok(held) => Redirect::to(&format!("/meetings/{}", held.id)).into_response(),
+        Err(error) => problem(error, Some(SignedIn::of(&actor))),
+    }
+}
+
+async fn meeting_page(State(app): State<App>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    meeting_view(&app, &headers, &id, None, 0).await
+}
+
+async fn meeting_view(app: &App, headers: &HeaderMap, id: &str, error: Option<String>, error_item: u32) -> Response {
+    let actor = match signed_in(app, headers).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    let name = Some(SignedIn::of(&actor));
+    let Ok(id) = id.parse() else { return problem(AppError::NotFound("meeting"), name) };
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let page = async {
+        let meeting = app.meeting(&actor, id).await?;
+        let definition = app.services.get(&meeting.service).cloned().ok_or(AppError::NotFound("service"))?;
+        let mut items = Vec::new();
+        for item in &meeting.items {
+            let (person, summary) = match item.referral {
+                Some(referral) => {
+                    let (referral, _, person) = app.referral_with_person(&actor, referral).await?;
+                    (person, referral.summary.to_string())
+                }
+                None => (item.case.map(|c| c.to_string()).unwrap_or_default(), String::new()),
+            };
+            items.push(ItemView {
+                position: item.position,
+                person,
+                summary,
+                outcome: item.outcome.as_ref().map(|o| o.replace('-', " ")),
+                minute: item.minute.clone().unwrap_or_default(),
+            });
+        }
+        Ok::<_, AppError>(MeetingPage {
+            signed_in: name.clone(),
+            id: meeting.id.to_string(),
+            title: definition
+                .meetings
+                .iter()
+                .find(|m| m.code == meeting.kind)
+                .map_or_else(|| meeting.kind.to_string(), |m| m.name.clone()),
+            service_name: definition.service.name.clone(),
+            held_on: meeting.held_on.strftime("%-d %B %Y").to_string(),
+            level_label: definition.service.level_label.clone(),
+            levels: definition.levels.iter().map(|l| (l.code.to_string(), l.name.clone())).collect(),
+            workers: app
+                .case_holders(&actor, &meeting.service)
+                .await?
+                .into_iter()
+                .map(|(id, name)| (id.to_string(), name))
+                .collect(),
+            items,
+            error: error.clone(),
+            error_item,
+        })
+    };
+    match page.await {
+        Ok(page) => render(&page, status),
+        Err(error) => problem(error, name),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct ItemForm {
+    outcome: String,
+    #[serde(default)]
+    level: String,
+    #[serde(default)]
+    worker: String,
+    #[serde(default)]
+    minute: String,
+}
+
+async fn decide_item(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path((id, position)): Path<(String, u32)>,
+    Form(form): Form<ItemForm>,
+) -> Response {
+    if !from_our_pages(&headers) {
+        return problem(AppError::Forbidden("record decisions from another site"), None);
+    }
+    let actor = match signed_in(&app, &headers).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    let Ok(meeting) = id.parse() else { return problem(AppError::NotFound("meeting"), Some(SignedIn::of(&actor))) };
+    let Ok(minute) = casework_domain::text::LongText::parse(&form.minute) else {
+        return meeting_view(&app, &headers, &id, Some(format!("Write the minute for item {position}")), position).await;
+    };
+    let decision = match form.outcome.as_str() {
+        "file" => casework_app::referrals::Decision::KeepOnFile { explanation: Some(minute.clone()) },
+        _ => casework_app::referrals::Decision::Accept(casework_app::cases::Allocation {
+            level: casework_domain::text::Code::parse(&form.level).ok(),
+            worker: form.worker.parse().ok(),
+            team: None,
+        }),
+    };
+    match app
+        .decide_meeting_item(&actor, meeting, position, casework_app::meetings::ItemDecision::Referral(decision), minute)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/meetings/{id}#item-{position}")).into_response(),
+        Err(AppError::Invalid(invalid)) => {
+            let message =
+                invalid.errors.first().map_or_else(|| "The decision could not be recorded".to_owned(), |e| e.message.clone());
+            meeting_view(&app, &headers, &id, Some(message), position).await
+        }
+        Err(error) => problem(error, Some(SignedIn::of(&actor))),
     }
 }
