@@ -28,25 +28,38 @@ pub fn session_token(parts: &Parts) -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
-/// A state-changing request carried by a browser cookie must come from our own pages.
-/// Browsers say where a request comes from (`Sec-Fetch-Site`, `Origin`); a request from
-/// another site is refused. Clients that are not browsers send neither header and cannot
-/// be tricked into sending a victim's cookie.
-fn same_origin(parts: &Parts) -> bool {
-    if matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
-        return true;
-    }
-    if let Some(site) = parts.headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+/// Did this request come from our own pages? Browsers say where a request comes from
+/// (`Sec-Fetch-Site`, `Origin`); a request from another site is refused whenever it would
+/// change something with the user's cookie. Clients that are not browsers send neither
+/// header and cannot be tricked into sending a victim's cookie.
+pub fn from_our_pages(headers: &axum::http::HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         return matches!(site, "same-origin" | "none");
     }
-    match (
-        parts.headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
-        parts.headers.get(header::HOST).and_then(|v| v.to_str().ok()),
-    ) {
+    match (headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()), headers.get(header::HOST).and_then(|v| v.to_str().ok())) {
         (Some(origin), Some(host)) => origin.split_once("://").is_some_and(|(_, rest)| rest == host),
         (Some(_), None) => false,
         (None, _) => true,
     }
+}
+
+/// A safe method changes nothing, so it may come from anywhere.
+fn same_origin(parts: &Parts) -> bool {
+    matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) || from_our_pages(&parts.headers)
+}
+
+/// The session cookie to set (or, with a max age of 0, to clear).
+pub fn session_cookie(value: &str, max_age: Option<i64>) -> axum::http::HeaderValue {
+    let age = max_age.map(|s| format!("; Max-Age={s}")).unwrap_or_default();
+    axum::http::HeaderValue::from_str(&format!("{SESSION_COOKIE}={value}; Path=/; Secure; HttpOnly; SameSite=Strict{age}"))
+        .unwrap_or_else(|_| axum::http::HeaderValue::from_static(""))
+}
+
+/// The session cookie's value among a request's headers.
+pub fn session_token_in(headers: &axum::http::HeaderMap) -> Option<String> {
+    let mut parts = axum::http::Request::new(()).into_parts().0;
+    parts.headers = headers.clone();
+    session_token(&parts)
 }
 
 /// The signed-in user. Endpoints that take it refuse anonymous requests with 401.

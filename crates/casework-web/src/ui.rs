@@ -2,7 +2,7 @@
 //! design-system markup. Every page works without JavaScript. Signed-in pages are never
 //! cached; every response carries a Content-Security-Policy without inline code.
 
-use crate::extract::{SESSION_COOKIE, session_token};
+use crate::extract::{from_our_pages, session_cookie, session_token_in};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Request, State};
@@ -117,25 +117,11 @@ fn problem(error: AppError, signed_in: Option<SignedIn>) -> Response {
 
 /// The signed-in actor, or a redirect to the sign-in page.
 async fn signed_in(app: &App, headers: &HeaderMap) -> Result<Actor, Response> {
-    let mut parts = axum::http::Request::new(()).into_parts().0;
-    parts.headers = headers.clone();
-    let Some(token) = session_token(&parts) else { return Err(Redirect::to("/sign-in").into_response()) };
+    let Some(token) = session_token_in(headers) else { return Err(Redirect::to("/sign-in").into_response()) };
     match app.session_actor(&token).await {
         Ok(Some(actor)) => Ok(actor),
         Ok(None) => Err(Redirect::to("/sign-in").into_response()),
         Err(error) => Err(problem(error, None)),
-    }
-}
-
-/// A form posted from another site is refused (the browser says where it came from).
-fn from_our_pages(headers: &HeaderMap) -> bool {
-    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        return matches!(site, "same-origin" | "none");
-    }
-    match (headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()), headers.get(header::HOST).and_then(|v| v.to_str().ok())) {
-        (Some(origin), Some(host)) => origin.split_once("://").is_some_and(|(_, rest)| rest == host),
-        (Some(_), None) => false,
-        (None, _) => true,
     }
 }
 
@@ -168,19 +154,11 @@ struct SignInForm {
     password: String,
 }
 
-fn session_cookie(value: &str, max_age: Option<i64>) -> HeaderValue {
-    let age = max_age.map(|s| format!("; Max-Age={s}")).unwrap_or_default();
-    HeaderValue::from_str(&format!("{SESSION_COOKIE}={value}; Path=/; Secure; HttpOnly; SameSite=Strict{age}"))
-        .unwrap_or_else(|_| HeaderValue::from_static(""))
-}
-
 async fn sign_in(State(app): State<App>, headers: HeaderMap, Form(form): Form<SignInForm>) -> Response {
     if !from_our_pages(&headers) {
         return problem(AppError::Forbidden("sign in from another site"), None);
     }
-    let mut parts = axum::http::Request::new(()).into_parts().0;
-    parts.headers = headers;
-    if let Some(old) = session_token(&parts) {
+    if let Some(old) = session_token_in(&headers) {
         let _ = app.sign_out(&old).await;
     }
     match app.sign_in(&form.username, &form.password).await {
@@ -205,9 +183,7 @@ async fn sign_out(State(app): State<App>, headers: HeaderMap) -> Response {
     if !from_our_pages(&headers) {
         return problem(AppError::Forbidden("sign out from another site"), None);
     }
-    let mut parts = axum::http::Request::new(()).into_parts().0;
-    parts.headers = headers;
-    if let Some(token) = session_token(&parts) {
+    if let Some(token) = session_token_in(&headers) {
         let _ = app.sign_out(&token).await;
     }
     let mut response = Redirect::to("/sign-in").into_response();

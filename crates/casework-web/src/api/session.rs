@@ -1,11 +1,11 @@
 //! Signing in and out, the signed-in user, and their API tokens.
 
 use super::views::{ApiTokenOut, MeOut, NewApiTokenOut};
-use crate::extract::{CurrentActor, JsonBody, SESSION_COOKIE, session_token};
+use crate::extract::{CurrentActor, JsonBody, session_cookie, session_token_in};
 use crate::problem::{ApiError, ApiResult};
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use casework_app::App;
 use serde::{Deserialize, Serialize};
@@ -23,12 +23,6 @@ pub struct SignedIn {
     pub user: String,
 }
 
-fn session_cookie(value: &str, max_age: Option<i64>) -> HeaderValue {
-    let age = max_age.map(|s| format!("; Max-Age={s}")).unwrap_or_default();
-    HeaderValue::from_str(&format!("{SESSION_COOKIE}={value}; Path=/; Secure; HttpOnly; SameSite=Strict{age}"))
-        .unwrap_or_else(|_| HeaderValue::from_static(""))
-}
-
 /// Signs in with a username and password and sets the session cookie. Repeated failures
 /// for a username are refused for a while (429), whether or not the user exists.
 #[utoipa::path(post, path = "/api/v1/session", tag = "session", security(()),
@@ -37,9 +31,7 @@ fn session_cookie(value: &str, max_age: Option<i64>) -> HeaderValue {
               (status = 401, body = crate::problem::Problem), (status = 429, body = crate::problem::Problem)))]
 pub async fn sign_in(State(app): State<App>, headers: HeaderMap, JsonBody(body): JsonBody<SignIn>) -> ApiResult<Response> {
     // A new session id at every sign-in: any session this browser had is ended first.
-    let mut parts = axum::http::Request::new(()).into_parts().0;
-    parts.headers = headers;
-    if let Some(old) = session_token(&parts) {
+    if let Some(old) = session_token_in(&headers) {
         app.sign_out(&old).await?;
     }
     let session = app.sign_in(&body.username, &body.password).await?;
@@ -51,9 +43,7 @@ pub async fn sign_in(State(app): State<App>, headers: HeaderMap, JsonBody(body):
 /// Signs out: the session ends on the server and the cookie is cleared.
 #[utoipa::path(delete, path = "/api/v1/session", tag = "session", responses((status = 204)))]
 pub async fn sign_out(State(app): State<App>, headers: HeaderMap) -> ApiResult<Response> {
-    let mut parts = axum::http::Request::new(()).into_parts().0;
-    parts.headers = headers;
-    if let Some(token) = session_token(&parts) {
+    if let Some(token) = session_token_in(&headers) {
         app.sign_out(&token).await?;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
