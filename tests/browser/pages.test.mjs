@@ -95,10 +95,10 @@ for (const [service, username] of services) {
         await page.waitForSelector('.cw-note');
         assert.equal((await page.locator('.cw-note').first().textContent()).trim(), text);
       }
-      for (const section of ['Tasks', 'History']) {
+      for (const section of ['Tasks', 'Forms, plan and decisions', 'History']) {
         await page.click(`.moj-sub-navigation__link:text("${section}")`);
         await page.waitForSelector('h2');
-        await noViolations(page, `${service}-case-${section.toLowerCase()}`);
+        await noViolations(page, `${service}-case-${section.split(' ')[0].replace(',', '').toLowerCase()}`);
       }
     }
     const list = page.locator('.govuk-grid-column-one-third a').first();

@@ -29,6 +29,7 @@ pub fn routes() -> axum::Router<App> {
         .route("/cases/{id}", get(case_page))
         .route("/cases/{id}/tasks", get(case_tasks_page))
         .route("/cases/{id}/history", get(case_history_page))
+        .route("/cases/{id}/record", get(case_record_page))
         .route("/cases/{id}/notes", post(add_note))
         .route("/work-lists/{service}/{list}", get(work_list_page))
         .route("/caseload/print", get(print_caseload))
@@ -327,6 +328,13 @@ struct CasePage {
     /// Title, status, tag class.
     tasks: Vec<(String, String, &'static str)>,
     events: Vec<EventRow>,
+    /// Form name, when, score and band.
+    forms: Vec<(String, String, String)>,
+    /// Description, measure, target date, status.
+    objectives: Vec<(String, String, String, String)>,
+    next_review: String,
+    /// Outcome, reason, when.
+    decisions: Vec<(String, String, String)>,
 }
 
 fn uk_time(at: jiff::Timestamp) -> String {
@@ -339,6 +347,10 @@ async fn case_page(State(app): State<App>, headers: HeaderMap, Path(id): Path<St
 
 async fn case_tasks_page(State(app): State<App>, headers: HeaderMap, Path(id): Path<String>) -> Response {
     case_section(&app, &headers, &id, "tasks", None).await
+}
+
+async fn case_record_page(State(app): State<App>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    case_section(&app, &headers, &id, "record", None).await
 }
 
 async fn case_history_page(State(app): State<App>, headers: HeaderMap, Path(id): Path<String>) -> Response {
@@ -416,6 +428,10 @@ async fn case_section(app: &App, headers: &HeaderMap, id: &str, section: &'stati
             notes: Vec::new(),
             tasks: Vec::new(),
             events: Vec::new(),
+            forms: Vec::new(),
+            objectives: Vec::new(),
+            next_review: String::new(),
+            decisions: Vec::new(),
         };
         match section {
             "tasks" => {
@@ -449,6 +465,49 @@ async fn case_section(app: &App, headers: &HeaderMap, id: &str, section: &'stati
                     .collect();
             }
             "history" => return Err(AppError::Forbidden("read this case's history")),
+            "record" => {
+                let name_of = |code: &casework_domain::text::Code| {
+                    definition.as_ref().and_then(|d| d.form(code)).map_or_else(|| code.to_string(), |f| f.name.clone())
+                };
+                page.forms = app
+                    .case_forms(&actor, id, None, 100)
+                    .await?
+                    .into_iter()
+                    .map(|s| {
+                        let score = s
+                            .form
+                            .score
+                            .map(|score| format!("{}{}", score.total, score.band.map(|b| format!(", {b}")).unwrap_or_default()))
+                            .unwrap_or_default();
+                        (name_of(&s.form.form), uk_time(s.form.submitted_at), score)
+                    })
+                    .collect();
+                let plan = app.plan(&actor, id).await?;
+                page.next_review = plan
+                    .dates
+                    .and_then(|d| d.next_review_on)
+                    .map_or_else(|| "not scheduled".into(), |d| d.strftime("%-d %B %Y").to_string());
+                page.objectives = plan
+                    .objectives
+                    .into_iter()
+                    .map(|o| {
+                        let status =
+                            serde_json::to_value(o.status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                        (
+                            o.description.to_string(),
+                            o.measure.to_string(),
+                            o.target_date.strftime("%-d %B %Y").to_string(),
+                            status,
+                        )
+                    })
+                    .collect();
+                page.decisions = app
+                    .case_decisions(&actor, id, None, 100)
+                    .await?
+                    .into_iter()
+                    .map(|d| (d.outcome.to_string(), d.reason.to_string(), uk_time(d.decided_at)))
+                    .collect();
+            }
             _ => {
                 page.deadlines = app
                     .case_deadlines(&actor, id)
