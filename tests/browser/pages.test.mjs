@@ -98,6 +98,8 @@ for (const [service, username] of services) {
       for (const section of ['Tasks', 'Forms, plan and decisions', 'History']) {
         await page.click(`.moj-sub-navigation__link:text("${section}")`);
         await page.waitForSelector('h2');
+        assert.equal(await page.locator('.moj-sub-navigation__item').count(), 4);
+        assert.equal(await page.locator('[aria-current=page]').textContent(), section);
         await noViolations(page, `${service}-case-${section.split(' ')[0].replace(',', '').toLowerCase()}`);
       }
     }
