@@ -226,18 +226,18 @@ struct HomePage {
     work_lists: Vec<WorkListRow>,
 }
 
+/// The open cases allocated to the actor.
+fn my_caseload(actor: &Actor, limit: i64) -> casework_app::cases::CaseQuery {
+    casework_app::cases::CaseQuery { worker: Some(actor.user), status: Some("open".into()), limit, ..Default::default() }
+}
+
 async fn home(State(app): State<App>, headers: HeaderMap) -> Response {
     let actor = match signed_in(&app, &headers).await {
         Ok(actor) => actor,
         Err(response) => return response,
     };
     let name = Some(SignedIn::of(&actor));
-    let query = casework_app::cases::CaseQuery {
-        worker: Some(actor.user),
-        status: Some("open".into()),
-        limit: 200,
-        ..Default::default()
-    };
+    let query = my_caseload(&actor, 200);
     let page = async {
         let caseload = app.list_cases(&actor, &query).await?;
         let alerts = app.my_alerts(&actor, None, 50).await?;
@@ -655,12 +655,7 @@ async fn print_caseload(State(app): State<App>, headers: HeaderMap) -> Response 
         Err(response) => return response,
     };
     let name = Some(SignedIn::of(&actor));
-    let query = casework_app::cases::CaseQuery {
-        worker: Some(actor.user),
-        status: Some("open".into()),
-        limit: 500,
-        ..Default::default()
-    };
+    let query = my_caseload(&actor, 500);
     let page = async {
         let mut rows = Vec::new();
         for summary in app.list_cases(&actor, &query).await? {
