@@ -17,7 +17,8 @@ if (dialog && body.dataset.idleMinutes) {
     if (!dialog.open) dialog.showModal();
   };
   dialog.querySelector('[data-stay]').addEventListener('click', async () => {
-    const answer = await fetch('/session/keep-alive', { method: 'POST', credentials: 'same-origin' });
+    const token = document.querySelector('meta[name="csrf-token"]')?.content ?? '';
+    const answer = await fetch('/session/keep-alive', { method: 'POST', credentials: 'same-origin', headers: { 'x-csrf-token': token } });
     if (answer.ok) {
       dialog.close();
       schedule();

@@ -159,8 +159,18 @@ impl TestServer {
             "notes",
             "tasks",
             "decisions",
+            "form_submissions",
+            "plans",
+            "plan_objectives",
+            "plan_reviews",
+            "meetings",
+            "meeting_items",
+            "alerts",
             "events",
             "users",
+            "user_roles",
+            "teams",
+            "team_members",
         ] {
             all.push((table.to_owned(), self.count(table).await));
         }
@@ -241,5 +251,65 @@ impl Client {
             .await;
         assert_eq!(answer.status, StatusCode::CREATED, "{answer:?}");
         answer.body
+    }
+}
+
+/// A user in a browser without JavaScript: signed in through the sign-in page, sending forms
+/// as our pages do (same origin, with the session's form token).
+pub struct PageUser {
+    pub base: String,
+    pub cookie: String,
+    pub csrf: String,
+    http: reqwest::Client,
+}
+
+impl TestServer {
+    /// Signs in through the sign-in page.
+    pub async fn page_user(&self, username: &str) -> PageUser {
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let body = format!("username={username}&password={}", PASSWORD.replace(' ', "+"));
+        let answer = http
+            .post(format!("{}/sign-in", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::SEE_OTHER, "{username} signs in");
+        let cookie = format!("__Host-casework_session={}", session_cookie(answer.headers()).unwrap());
+        let mut user = PageUser { base: self.base.clone(), cookie, csrf: String::new(), http };
+        let (_, home) = user.get("/").await;
+        let marker = "name=\"csrf-token\" content=\"";
+        let start = home.find(marker).expect("the page carries the form token") + marker.len();
+        user.csrf = home[start..].split('"').next().unwrap().to_owned();
+        user
+    }
+}
+
+impl PageUser {
+    pub async fn get(&self, path: &str) -> (StatusCode, String) {
+        let answer = self.http.get(format!("{}{path}", self.base)).header("cookie", &self.cookie).send().await.unwrap();
+        (answer.status(), answer.text().await.unwrap())
+    }
+
+    /// Sends a form as our pages do; `body` is urlencoded without the token.
+    pub async fn post(&self, path: &str, body: &str) -> reqwest::Response {
+        let body = if body.is_empty() { format!("csrf={}", self.csrf) } else { format!("{body}&csrf={}", self.csrf) };
+        self.post_with(path, &body, &[("sec-fetch-site", "same-origin")]).await
+    }
+
+    /// Sends exactly this body with these headers (and the session cookie).
+    pub async fn post_with(&self, path: &str, body: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+        let mut request = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", &self.cookie)
+            .body(body.to_owned());
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.unwrap()
     }
 }
