@@ -109,6 +109,11 @@ impl FormDefinition {
         let mut invalid = Invalid::new();
         for error in validator.iter_errors(&instance) {
             let path = error.instance_path().to_string();
+            // A missing answer is the fault of that answer, not of the form as a whole.
+            if let jsonschema::error::ValidationErrorKind::Required { property: Value::String(missing) } = error.kind() {
+                invalid.push(FieldError::new(format!("answers{path}/{missing}"), "answer this question"));
+                continue;
+            }
             let field = if path.is_empty() { "answers".to_owned() } else { format!("answers{path}") };
             invalid.push(FieldError::new(field, error.to_string()));
         }
@@ -208,7 +213,7 @@ mod tests {
         let mut fields: Vec<&str> = errors.errors.iter().map(|e| e.field.as_str()).collect();
         fields.sort_unstable();
         fields.dedup();
-        assert_eq!(fields, ["answers", "answers/comment", "answers/q1"], "{errors}");
+        assert_eq!(fields, ["answers", "answers/comment", "answers/q1", "answers/q2"], "a missing answer is named: {errors}");
     }
 
     #[test]

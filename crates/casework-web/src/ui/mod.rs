@@ -7,6 +7,7 @@ mod cases;
 mod home;
 mod meetings;
 mod referrals;
+mod schema_form;
 mod session;
 mod work_lists;
 

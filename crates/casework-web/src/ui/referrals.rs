@@ -1,5 +1,6 @@
 //! Referral intake per service and the referral page.
 
+use super::schema_form::{self, FieldView, FormView, form_view};
 use super::*;
 
 pub(super) fn routes() -> axum::Router<App> {
@@ -7,20 +8,6 @@ pub(super) fn routes() -> axum::Router<App> {
         .route("/referrals/new", get(new_referral_page))
         .route("/referrals", post(record_referral))
         .route("/referrals/{id}", get(referral_page))
-}
-
-struct FieldView {
-    id: String,
-    name: String,
-    label: String,
-    hint: Option<String>,
-    value: String,
-    error: Option<String>,
-}
-
-struct FormView {
-    name: String,
-    fields: Vec<FieldView>,
 }
 
 #[derive(Template)]
@@ -31,13 +18,14 @@ struct NewReferralPage {
     service_name: String,
     rules: String,
     /// Anchor and message of every problem.
-    errors: Vec<(String, String)>,
+    problems: Vec<(String, String)>,
     person_fields: Vec<FieldView>,
     sources: Vec<String>,
     chosen_source: String,
     summary: String,
     summary_error: Option<String>,
-    forms: Vec<FormView>,
+    /// Each form with who completes it.
+    forms: Vec<(FormView, String)>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -58,19 +46,6 @@ fn referral_forms(definition: &casework_domain::service::ServiceDefinition) -> V
     forms
 }
 
-fn form_properties(form: &casework_domain::form::FormDefinition) -> Vec<(String, String)> {
-    form.schema
-        .get("properties")
-        .and_then(serde_json::Value::as_object)
-        .map(|properties| {
-            properties
-                .iter()
-                .map(|(key, spec)| (key.clone(), spec.get("title").and_then(serde_json::Value::as_str).unwrap_or(key).to_owned()))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 fn new_referral_view(
     session: &Session,
     definition: &casework_domain::service::ServiceDefinition,
@@ -87,35 +62,16 @@ fn new_referral_view(
     .into_iter()
     .map(|(field, label, hint)| {
         let id = format!("person-{field}");
-        FieldView {
-            error: error_for(&id),
-            value: value(&format!("person.{field}")),
-            name: format!("person.{field}"),
-            label: label.to_owned(),
-            hint: hint.map(str::to_owned),
-            id,
-        }
+        let name = format!("person.{field}");
+        let mut view = FieldView::text(&id, &name, label, value(&name), error_for(&id));
+        view.hint = hint.map(str::to_owned);
+        view.required = field != "date_of_birth";
+        view
     })
     .collect();
     let forms = referral_forms(definition)
         .into_iter()
-        .map(|form| FormView {
-            name: form.name.clone(),
-            fields: form_properties(form)
-                .into_iter()
-                .map(|(key, label)| {
-                    let id = format!("form-{}-{key}", form.code);
-                    FieldView {
-                        error: error_for(&id),
-                        value: value(&format!("form.{}.{key}", form.code)),
-                        name: format!("form.{}.{key}", form.code),
-                        label,
-                        hint: None,
-                        id,
-                    }
-                })
-                .collect(),
-        })
+        .map(|form| (form_view(form, values, errors), completed_by_words(definition, form)))
         .collect();
     let rules: Vec<String> = definition
         .referrals
@@ -138,7 +94,7 @@ fn new_referral_view(
         service: definition.code().to_string(),
         service_name: definition.service.name.clone(),
         rules: rules.join(", or "),
-        errors: errors.to_vec(),
+        problems: errors.to_vec(),
         person_fields,
         chosen_source: values.get("source").cloned().unwrap_or_else(|| sources.first().cloned().unwrap_or_default()),
         sources,
@@ -164,18 +120,33 @@ async fn new_referral_page(
     render(&new_referral_view(&session, &definition, &Default::default(), &[]), StatusCode::OK)
 }
 
+/// Who completes a form, in words for its heading.
+fn completed_by_words(
+    definition: &casework_domain::service::ServiceDefinition,
+    form: &casework_domain::form::FormDefinition,
+) -> String {
+    let names: Vec<String> = form
+        .filled_by
+        .iter()
+        .map(|code| {
+            if code.as_str() == "subject" {
+                "the person referred".to_owned()
+            } else {
+                definition.role(code).map_or_else(|| code.to_string(), |r| r.name.to_lowercase())
+            }
+        })
+        .collect();
+    names.join(" or ")
+}
+
 /// Turns an API-style field path into the id of the field on the page.
 fn anchor(field: &str, form_codes: &[String]) -> String {
     let parts: Vec<&str> = field.split('/').collect();
     match parts.as_slice() {
         ["person", rest @ ..] => format!("person-{}", rest.first().copied().unwrap_or("given_name")),
-        ["forms", index, "answers", key, ..] => {
-            let code = index.parse::<usize>().ok().and_then(|i| form_codes.get(i)).cloned().unwrap_or_default();
-            format!("form-{code}-{key}")
-        }
         ["forms", index, ..] => {
             let code = index.parse::<usize>().ok().and_then(|i| form_codes.get(i)).cloned().unwrap_or_default();
-            format!("form-{code}")
+            schema_form::anchor_of(&code, field)
         }
         [first, ..] if !first.is_empty() => (*first).to_owned(),
         _ => "summary".to_owned(),
@@ -206,13 +177,7 @@ async fn record_referral(State(app): State<App>, session: Session, Form(fields):
     let mut form_codes = Vec::new();
     let mut entries = Vec::new();
     for form in referral_forms(&definition) {
-        let answers: serde_json::Map<String, serde_json::Value> = form_properties(form)
-            .into_iter()
-            .filter_map(|(key, _)| {
-                let answer = value(&format!("form.{}.{key}", form.code));
-                (!answer.is_empty()).then_some((key, serde_json::Value::String(answer)))
-            })
-            .collect();
+        let answers = schema_form::answers(form, &values);
         if !answers.is_empty() {
             form_codes.push(form.code.to_string());
             entries.push(casework_app::forms::FormEntry { form: form.code.clone(), answers, completed_by: None });
