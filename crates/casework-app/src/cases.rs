@@ -86,6 +86,14 @@ impl App {
         }
     }
 
+    /// The case with this reference, when the actor may see it (a reference alone never
+    /// reveals that a hidden case exists).
+    pub async fn case_by_reference(&self, actor: &Actor, reference: &str) -> Result<Option<CaseId>> {
+        let mut conn = self.store.read().await?;
+        let Some(id) = cases::id_by_reference(&mut conn, reference.trim()).await? else { return Ok(None) };
+        Ok(self.visible_case(&mut conn, actor, id).await.ok().map(|case| case.id))
+    }
+
     /// Loads a case the actor may see and checks they may do `permission` to it.
     pub(crate) async fn case_for(
         &self,

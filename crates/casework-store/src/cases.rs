@@ -226,6 +226,13 @@ pub async fn get(conn: &mut Connection, id: CaseId) -> Result<Option<Case>> {
     }))
 }
 
+/// The case with this reference, if there is one.
+pub async fn id_by_reference(conn: &mut Connection, reference: &str) -> Result<Option<CaseId>> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM cases WHERE reference = $1").bind(reference).fetch_optional(conn).await?;
+    row.map(|(id,)| parse("case id", &id)).transpose()
+}
+
 /// Links other cases make to this one (e.g. the shadow cases of an original).
 pub async fn links_to(conn: &mut Connection, id: CaseId) -> Result<Vec<(CaseId, LinkKind)>> {
     let rows: Vec<(String, String)> =

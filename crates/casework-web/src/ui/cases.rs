@@ -1,19 +1,101 @@
-//! The case page and its sections, and what can be recorded from them.
+//! The case page: the identity bar and one section at a time (overview with deadlines and
+//! notes, tasks, forms/plan/decisions, case details with closure, history), each with the
+//! forms that record what can be done there. The forms post to `case_actions`.
 
+use super::case_actions;
 use super::*;
+use casework_domain::service::ServiceDefinition;
+use casework_domain::text::Code;
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 pub(super) fn routes() -> axum::Router<App> {
     axum::Router::new()
-        .route("/cases/{id}", get(case_page))
-        .route("/cases/{id}/tasks", get(case_tasks_page))
-        .route("/cases/{id}/history", get(case_history_page))
-        .route("/cases/{id}/record", get(case_record_page))
-        .route("/cases/{id}/notes", post(add_note))
+        .route("/cases/{id}", get(overview))
+        .route("/cases/{id}/tasks", get(tasks))
+        .route("/cases/{id}/record", get(record))
+        .route("/cases/{id}/details", get(details))
+        .route("/cases/{id}/history", get(history))
+        .merge(case_actions::routes())
+}
+
+/// The sections of the case page, each at its own address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Section {
+    Overview,
+    Tasks,
+    Record,
+    Details,
+    History,
+}
+
+impl Section {
+    pub(super) fn path(self, case: CaseId) -> String {
+        match self {
+            Section::Overview => format!("/cases/{case}"),
+            Section::Tasks => format!("/cases/{case}/tasks"),
+            Section::Record => format!("/cases/{case}/record"),
+            Section::Details => format!("/cases/{case}/details"),
+            Section::History => format!("/cases/{case}/history"),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Section::Overview => "overview",
+            Section::Tasks => "tasks",
+            Section::Record => "record",
+            Section::Details => "details",
+            Section::History => "history",
+        }
+    }
+}
+
+/// What a re-shown section says about a form that did not go through: each problem with
+/// the id of its field, and what was typed, so nothing has to be typed again.
+#[derive(Debug, Default)]
+pub(super) struct Outcome {
+    pub problems: Vec<(String, String)>,
+    pub values: BTreeMap<String, String>,
+    pub status: Option<StatusCode>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct Done {
+    done: Option<String>,
+}
+
+/// Fixed confirmations after a form went through; nothing from the request is echoed.
+fn confirmation(done: Option<&str>) -> Option<&'static str> {
+    Some(match done? {
+        "note" => "The note was saved",
+        "addendum" => "The addendum was saved",
+        "task" => "The task was added",
+        "task-completed" => "The task was completed",
+        "task-cancelled" => "The task was cancelled",
+        "form" => "The form was saved",
+        "objective" => "The objective was added to the plan",
+        "review" => "The review was recorded",
+        "decision" => "The decision was recorded",
+        "stage" => "The stage was changed",
+        "level" => "The level was changed",
+        "flag" => "The flag was set",
+        "unflag" => "The flag was removed",
+        "key-date" => "The date was saved",
+        "link" => "The cases were linked",
+        "closed" => "The case was closed",
+        "reopened" => "The case was reopened",
+        "extended" => "The deadline was extended",
+        _ => return None,
+    })
 }
 
 struct NoteRow {
+    id: String,
     kind: String,
     contact: String,
+    recorded: String,
+    author: String,
     late: bool,
     addendum: bool,
     body: String,
@@ -26,229 +108,593 @@ struct EventRow {
     when: String,
 }
 
+struct DeadlineRow {
+    id: String,
+    name: String,
+    left: String,
+    class: &'static str,
+    extendable: bool,
+}
+
+struct TaskRow {
+    id: String,
+    title: String,
+    assignee: String,
+    due: String,
+    status: String,
+    detail: String,
+    class: &'static str,
+    open: bool,
+    version: i64,
+}
+
+struct FormRow {
+    name: String,
+    when: String,
+    completed_by: String,
+    score: String,
+}
+
+struct ObjectiveRow {
+    id: String,
+    description: String,
+    measure: String,
+    target: String,
+    status: String,
+    open: bool,
+}
+
+struct DecisionRow {
+    list: String,
+    outcome: String,
+    reason: String,
+    rationale: String,
+    when: String,
+    who: String,
+}
+
+struct ClosureRow {
+    code: String,
+    name: String,
+    /// Each step the reason requires, and whether it is done.
+    steps: Vec<(String, bool)>,
+}
+
+struct LinkRow {
+    id: String,
+    reference: String,
+    how: String,
+}
+
+/// What the signed-in user may do on this case, to show only the forms that would work.
+#[derive(Default)]
+struct Abilities {
+    notes: bool,
+    tasks: bool,
+    update: bool,
+    allocate: bool,
+    decide: bool,
+    close: bool,
+    reopen: bool,
+}
+
 #[derive(Template)]
 #[template(path = "case.html")]
 struct CasePage {
     signed_in: Option<SignedIn>,
     id: String,
     section: &'static str,
-    error: Option<String>,
+    version: i64,
+    problems: Vec<(String, String)>,
+    values: BTreeMap<String, String>,
+    confirmation: Option<&'static str>,
     person: String,
+    born: String,
     reference: String,
+    service_name: String,
     stage: String,
     level_label: String,
     level: String,
     worker: String,
-    status: String,
-    flags: Vec<String>,
-    /// Name, time left, tag class.
-    deadlines: Vec<(String, String, &'static str)>,
-    may_write_notes: bool,
+    open: bool,
+    closure: String,
+    flags: Vec<(String, String)>,
+    links: Vec<LinkRow>,
+    may: Abilities,
+    deadlines: Vec<DeadlineRow>,
     notes: Vec<NoteRow>,
-    /// Title, status, tag class.
-    tasks: Vec<(String, String, &'static str)>,
-    events: Vec<EventRow>,
-    /// Form name, when, score and band.
-    forms: Vec<(String, String, String)>,
-    /// Description, measure, target date, status.
-    objectives: Vec<(String, String, String, String)>,
+    note_kinds: Vec<(&'static str, &'static str)>,
+    tasks: Vec<TaskRow>,
+    /// Value and label of everyone and everything a task can go to.
+    assignees: Vec<(String, String)>,
+    forms: Vec<FormRow>,
+    /// Code and name of the forms that can be filled in on this case.
+    fillable: Vec<(String, String)>,
+    objectives: Vec<ObjectiveRow>,
+    /// Name, label and hint of the fields of a new objective.
+    objective_fields: [(&'static str, &'static str, &'static str); 3],
+    review_outcomes: [(&'static str, &'static str); 4],
     next_review: String,
-    /// Outcome, reason, when.
-    decisions: Vec<(String, String, String)>,
+    review_interval: String,
+    /// When and summary of each review, newest first.
+    reviews: Vec<(String, String)>,
+    decisions: Vec<DecisionRow>,
+    outcomes: Vec<(String, String)>,
+    /// Each reason list (a body, or a kind of decision) with its reasons as `list:reason`.
+    reason_lists: Vec<(String, Vec<(String, String)>)>,
+    stages: Vec<(String, String)>,
+    levels: Vec<(String, String)>,
+    unset_flags: Vec<(String, String)>,
+    /// Code, name and date (as written) of each key date.
+    key_dates: Vec<(String, String, String)>,
+    closure_reasons: Vec<ClosureRow>,
+    events: Vec<EventRow>,
 }
 
-async fn case_page(State(app): State<App>, session: Session, Path(id): Path<String>) -> Response {
-    case_section(&app, &session, &id, "overview", None).await
-}
+impl CasePage {
+    fn problem_for(&self, id: &str) -> Option<&str> {
+        self.problems.iter().find(|(anchor, _)| anchor == id).map(|(_, message)| message.as_str())
+    }
 
-async fn case_tasks_page(State(app): State<App>, session: Session, Path(id): Path<String>) -> Response {
-    case_section(&app, &session, &id, "tasks", None).await
-}
-
-async fn case_record_page(State(app): State<App>, session: Session, Path(id): Path<String>) -> Response {
-    case_section(&app, &session, &id, "record", None).await
-}
-
-async fn case_history_page(State(app): State<App>, session: Session, Path(id): Path<String>) -> Response {
-    case_section(&app, &session, &id, "history", None).await
-}
-
-#[derive(Debug, Deserialize)]
-struct NoteForm {
-    kind: String,
-    body: String,
-}
-
-async fn add_note(State(app): State<App>, session: Session, Path(id): Path<String>, Form(form): Form<NoteForm>) -> Response {
-    let Session { actor, header: name } = &session;
-    let Ok(case) = id.parse::<CaseId>() else { return problem(AppError::NotFound("case"), name.clone()) };
-    let kind = serde_json::from_value::<casework_domain::note::NoteKind>(serde_json::Value::String(form.kind));
-    let body = casework_domain::text::LongText::parse(&form.body);
-    let (Ok(kind), Ok(body)) = (kind, body) else {
-        return case_section(&app, &session, &id, "overview", Some("Enter the note".to_owned())).await;
-    };
-    match app.add_note(actor, case, kind, body, None, None).await {
-        Ok(_) => Redirect::to(&format!("/cases/{case}#notes")).into_response(),
-        Err(AppError::Invalid(invalid)) => {
-            let message = invalid.errors.first().map_or_else(|| "The note could not be saved".to_owned(), |e| e.message.clone());
-            case_section(&app, &session, &id, "overview", Some(message)).await
-        }
-        Err(error) => problem(error, name.clone()),
+    fn value(&self, name: &str) -> &str {
+        self.values.get(name).map_or("", String::as_str)
     }
 }
 
-async fn case_section(app: &App, session: &Session, id: &str, section: &'static str, error: Option<String>) -> Response {
-    let Session { actor, header: name } = session;
-    let Ok(id) = id.parse::<CaseId>() else { return problem(AppError::NotFound("case"), name.clone()) };
-    let status_code = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let page = async {
-        let view = app.get_case(actor, id).await?;
-        let definition = app.services.version(&view.case.service, view.case.service_version);
-        let label = |code: &casework_domain::text::Code, list: &str| {
-            definition
-                .as_ref()
-                .and_then(|d| match list {
-                    "stage" => d.stage(code).map(|s| s.name.clone()),
-                    _ => d.levels.iter().find(|l| &l.code == code).map(|l| l.name.clone()),
+async fn overview(
+    State(app): State<App>,
+    session: Session,
+    Path(id): Path<String>,
+    axum::extract::Query(done): axum::extract::Query<Done>,
+) -> Response {
+    show(&app, &session, &id, Section::Overview, confirmation(done.done.as_deref()), Outcome::default()).await
+}
+
+async fn tasks(
+    State(app): State<App>,
+    session: Session,
+    Path(id): Path<String>,
+    axum::extract::Query(done): axum::extract::Query<Done>,
+) -> Response {
+    show(&app, &session, &id, Section::Tasks, confirmation(done.done.as_deref()), Outcome::default()).await
+}
+
+async fn record(
+    State(app): State<App>,
+    session: Session,
+    Path(id): Path<String>,
+    axum::extract::Query(done): axum::extract::Query<Done>,
+) -> Response {
+    show(&app, &session, &id, Section::Record, confirmation(done.done.as_deref()), Outcome::default()).await
+}
+
+async fn details(
+    State(app): State<App>,
+    session: Session,
+    Path(id): Path<String>,
+    axum::extract::Query(done): axum::extract::Query<Done>,
+) -> Response {
+    show(&app, &session, &id, Section::Details, confirmation(done.done.as_deref()), Outcome::default()).await
+}
+
+async fn history(State(app): State<App>, session: Session, Path(id): Path<String>) -> Response {
+    show(&app, &session, &id, Section::History, None, Outcome::default()).await
+}
+
+fn every(period: casework_domain::alert::Period) -> String {
+    use casework_domain::alert::Period;
+    let (n, one, many) = match period {
+        Period::Weeks(n) => (n, "week", "weeks"),
+        Period::Days(n) => (n, "day", "days"),
+        Period::Hours(n) => (n, "hour", "hours"),
+    };
+    if n == 1 { format!("every {one}") } else { format!("every {n} {many}") }
+}
+
+pub(super) fn day(date: jiff::civil::Date) -> String {
+    date.strftime("%-d %B %Y").to_string()
+}
+
+fn label_in(choices: &[casework_domain::service::Choice], code: &Code) -> String {
+    choices.iter().find(|c| &c.code == code).map_or_else(|| code.to_string(), |c| c.name.clone())
+}
+
+/// Shows a section of the case, with what a form that did not go through needs to say.
+pub(super) async fn show(
+    app: &App,
+    session: &Session,
+    id: &str,
+    section: Section,
+    confirmation: Option<&'static str>,
+    outcome: Outcome,
+) -> Response {
+    let Session { actor, header } = session;
+    let Ok(id) = id.parse::<CaseId>() else { return problem(AppError::NotFound("case"), header.clone()) };
+    let status = outcome.status.unwrap_or(if outcome.problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY });
+    match page(app, actor, header.clone(), id, section, confirmation, outcome).await {
+        Ok(page) => render(&page, status),
+        Err(error) => problem(error, header.clone()),
+    }
+}
+
+async fn page(
+    app: &App,
+    actor: &Actor,
+    header: Option<SignedIn>,
+    id: CaseId,
+    section: Section,
+    confirmation: Option<&'static str>,
+    outcome: Outcome,
+) -> Result<CasePage, AppError> {
+    let view = app.get_case(actor, id).await?;
+    let case = &view.case;
+    let definition: Arc<ServiceDefinition> =
+        app.services.version(&case.service, case.service_version).ok_or(AppError::NotFound("service"))?;
+    let scope = case.scope();
+    let open = case.is_open();
+    let may = Abilities {
+        notes: open && actor.may(Permission::NoteAdd, scope),
+        tasks: open && actor.may(Permission::TaskManage, scope),
+        update: open && actor.may(Permission::CaseUpdate, scope),
+        allocate: open && actor.may(Permission::CaseAllocate, scope),
+        decide: open && actor.may(Permission::DecisionRecord, scope),
+        close: open && definition.service.closes_cases && actor.may(Permission::CaseClose, scope),
+        reopen: !open && actor.may(Permission::CaseReopen, scope),
+    };
+    let worker = match case.worker {
+        Some(worker) => app.display_names(&[worker]).await?.remove(&worker).unwrap_or_else(|| "allocated".into()),
+        None => "not allocated".into(),
+    };
+    let mut links = Vec::new();
+    for link in &case.links {
+        if let Ok(other) = app.get_case(actor, link.other).await {
+            let how = match link.kind {
+                casework_domain::case::LinkKind::Related => "related",
+                casework_domain::case::LinkKind::ShadowOf => "this case shadows",
+                casework_domain::case::LinkKind::TransferredFrom => "transferred from",
+            };
+            links.push(LinkRow { id: other.case.id.to_string(), reference: other.case.reference.to_string(), how: how.into() });
+        }
+    }
+    for incoming in &view.linked_from {
+        if let Ok(other) = app.get_case(actor, incoming.case).await {
+            let how = match incoming.kind {
+                casework_domain::case::LinkKind::Related => "related",
+                casework_domain::case::LinkKind::ShadowOf => "shadowed by",
+                casework_domain::case::LinkKind::TransferredFrom => "transferred to",
+            };
+            links.push(LinkRow { id: other.case.id.to_string(), reference: other.case.reference.to_string(), how: how.into() });
+        }
+    }
+    let mut page = CasePage {
+        signed_in: header,
+        id: id.to_string(),
+        section: section.name(),
+        version: case.version,
+        problems: outcome.problems,
+        values: outcome.values,
+        confirmation,
+        person: view.person.display_name(),
+        born: view.person.date_of_birth.map(day).unwrap_or_else(|| "not recorded".into()),
+        reference: case.reference.to_string(),
+        service_name: definition.service.name.clone(),
+        stage: definition.stage(&case.stage).map_or_else(|| case.stage.to_string(), |s| s.name.clone()),
+        level_label: definition.service.level_label.clone(),
+        level: case.level.as_ref().map_or_else(|| "not set".into(), |l| label_in(&definition.levels, l)),
+        worker,
+        open,
+        closure: String::new(),
+        flags: case.flags.iter().map(|f| (f.code.to_string(), label_in(&definition.flags, &f.code))).collect(),
+        links,
+        may,
+        deadlines: Vec::new(),
+        notes: Vec::new(),
+        note_kinds: vec![
+            ("contact", "Face-to-face contact"),
+            ("phone", "Phone call"),
+            ("email", "Email"),
+            ("meeting", "Meeting"),
+            ("supervision", "Supervision"),
+            ("analysis", "Analysis"),
+        ],
+        tasks: Vec::new(),
+        assignees: Vec::new(),
+        forms: Vec::new(),
+        fillable: Vec::new(),
+        objectives: Vec::new(),
+        objective_fields: [
+            ("description", "What the person will achieve", ""),
+            ("measure", "How you will know", ""),
+            ("target_date", "By when", "For example, 2027-01-31"),
+        ],
+        review_outcomes: [
+            ("achieved", "Achieved"),
+            ("progressing", "Progressing"),
+            ("not-achieved", "Not achieved"),
+            ("dropped", "Dropped"),
+        ],
+        next_review: String::new(),
+        review_interval: String::new(),
+        reviews: Vec::new(),
+        decisions: Vec::new(),
+        outcomes: Vec::new(),
+        reason_lists: Vec::new(),
+        stages: Vec::new(),
+        levels: Vec::new(),
+        unset_flags: Vec::new(),
+        key_dates: Vec::new(),
+        closure_reasons: Vec::new(),
+        events: Vec::new(),
+    };
+    if let casework_domain::case::CaseStatus::Closed { reason, at, .. } = &case.status {
+        page.closure = format!(
+            "Closed on {}: {}",
+            uk_time(*at),
+            definition.closure_reasons.iter().find(|r| &r.code == reason).map_or_else(|| reason.to_string(), |r| r.name.clone())
+        );
+    }
+    match section {
+        Section::Overview => overview_section(app, actor, &mut page, id).await?,
+        Section::Tasks => tasks_section(app, actor, &mut page, &definition, &view.case).await?,
+        Section::Record => record_section(app, actor, &mut page, &definition, &view.case).await?,
+        Section::Details => details_section(app, actor, &mut page, &definition, &view.case).await?,
+        Section::History => {
+            if !actor.may(Permission::HistoryRead, scope) {
+                return Err(AppError::Forbidden("read this case's history"));
+            }
+            let events = app.case_history(actor, id, None, 500).await?;
+            let names = app.display_names(&events.iter().map(|e| e.actor).collect::<Vec<_>>()).await?;
+            page.events = events
+                .into_iter()
+                .rev()
+                .map(|e| EventRow {
+                    what: e.kind.name().replace('-', " "),
+                    who: names.get(&e.actor).cloned().unwrap_or_else(|| "Casework".into()),
+                    at: e.at.to_string(),
+                    when: uk_time(e.at),
                 })
-                .unwrap_or_else(|| code.to_string())
-        };
-        let mut page = CasePage {
-            signed_in: name.clone(),
-            id: id.to_string(),
-            section,
-            error: error.clone(),
-            person: view.person.display_name(),
-            reference: view.case.reference.to_string(),
-            stage: label(&view.case.stage, "stage"),
-            level_label: definition.as_ref().map_or_else(|| "Level".to_owned(), |d| d.service.level_label.clone()),
-            level: view.case.level.as_ref().map(|l| label(l, "level")).unwrap_or_else(|| "not set".into()),
-            worker: match view.case.worker {
-                Some(worker) => app.display_names(&[worker]).await?.remove(&worker).unwrap_or_else(|| "allocated".into()),
-                None => "not allocated".into(),
-            },
-            status: if view.case.is_open() { "Open".into() } else { "Closed".into() },
-            flags: view.case.flags.iter().map(|f| f.code.to_string()).collect(),
-            deadlines: Vec::new(),
-            may_write_notes: view.case.is_open() && actor.may(Permission::NoteAdd, view.case.scope()),
-            notes: Vec::new(),
-            tasks: Vec::new(),
-            events: Vec::new(),
-            forms: Vec::new(),
-            objectives: Vec::new(),
-            next_review: String::new(),
-            decisions: Vec::new(),
-        };
-        match section {
-            "tasks" => {
-                page.tasks = app
-                    .case_tasks(actor, id, None, 200)
-                    .await?
-                    .into_iter()
-                    .map(|t| {
-                        let class = match t.status.name() {
-                            "completed" => "govuk-tag--green",
-                            "cancelled" => "govuk-tag--grey",
-                            _ => "govuk-tag--blue",
-                        };
-                        (t.title.to_string(), t.status.name().to_owned(), class)
-                    })
-                    .collect();
-            }
-            "history" if actor.may(Permission::HistoryRead, view.case.scope()) => {
-                let events = app.case_history(actor, id, None, 200).await?;
-                let actors: Vec<casework_domain::ids::UserId> = events.iter().map(|e| e.actor).collect();
-                let names = app.display_names(&actors).await?;
-                page.events = events
-                    .into_iter()
-                    .rev()
-                    .map(|e| EventRow {
-                        what: e.kind.name().replace('-', " "),
-                        who: names.get(&e.actor).cloned().unwrap_or_else(|| "Casework".into()),
-                        at: e.at.to_string(),
-                        when: uk_time(e.at),
-                    })
-                    .collect();
-            }
-            "history" => return Err(AppError::Forbidden("read this case's history")),
-            "record" => {
-                let name_of = |code: &casework_domain::text::Code| {
-                    definition.as_ref().and_then(|d| d.form(code)).map_or_else(|| code.to_string(), |f| f.name.clone())
-                };
-                page.forms = app
-                    .case_forms(actor, id, None, 100)
-                    .await?
-                    .into_iter()
-                    .map(|s| {
-                        let score = s
-                            .form
-                            .score
-                            .map(|score| format!("{}{}", score.total, score.band.map(|b| format!(", {b}")).unwrap_or_default()))
-                            .unwrap_or_default();
-                        (name_of(&s.form.form), uk_time(s.form.submitted_at), score)
-                    })
-                    .collect();
-                let plan = app.plan(actor, id).await?;
-                page.next_review = plan
-                    .dates
-                    .and_then(|d| d.next_review_on)
-                    .map_or_else(|| "not scheduled".into(), |d| d.strftime("%-d %B %Y").to_string());
-                page.objectives = plan
-                    .objectives
-                    .into_iter()
-                    .map(|o| {
-                        let status =
-                            serde_json::to_value(o.status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-                        (
-                            o.description.to_string(),
-                            o.measure.to_string(),
-                            o.target_date.strftime("%-d %B %Y").to_string(),
-                            status,
-                        )
-                    })
-                    .collect();
-                page.decisions = app
-                    .case_decisions(actor, id, None, 100)
-                    .await?
-                    .into_iter()
-                    .map(|d| (d.outcome.to_string(), d.reason.to_string(), uk_time(d.decided_at)))
-                    .collect();
-            }
-            _ => {
-                page.deadlines = app
-                    .case_deadlines(actor, id)
-                    .await?
-                    .into_iter()
-                    .filter(|d| d.timer.state.name() != "cancelled")
-                    .map(|d| {
-                        let class = if d.left.is_overdue() {
-                            "cw-deadline--overdue"
-                        } else if d.timer.is_open() {
-                            "cw-deadline--due"
-                        } else {
-                            "cw-deadline--met"
-                        };
-                        (d.name, d.left.to_string(), class)
-                    })
-                    .collect();
-                page.notes = app
-                    .case_notes(actor, id, None, 50)
-                    .await?
-                    .into_iter()
-                    .map(|n| NoteRow {
-                        kind: n.kind.name().to_owned(),
-                        contact: uk_time(n.contact_at),
-                        late: n.late_entry,
-                        addendum: n.addendum_to.is_some(),
-                        body: n.body.to_string(),
-                    })
-                    .collect();
-            }
+                .collect();
         }
-        Ok::<_, AppError>(page)
-    };
-    match page.await {
-        Ok(page) => render(&page, status_code),
-        Err(error) => problem(error, name.clone()),
     }
+    Ok(page)
+}
+
+/// How a deadline looks at a glance: overdue and breached in red, paused in grey.
+pub(super) fn deadline_class(left: &casework_domain::timer::TimeLeft, open: bool) -> &'static str {
+    use casework_domain::timer::TimeLeft;
+    match left {
+        TimeLeft::Breached => "cw-deadline--overdue",
+        _ if left.is_overdue() => "cw-deadline--overdue",
+        TimeLeft::Paused => "cw-deadline--paused",
+        _ if open => "cw-deadline--due",
+        _ => "cw-deadline--met",
+    }
+}
+
+async fn overview_section(app: &App, actor: &Actor, page: &mut CasePage, id: CaseId) -> Result<(), AppError> {
+    page.deadlines = app
+        .case_deadlines(actor, id)
+        .await?
+        .into_iter()
+        .filter(|d| d.timer.state.name() != "cancelled")
+        .map(|d| DeadlineRow {
+            id: d.id.to_string(),
+            class: deadline_class(&d.left, d.timer.is_open()),
+            extendable: page.may.update && d.timer.is_open() && !d.left.is_overdue(),
+            name: d.name,
+            left: d.left.to_string(),
+        })
+        .collect();
+    let notes = app.case_notes(actor, id, None, 100).await?;
+    let names = app.display_names(&notes.iter().map(|n| n.author).collect::<Vec<_>>()).await?;
+    page.notes = notes
+        .into_iter()
+        .map(|n| NoteRow {
+            id: n.id.to_string(),
+            kind: n.kind.name().to_owned(),
+            contact: uk_time(n.contact_at),
+            recorded: uk_time(n.recorded_at),
+            author: names.get(&n.author).cloned().unwrap_or_default(),
+            late: n.late_entry,
+            addendum: n.addendum_to.is_some(),
+            body: n.body.to_string(),
+        })
+        .collect();
+    Ok(())
+}
+
+async fn tasks_section(
+    app: &App,
+    actor: &Actor,
+    page: &mut CasePage,
+    definition: &ServiceDefinition,
+    case: &casework_domain::case::Case,
+) -> Result<(), AppError> {
+    let tasks = app.case_tasks(actor, case.id, None, 500).await?;
+    let mut people: Vec<casework_domain::ids::UserId> = tasks
+        .iter()
+        .filter_map(|t| match t.assignee {
+            casework_domain::task::Assignee::User(user) => Some(user),
+            _ => None,
+        })
+        .collect();
+    people.push(actor.user);
+    let names = app.display_names(&people).await?;
+    let today = casework_domain::time::day_of(app.now());
+    page.tasks = tasks
+        .into_iter()
+        .map(|t| {
+            let assignee = match &t.assignee {
+                casework_domain::task::Assignee::User(user) => names.get(user).cloned().unwrap_or_default(),
+                casework_domain::task::Assignee::Role(role) => {
+                    definition.role(role).map_or_else(|| role.to_string(), |r| format!("any {}", r.name.to_lowercase()))
+                }
+                casework_domain::task::Assignee::Queue(queue) => format!("{} queue", label_in(&definition.queues, queue)),
+            };
+            let open = matches!(t.status, casework_domain::task::TaskStatus::Open);
+            let (status, class) = match &t.status {
+                casework_domain::task::TaskStatus::Open if t.due_on.is_some_and(|d| d < today) => ("overdue", "govuk-tag--red"),
+                casework_domain::task::TaskStatus::Open => ("open", "govuk-tag--blue"),
+                casework_domain::task::TaskStatus::Completed { .. } => ("completed", "govuk-tag--green"),
+                casework_domain::task::TaskStatus::Cancelled { .. } => ("cancelled", "govuk-tag--grey"),
+            };
+            let detail = match &t.status {
+                casework_domain::task::TaskStatus::Completed { at, outcome, .. } => format!(
+                    "Completed {}{}",
+                    uk_time(*at),
+                    outcome.as_ref().map(|o| format!(": {o}")).unwrap_or_default()
+                ),
+                casework_domain::task::TaskStatus::Cancelled { at, reason, .. } => {
+                    format!("Cancelled {}: {reason}", uk_time(*at))
+                }
+                casework_domain::task::TaskStatus::Open => String::new(),
+            };
+            TaskRow {
+                id: t.id.to_string(),
+                title: t.title.to_string(),
+                assignee,
+                due: t.due_on.map(day).unwrap_or_default(),
+                status: status.to_owned(),
+                detail,
+                class,
+                open,
+                version: t.version,
+            }
+        })
+        .collect();
+    if page.may.tasks {
+        page.assignees = std::iter::once((format!("user:{}", actor.user), "Me".to_owned()))
+            .chain(definition.roles.iter().map(|r| (format!("role:{}", r.code), format!("Any {}", r.name.to_lowercase()))))
+            .chain(definition.queues.iter().map(|q| (format!("queue:{}", q.code), format!("{} queue", q.name))))
+            .collect();
+    }
+    Ok(())
+}
+
+async fn record_section(
+    app: &App,
+    actor: &Actor,
+    page: &mut CasePage,
+    definition: &ServiceDefinition,
+    case: &casework_domain::case::Case,
+) -> Result<(), AppError> {
+    let form_name = |code: &Code| definition.form(code).map_or_else(|| code.to_string(), |f| f.name.clone());
+    let completer = |code: &Code| {
+        if code.as_str() == "subject" {
+            "the person".to_owned()
+        } else {
+            definition.role(code).map_or_else(|| code.to_string(), |r| r.name.to_lowercase())
+        }
+    };
+    page.forms = app
+        .case_forms(actor, case.id, None, 200)
+        .await?
+        .into_iter()
+        .map(|s| FormRow {
+            name: form_name(&s.form.form),
+            when: uk_time(s.form.submitted_at),
+            completed_by: completer(&s.form.completed_by),
+            score: s
+                .form
+                .score
+                .map(|score| format!("{}{}", score.total, score.band.map(|b| format!(", {b}")).unwrap_or_default()))
+                .unwrap_or_default(),
+        })
+        .collect();
+    if page.may.update {
+        page.fillable = definition.forms.iter().map(|f| (f.code.to_string(), f.name.clone())).collect();
+    }
+    let plan = app.plan(actor, case.id).await?;
+    page.next_review = plan.dates.as_ref().and_then(|d| d.next_review_on).map_or_else(|| "not scheduled".into(), day);
+    page.review_interval = plan.review_interval.map(every).unwrap_or_default();
+    page.objectives = plan
+        .objectives
+        .into_iter()
+        .map(|o| ObjectiveRow {
+            id: o.id.to_string(),
+            open: o.status == casework_domain::plan::ObjectiveStatus::Open,
+            status: serde_json::to_value(o.status)
+                .ok()
+                .and_then(|v| v.as_str().map(|s| s.replace('-', " ")))
+                .unwrap_or_default(),
+            description: o.description.to_string(),
+            measure: o.measure.to_string(),
+            target: day(o.target_date),
+        })
+        .collect();
+    page.reviews = plan.reviews.into_iter().rev().map(|r| (uk_time(r.reviewed_at), r.summary.to_string())).collect();
+    let decisions = app.case_decisions(actor, case.id, None, 200).await?;
+    let names = app.display_names(&decisions.iter().map(|d| d.decided_by).collect::<Vec<_>>()).await?;
+    page.decisions = decisions
+        .into_iter()
+        .map(|d| {
+            let list = definition.decision_reasons.iter().find(|l| l.code == d.reason_list);
+            DecisionRow {
+                list: list.map_or_else(|| d.reason_list.to_string(), |l| l.name.clone()),
+                outcome: label_in(&definition.decision_outcomes, &d.outcome),
+                reason: list.map_or_else(|| d.reason.to_string(), |l| label_in(&l.reasons, &d.reason)),
+                rationale: d.rationale.map(|r| r.to_string()).unwrap_or_default(),
+                when: uk_time(d.decided_at),
+                who: names.get(&d.decided_by).cloned().unwrap_or_default(),
+            }
+        })
+        .collect();
+    page.outcomes = definition.decision_outcomes.iter().map(|c| (c.code.to_string(), c.name.clone())).collect();
+    page.reason_lists = definition
+        .decision_reasons
+        .iter()
+        .map(|list| {
+            (list.name.clone(), list.reasons.iter().map(|r| (format!("{}:{}", list.code, r.code), r.name.clone())).collect())
+        })
+        .collect();
+    Ok(())
+}
+
+async fn details_section(
+    app: &App,
+    actor: &Actor,
+    page: &mut CasePage,
+    definition: &ServiceDefinition,
+    case: &casework_domain::case::Case,
+) -> Result<(), AppError> {
+    page.stages = definition
+        .stage(&case.stage)
+        .map(|current| {
+            current.next.iter().map(|code| (code.to_string(), definition.stage(code).map_or(code.to_string(), |s| s.name.clone())))
+        })
+        .into_iter()
+        .flatten()
+        .collect();
+    page.levels = definition.levels.iter().map(|c| (c.code.to_string(), c.name.clone())).collect();
+    page.unset_flags = definition
+        .flags
+        .iter()
+        .filter(|f| !case.flags.iter().any(|set| set.code == f.code))
+        .map(|c| (c.code.to_string(), c.name.clone()))
+        .collect();
+    page.key_dates = definition
+        .key_dates
+        .iter()
+        .map(|k| (k.code.to_string(), k.name.clone(), case.key_dates.get(&k.code).map(ToString::to_string).unwrap_or_default()))
+        .collect();
+    if page.may.close {
+        let done: Vec<Code> = app.case_forms(actor, case.id, None, 500).await?.into_iter().map(|s| s.form.form).collect();
+        page.closure_reasons = definition
+            .closure_reasons
+            .iter()
+            .map(|reason| ClosureRow {
+                code: reason.code.to_string(),
+                name: reason.name.clone(),
+                steps: reason
+                    .requires
+                    .iter()
+                    .filter(|step| step.when_flag.as_ref().is_none_or(|flag| case.flags.iter().any(|f| &f.code == flag)))
+                    .map(|step| {
+                        (definition.form(&step.form).map_or_else(|| step.form.to_string(), |f| f.name.clone()), done.contains(&step.form))
+                    })
+                    .collect(),
+            })
+            .collect();
+    }
+    Ok(())
 }

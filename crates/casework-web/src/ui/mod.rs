@@ -3,6 +3,8 @@
 //! cached; every response carries a Content-Security-Policy without inline code.
 
 mod admin;
+mod case_actions;
+mod case_summary;
 mod cases;
 mod home;
 mod meetings;
@@ -38,6 +40,7 @@ pub fn routes() -> axum::Router<App> {
         .merge(session::routes())
         .merge(home::routes())
         .merge(cases::routes())
+        .merge(case_summary::routes())
         .merge(work_lists::routes())
         .merge(referrals::routes())
         .merge(meetings::routes())
