@@ -45,25 +45,46 @@ pub(crate) fn check_form(
             .find(|role| form.completed_by_allowed(role))
             .cloned()
     };
+    let names = |codes: &[Code]| {
+        codes
+            .iter()
+            .map(|code| {
+                if code.as_str() == "subject" {
+                    "the person themselves".to_owned()
+                } else {
+                    definition.role(code).map_or_else(|| code.to_string(), |r| r.name.to_lowercase())
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" or ")
+    };
     let completed_by = match &entry.completed_by {
-        Some(completer) if form.completed_by_allowed(completer) => completer.clone(),
-        Some(completer) => {
-            let allowed: Vec<&str> = form.filled_by.iter().map(Code::as_str).collect();
-            return Err(Invalid::one(
-                "completed_by",
-                format!("'{completer}' does not complete {}; it is completed by {}", form.name, allowed.join(" or ")),
-            ));
-        }
+        Some(completer) if form.completed_by_allowed(completer) => Ok(completer.clone()),
+        Some(completer) => Err(FieldError::new(
+            "completed_by",
+            format!("'{completer}' does not complete {}; it is completed by {}", form.name, names(&form.filled_by)),
+        )),
         None => match (own_role(), form.filled_by.as_slice()) {
-            (Some(role), _) => role,
-            (None, [only]) => only.clone(),
-            (None, all) => {
-                let allowed: Vec<&str> = all.iter().map(Code::as_str).collect();
-                return Err(Invalid::one("completed_by", format!("say who completed it: {}", allowed.join(" or "))));
-            }
+            (Some(role), _) => Ok(role),
+            (None, [only]) => Ok(only.clone()),
+            (None, all) => Err(FieldError::new("completed_by", format!("say who completed it: {}", names(all)))),
         },
     };
-    let score = form.check_answers(&entry.answers)?;
+    // Both problems at once, so the person filling it in sees everything to put right.
+    let score = form.check_answers(&entry.answers);
+    let (completed_by, score) = match (completed_by, score) {
+        (Ok(completed_by), Ok(score)) => (completed_by, score),
+        (completed_by, score) => {
+            let mut invalid = Invalid::new();
+            if let Err(problem) = completed_by {
+                invalid.push(problem);
+            }
+            if let Err(problems) = score {
+                invalid.errors.extend(problems.errors);
+            }
+            return Err(invalid);
+        }
+    };
     Ok(AttachedForm {
         form: entry.form.clone(),
         answers: entry.answers.clone(),

@@ -136,15 +136,21 @@ fn optional_date(field: &str, value: &str) -> Result<Option<jiff::civil::Date>, 
         .map_err(|_| casework_domain::FieldError::new(field, "enter a real date, for example 2027-01-31").into())
 }
 
-const NOTE: PageForm =
-    PageForm { section: Section::Overview, prefix: "note", fields: &["body", "kind", "contact_at"], done: "note", anchor: "notes" };
+const NOTE: PageForm = PageForm {
+    section: Section::Overview,
+    prefix: "note",
+    fields: &["body", "kind", "contact_at"],
+    done: "note",
+    anchor: "notes",
+};
 
 async fn add_note(State(app): State<App>, session: Session, Path(id): Path<String>, fields: Fields) -> Response {
     let posted = Posted::of(fields);
     let result = async {
         let case = case_id(&id)?;
-        let kind = serde_json::from_value::<casework_domain::note::NoteKind>(serde_json::Value::String(posted.get("kind").into()))
-            .map_err(|_| casework_domain::FieldError::new("kind", "choose the kind of note"))?;
+        let kind =
+            serde_json::from_value::<casework_domain::note::NoteKind>(serde_json::Value::String(posted.get("kind").into()))
+                .map_err(|_| casework_domain::FieldError::new("kind", "choose the kind of note"))?;
         let body = long_text("body", posted.get("body"), "the note")?;
         let contact_at = match posted.get("contact_at") {
             "" => None,
@@ -213,8 +219,7 @@ async fn complete_task(
     fields: Fields,
 ) -> Response {
     let posted = Posted::of(fields);
-    let form =
-        PageForm { section: Section::Tasks, prefix: "task", fields: &["title"], done: "task-completed", anchor: "tasks" };
+    let form = PageForm { section: Section::Tasks, prefix: "task", fields: &["title"], done: "task-completed", anchor: "tasks" };
     let result = async {
         let case = case_id(&id)?;
         let task: TaskId = task.parse().map_err(|_| AppError::NotFound("task"))?;
@@ -233,7 +238,8 @@ async fn cancel_task(
     fields: Fields,
 ) -> Response {
     let posted = Posted::of(fields);
-    let form = PageForm { section: Section::Tasks, prefix: "cancel", fields: &["reason"], done: "task-cancelled", anchor: "tasks" };
+    let form =
+        PageForm { section: Section::Tasks, prefix: "cancel", fields: &["reason"], done: "task-cancelled", anchor: "tasks" };
     let result = async {
         let case = case_id(&id)?;
         let task: TaskId = task.parse().map_err(|_| AppError::NotFound("task"))?;
@@ -329,10 +335,8 @@ async fn form_page(
         if !view.case.is_open() || !session.actor.may(Permission::CaseUpdate, view.case.scope()) {
             return Err(AppError::Forbidden("fill in forms on this case"));
         }
-        let definition = app
-            .services
-            .version(&view.case.service, view.case.service_version)
-            .ok_or(AppError::NotFound("service"))?;
+        let definition =
+            app.services.version(&view.case.service, view.case.service_version).ok_or(AppError::NotFound("service"))?;
         let form = Code::parse(form).ok().and_then(|code| definition.form(&code).cloned()).ok_or(AppError::NotFound("form"))?;
         let completers = form
             .filled_by
@@ -369,11 +373,10 @@ async fn submit_form(State(app): State<App>, session: Session, Path(id): Path<St
     let result = async {
         let case = case_id(&id)?;
         let view = app.get_case(&session.actor, case).await?;
-        let definition = app
-            .services
-            .version(&view.case.service, view.case.service_version)
-            .ok_or(AppError::NotFound("service"))?;
-        let form = Code::parse(&form_code).ok().and_then(|code| definition.form(&code).cloned()).ok_or(AppError::NotFound("form"))?;
+        let definition =
+            app.services.version(&view.case.service, view.case.service_version).ok_or(AppError::NotFound("service"))?;
+        let form =
+            Code::parse(&form_code).ok().and_then(|code| definition.form(&code).cloned()).ok_or(AppError::NotFound("form"))?;
         let entry = casework_app::forms::FormEntry {
             form: form.code.clone(),
             answers: schema_form::answers(&form, &posted.0),
@@ -423,7 +426,8 @@ async fn add_objective(State(app): State<App>, session: Session, Path(id): Path<
 
 async fn review_plan(State(app): State<App>, session: Session, Path(id): Path<String>, fields: Fields) -> Response {
     let posted = Posted::of(fields);
-    let form = PageForm { section: Section::Record, prefix: "review", fields: &["summary", "outcomes"], done: "review", anchor: "plan" };
+    let form =
+        PageForm { section: Section::Record, prefix: "review", fields: &["summary", "outcomes"], done: "review", anchor: "plan" };
     let result = async {
         let case = case_id(&id)?;
         let summary = long_text("summary", posted.get("summary"), "a summary of the review")?;
@@ -525,7 +529,8 @@ async fn remove_flag(
 async fn set_key_date(State(app): State<App>, session: Session, Path(id): Path<String>, fields: Fields) -> Response {
     let posted = Posted::of(fields);
     let key = posted.get("key_date").to_owned();
-    let form = PageForm { section: Section::Details, prefix: "key-date", fields: &["date"], done: "key-date", anchor: "key-dates" };
+    let form =
+        PageForm { section: Section::Details, prefix: "key-date", fields: &["date"], done: "key-date", anchor: "key-dates" };
     let result = async {
         let case = case_id(&id)?;
         let key_date = code("date", &key, "the date to set")?;

@@ -48,8 +48,7 @@ async fn case_summary(State(app): State<App>, session: Session, Path(id): Path<S
     let page = async {
         let view = app.get_case(actor, id).await?;
         let case = &view.case;
-        let definition =
-            app.services.version(&case.service, case.service_version).ok_or(AppError::NotFound("service"))?;
+        let definition = app.services.version(&case.service, case.service_version).ok_or(AppError::NotFound("service"))?;
         let name_in = |choices: &[casework_domain::service::Choice], code: &casework_domain::text::Code| {
             choices.iter().find(|c| &c.code == code).map_or_else(|| code.to_string(), |c| c.name.clone())
         };

@@ -310,7 +310,8 @@ pub(super) async fn show(
 ) -> Response {
     let Session { actor, header } = session;
     let Ok(id) = id.parse::<CaseId>() else { return problem(AppError::NotFound("case"), header.clone()) };
-    let status = outcome.status.unwrap_or(if outcome.problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY });
+    let status =
+        outcome.status.unwrap_or(if outcome.problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY });
     match page(app, actor, header.clone(), id, section, confirmation, outcome).await {
         Ok(page) => render(&page, status),
         Err(error) => problem(error, header.clone()),
@@ -539,11 +540,9 @@ async fn tasks_section(
                 casework_domain::task::TaskStatus::Cancelled { .. } => ("cancelled", "govuk-tag--grey"),
             };
             let detail = match &t.status {
-                casework_domain::task::TaskStatus::Completed { at, outcome, .. } => format!(
-                    "Completed {}{}",
-                    uk_time(*at),
-                    outcome.as_ref().map(|o| format!(": {o}")).unwrap_or_default()
-                ),
+                casework_domain::task::TaskStatus::Completed { at, outcome, .. } => {
+                    format!("Completed {}{}", uk_time(*at), outcome.as_ref().map(|o| format!(": {o}")).unwrap_or_default())
+                }
                 casework_domain::task::TaskStatus::Cancelled { at, reason, .. } => {
                     format!("Cancelled {}: {reason}", uk_time(*at))
                 }
@@ -613,10 +612,7 @@ async fn record_section(
         .map(|o| ObjectiveRow {
             id: o.id.to_string(),
             open: o.status == casework_domain::plan::ObjectiveStatus::Open,
-            status: serde_json::to_value(o.status)
-                .ok()
-                .and_then(|v| v.as_str().map(|s| s.replace('-', " ")))
-                .unwrap_or_default(),
+            status: serde_json::to_value(o.status).ok().and_then(|v| v.as_str().map(|s| s.replace('-', " "))).unwrap_or_default(),
             description: o.description.to_string(),
             measure: o.measure.to_string(),
             target: day(o.target_date),
@@ -660,7 +656,10 @@ async fn details_section(
     page.stages = definition
         .stage(&case.stage)
         .map(|current| {
-            current.next.iter().map(|code| (code.to_string(), definition.stage(code).map_or(code.to_string(), |s| s.name.clone())))
+            current
+                .next
+                .iter()
+                .map(|code| (code.to_string(), definition.stage(code).map_or(code.to_string(), |s| s.name.clone())))
         })
         .into_iter()
         .flatten()
@@ -690,7 +689,10 @@ async fn details_section(
                     .iter()
                     .filter(|step| step.when_flag.as_ref().is_none_or(|flag| case.flags.iter().any(|f| &f.code == flag)))
                     .map(|step| {
-                        (definition.form(&step.form).map_or_else(|| step.form.to_string(), |f| f.name.clone()), done.contains(&step.form))
+                        (
+                            definition.form(&step.form).map_or_else(|| step.form.to_string(), |f| f.name.clone()),
+                            done.contains(&step.form),
+                        )
                     })
                     .collect(),
             })

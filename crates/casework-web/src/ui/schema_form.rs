@@ -110,7 +110,7 @@ pub fn form_view(form: &FormDefinition, values: &BTreeMap<String, String>, error
             let choices: Vec<(String, String)> = spec
                 .get("enum")
                 .and_then(Value::as_array)
-                .map(|e| e.iter().map(|v| value_text(v)).map(|v| (v.clone(), v.replace(['-', '_'], " "))).collect())
+                .map(|e| e.iter().map(value_text).map(|v| (v.clone(), v.replace(['-', '_'], " "))).collect())
                 .unwrap_or_default();
             let (control, options) = if !choices.is_empty() {
                 (Control::Choice, choices)

@@ -4,6 +4,7 @@
 
 mod alerts;
 mod auth;
+mod case_pages;
 mod cases;
 mod deadlines;
 mod forms;
