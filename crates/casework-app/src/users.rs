@@ -7,7 +7,7 @@ use casework_domain::access::Actor;
 use casework_domain::history::{Change, EventKind, Subject};
 use casework_domain::ids::{TeamId, UserId};
 use casework_domain::text::{Code, ShortText};
-use casework_domain::user::{Password, Team, UserAccount, Username};
+use casework_domain::user::{Password, RoleGrant, Team, UserAccount, Username};
 use casework_domain::{FieldError, Invalid};
 use casework_store::users;
 use serde_json::json;
@@ -41,13 +41,26 @@ impl NewUser {
     }
 }
 
+fn role_granted(user: UserId, service: &Code, role: &Code) -> Change {
+    Change::new(EventKind::RoleGranted, Subject::User(user), json!(null), json!({ "service": service, "role": role }))
+}
+
 fn require_administrator(actor: &Actor) -> Result<()> {
     if actor.administrator { Ok(()) } else { Err(AppError::Forbidden("manage users and teams")) }
 }
 
 impl App {
     pub async fn create_user(&self, actor: &Actor, new: NewUser) -> Result<UserAccount> {
+        self.create_user_with_roles(actor, new, &[]).await
+    }
+
+    /// Makes an account that can start work at once: the account and its first roles are
+    /// written together, so a refused role leaves no half-made account behind.
+    pub async fn create_user_with_roles(&self, actor: &Actor, new: NewUser, roles: &[RoleGrant]) -> Result<UserAccount> {
         require_administrator(actor)?;
+        for grant in roles {
+            self.check_role_exists(&grant.service, &grant.role)?;
+        }
         let hash = hash_password(&new.password).await?;
         let now = self.now();
         let id = UserId::new();
@@ -58,16 +71,29 @@ impl App {
             }
             other => other?,
         }
-        let change = Change::new(
+        let mut changes = vec![Change::new(
             EventKind::UserCreated,
             Subject::User(id),
             json!(null),
             json!({ "username": new.username, "display_name": new.display_name, "administrator": new.administrator }),
-        );
-        self.record(&mut tx, actor, None, [change], now).await?;
+        )];
+        for grant in roles {
+            users::grant_role(&mut tx, id, &grant.service, &grant.role, now).await?;
+            changes.push(role_granted(id, &grant.service, &grant.role));
+        }
+        self.record(&mut tx, actor, None, changes, now).await?;
         let account = users::get(&mut tx, id).await?.ok_or(AppError::NotFound("user"))?;
         tx.commit().await?;
         Ok(account)
+    }
+
+    fn check_role_exists(&self, service: &Code, role: &Code) -> Result<()> {
+        let definition =
+            self.services.get(service).ok_or_else(|| FieldError::new("service", format!("there is no service '{service}'")))?;
+        if definition.role(role).is_none() {
+            return Err(FieldError::new("role", format!("the service '{service}' has no role '{role}'")).into());
+        }
+        Ok(())
     }
 
     pub async fn list_users(&self, actor: &Actor, after: Option<&str>, limit: i64) -> Result<Vec<UserAccount>> {
@@ -132,17 +158,29 @@ impl App {
     /// Gives a user a role in a service.
     pub async fn grant_role(&self, actor: &Actor, id: UserId, service: &Code, role: &Code) -> Result<UserAccount> {
         require_administrator(actor)?;
-        let definition =
-            self.services.get(service).ok_or_else(|| FieldError::new("service", format!("there is no service '{service}'")))?;
-        if definition.role(role).is_none() {
-            return Err(FieldError::new("role", format!("the service '{service}' has no role '{role}'")).into());
-        }
+        self.check_role_exists(service, role)?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
         users::get(&mut tx, id).await?.ok_or(AppError::NotFound("user"))?;
         users::grant_role(&mut tx, id, service, role, now).await?;
+        self.record(&mut tx, actor, None, [role_granted(id, service, role)], now).await?;
+        let account = users::get(&mut tx, id).await?.ok_or(AppError::NotFound("user"))?;
+        tx.commit().await?;
+        Ok(account)
+    }
+
+    /// Takes a role away from a user. Their next request is made with what they still hold,
+    /// because every request reads the actor's roles afresh.
+    pub async fn revoke_role(&self, actor: &Actor, id: UserId, service: &Code, role: &Code) -> Result<UserAccount> {
+        require_administrator(actor)?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        users::get(&mut tx, id).await?.ok_or(AppError::NotFound("user"))?;
+        if !users::revoke_role(&mut tx, id, service, role).await? {
+            return Err(FieldError::new("role", "the user does not hold this role").into());
+        }
         let change =
-            Change::new(EventKind::RoleGranted, Subject::User(id), json!(null), json!({ "service": service, "role": role }));
+            Change::new(EventKind::RoleRevoked, Subject::User(id), json!({ "service": service, "role": role }), json!(null));
         self.record(&mut tx, actor, None, [change], now).await?;
         let account = users::get(&mut tx, id).await?.ok_or(AppError::NotFound("user"))?;
         tx.commit().await?;
@@ -192,6 +230,26 @@ impl App {
         self.record(&mut tx, actor, None, [change], now).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    pub async fn remove_team_member(&self, actor: &Actor, team: TeamId, user: UserId) -> Result<()> {
+        require_administrator(actor)?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        users::get_team(&mut tx, team).await?.ok_or(AppError::NotFound("team"))?;
+        if !users::remove_team_member(&mut tx, team, user).await? {
+            return Err(FieldError::new("user", "the user is not a member of this team").into());
+        }
+        let change = Change::new(EventKind::TeamMemberRemoved, Subject::Team(team), json!({ "user": user }), json!(null));
+        self.record(&mut tx, actor, None, [change], now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// One team; teams are shown to every signed-in user, like the list.
+    pub async fn get_team(&self, id: TeamId) -> Result<Team> {
+        let mut conn = self.store.read().await?;
+        users::get_team(&mut conn, id).await?.ok_or(AppError::NotFound("team"))
     }
 
     /// Records the current service definitions in the database (a changed file becomes a

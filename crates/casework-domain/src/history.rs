@@ -57,8 +57,10 @@ pub enum EventKind {
     UserEnabled,
     PasswordReset,
     RoleGranted,
+    RoleRevoked,
     TeamCreated,
     TeamMemberAdded,
+    TeamMemberRemoved,
     ApiTokenCreated,
     ApiTokenRevoked,
 }

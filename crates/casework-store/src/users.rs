@@ -146,6 +146,17 @@ pub async fn grant_role(conn: &mut Connection, user: UserId, service: &Code, rol
     Ok(())
 }
 
+/// Whether the user held the role (and no longer does).
+pub async fn revoke_role(conn: &mut Connection, user: UserId, service: &Code, role: &Code) -> Result<bool> {
+    let done = sqlx::query("DELETE FROM user_roles WHERE user_id = $1 AND service = $2 AND role = $3")
+        .bind(user.to_string())
+        .bind(service.as_str())
+        .bind(role.as_str())
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 pub async fn roles_of(conn: &mut Connection, user: UserId) -> Result<Vec<RoleGrant>> {
     let rows: Vec<(String, String)> =
         sqlx::query_as("SELECT service, role FROM user_roles WHERE user_id = $1 ORDER BY service, role")
@@ -199,6 +210,16 @@ pub async fn add_team_member(conn: &mut Connection, team: TeamId, user: UserId, 
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// Whether the user was a member (and no longer is).
+pub async fn remove_team_member(conn: &mut Connection, team: TeamId, user: UserId) -> Result<bool> {
+    let done = sqlx::query("DELETE FROM team_members WHERE team_id = $1 AND user_id = $2")
+        .bind(team.to_string())
+        .bind(user.to_string())
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 pub async fn teams_of(conn: &mut Connection, user: UserId) -> Result<Vec<Team>> {

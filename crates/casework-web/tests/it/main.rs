@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod admin_pages;
 mod alerts;
 mod auth;
 mod case_pages;
