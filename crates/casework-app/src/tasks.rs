@@ -109,6 +109,15 @@ impl App {
         Ok(saved)
     }
 
+    /// The open tasks waiting for the actor: given to them, or to a role they hold, on the
+    /// cases they may see; soonest due first.
+    pub async fn my_tasks(&self, actor: &Actor, limit: i64) -> Result<Vec<tasks::OpenTask>> {
+        let roles: Vec<_> = actor.memberships.iter().map(|m| (m.service.clone(), m.role.code.clone())).collect();
+        let visible = actor.case_filter(Permission::CaseRead);
+        let mut conn = self.store.read().await?;
+        Ok(tasks::open_for(&mut conn, actor.user, &roles, &visible, limit).await?)
+    }
+
     pub async fn case_tasks(&self, actor: &Actor, case: CaseId, after: Option<TaskId>, limit: i64) -> Result<Vec<Task>> {
         self.log_read(actor, case, Permission::CaseRead, "tasks").await?;
         let mut conn = self.store.read().await?;

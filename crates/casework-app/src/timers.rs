@@ -7,7 +7,7 @@ use casework_domain::access::{Actor, Permission};
 use casework_domain::calendar::Calendar;
 use casework_domain::history::{Change, Subject};
 use casework_domain::ids::{CaseId, EventId, UserId};
-use casework_domain::text::ShortText;
+use casework_domain::text::{Code, ShortText};
 use casework_domain::timer::{CaseEvent, Target, TimeLeft, Timer, TimerChange, events_of, react, sweep};
 use casework_store::timers::{self, StoredTimer};
 use casework_store::{Connection, cases, events};
@@ -174,6 +174,41 @@ impl App {
                 timer: stored.timer,
             })
             .collect())
+    }
+
+    /// The most pressing open deadline of each of these cases (already listed for the actor,
+    /// so no further view is logged): breached first, then the soonest due, paused last.
+    pub async fn next_deadlines(&self, cases: &[(CaseId, Code)]) -> Result<std::collections::BTreeMap<CaseId, Deadline>> {
+        let now = self.now();
+        let ids: Vec<CaseId> = cases.iter().map(|(id, _)| *id).collect();
+        let stored = {
+            let mut conn = self.store.read().await?;
+            timers::open_for_cases(&mut conn, &ids).await?
+        };
+        let mut next: std::collections::BTreeMap<CaseId, Deadline> = std::collections::BTreeMap::new();
+        let urgency = |timer: &casework_domain::timer::Timer| match timer.state {
+            casework_domain::timer::TimerState::Breached { .. } => 0,
+            casework_domain::timer::TimerState::Paused { .. } => 2,
+            _ => 1,
+        };
+        for stored in stored {
+            let Some((_, service)) = cases.iter().find(|(id, _)| *id == stored.case) else { continue };
+            let Some(definition) = self.services.get(service).cloned() else { continue };
+            if next.get(&stored.case).is_some_and(|d| urgency(&d.timer) <= urgency(&stored.timer)) {
+                continue;
+            }
+            let calendar = self.services.calendar(&definition);
+            let name = definition
+                .timers
+                .iter()
+                .find(|t| t.code == stored.timer.code)
+                .map_or_else(|| stored.timer.code.to_string(), |t| t.name.clone());
+            next.insert(
+                stored.case,
+                Deadline { id: stored.id, name, left: stored.timer.left(&calendar, now), timer: stored.timer },
+            );
+        }
+        Ok(next)
     }
 
     /// Gives a deadline more time, for a reason. Refused once it was breached.

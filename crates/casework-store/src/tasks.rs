@@ -148,3 +148,44 @@ pub async fn list(conn: &mut Connection, case: CaseId, after: Option<TaskId>, li
             .await?;
     rows.into_iter().map(task).collect()
 }
+
+/// An open task on someone's list, with the reference of its case.
+#[derive(Debug, Clone)]
+pub struct OpenTask {
+    pub task: Task,
+    pub case_reference: String,
+}
+
+/// The open tasks for a user: those given to them and those given to a role they hold in
+/// the case's service, on cases they may see (the visibility rules are part of the query),
+/// soonest due first and undated last.
+pub async fn open_for(
+    conn: &mut Connection,
+    user: casework_domain::ids::UserId,
+    roles: &[(casework_domain::text::Code, casework_domain::text::Code)],
+    visible: &[casework_domain::access::CaseFilter],
+    limit: i64,
+) -> Result<Vec<OpenTask>> {
+    let columns: Vec<String> = COLUMNS.split(", ").map(|c| format!("t.{c}")).collect();
+    let mut query = sqlx::QueryBuilder::new(format!(
+        "SELECT {}, c.reference AS case_reference FROM tasks t JOIN cases c ON c.id = t.case_id WHERE t.status = 'open' AND ((t.assignee_type = 'user' AND t.assignee = ",
+        columns.join(", ")
+    ));
+    query.push_bind(user.to_string()).push(")");
+    for (service, role) in roles {
+        query.push(" OR (t.assignee_type = 'role' AND c.service = ").push_bind(service.to_string());
+        query.push(" AND t.assignee = ").push_bind(role.to_string()).push(")");
+    }
+    query.push(")");
+    crate::cases::push_visibility(&mut query, visible);
+    query.push(" ORDER BY t.due_on IS NULL, t.due_on, t.id LIMIT ").push_bind(limit);
+    let rows: Vec<(Row, String)> = query
+        .build()
+        .try_map(|row: sqlx::sqlite::SqliteRow| {
+            use sqlx::{FromRow, Row as _};
+            Ok((Row::from_row(&row)?, row.try_get("case_reference")?))
+        })
+        .fetch_all(conn)
+        .await?;
+    rows.into_iter().map(|(row, case_reference)| Ok(OpenTask { task: task(row)?, case_reference })).collect()
+}

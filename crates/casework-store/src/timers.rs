@@ -69,6 +69,23 @@ pub async fn for_case(conn: &mut Connection, case: CaseId) -> Result<Vec<StoredT
     rows.into_iter().map(stored).collect()
 }
 
+/// The deadlines still to be met (running, paused or breached) of these cases.
+pub async fn open_for_cases(conn: &mut Connection, cases: &[CaseId]) -> Result<Vec<StoredTimer>> {
+    if cases.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = sqlx::QueryBuilder::new(
+        "SELECT id, case_id, timer FROM case_timers WHERE state IN ('running', 'paused', 'breached') AND case_id IN (",
+    );
+    let mut list = query.separated(", ");
+    for case in cases {
+        list.push_bind(case.to_string());
+    }
+    query.push(") ORDER BY due_at");
+    let rows: Vec<(String, String, String)> = query.build_query_as().fetch_all(conn).await?;
+    rows.into_iter().map(stored).collect()
+}
+
 /// Running timers whose due time has passed at `now`, at most `limit`, soonest due first.
 pub async fn due(conn: &mut Connection, now: Timestamp, limit: i64) -> Result<Vec<StoredTimer>> {
     let rows: Vec<(String, String, String)> = sqlx::query_as(

@@ -12,6 +12,16 @@ struct CaseRow {
     person_name: String,
     stage: String,
     level: String,
+    /// The most pressing deadline: name, time left and tag class.
+    deadline: Option<(String, String, &'static str)>,
+}
+
+struct TaskRow {
+    case: String,
+    case_reference: String,
+    title: String,
+    due: String,
+    class: &'static str,
 }
 
 struct AlertRow {
@@ -36,6 +46,8 @@ struct HomePage {
     /// Service, meeting code and name of each meeting the user chairs.
     meetings: Vec<(String, String, String)>,
     caseload: Vec<CaseRow>,
+    tasks: Vec<TaskRow>,
+    overdue_tasks: usize,
     alerts: Vec<AlertRow>,
     work_lists: Vec<WorkListRow>,
 }
@@ -50,6 +62,27 @@ async fn home(State(app): State<App>, session: Session) -> Response {
     let query = my_caseload(&actor, 200);
     let page = async {
         let caseload = app.list_cases(&actor, &query).await?;
+        let deadlines = app.next_deadlines(&caseload.iter().map(|c| (c.id, c.service.clone())).collect::<Vec<_>>()).await?;
+        let tasks = app.my_tasks(&actor, 100).await?;
+        let today = casework_domain::time::day_of(app.now());
+        let tasks: Vec<TaskRow> = tasks
+            .into_iter()
+            .map(|open| {
+                let (due, class) = match open.task.due_on {
+                    Some(day) if day < today => (format!("overdue since {}", super::cases::day(day)), "govuk-tag--red"),
+                    Some(day) if day == today => ("due today".to_owned(), "govuk-tag--yellow"),
+                    Some(day) => (format!("due {}", super::cases::day(day)), "govuk-tag--blue"),
+                    None => ("no due date".to_owned(), "govuk-tag--grey"),
+                };
+                TaskRow {
+                    case: open.task.case.to_string(),
+                    case_reference: open.case_reference,
+                    title: open.task.title.to_string(),
+                    due,
+                    class,
+                }
+            })
+            .collect();
         let alerts = app.my_alerts(&actor, None, 50).await?;
         let work_lists = app.work_lists(&actor).await?;
         Ok::<_, AppError>(HomePage {
@@ -78,8 +111,13 @@ async fn home(State(app): State<App>, session: Session) -> Response {
                     person_name: c.person_name,
                     stage: c.stage.to_string(),
                     level: c.level.map(|l| l.to_string()).unwrap_or_default(),
+                    deadline: deadlines
+                        .get(&c.id)
+                        .map(|d| (d.name.clone(), d.left.to_string(), super::cases::deadline_class(&d.left, d.timer.is_open()))),
                 })
                 .collect(),
+            overdue_tasks: tasks.iter().filter(|t| t.class == "govuk-tag--red").count(),
+            tasks,
             alerts: alerts
                 .into_iter()
                 .map(|a| AlertRow { case: a.case.to_string(), case_reference: a.case_reference, message: a.message })

@@ -112,3 +112,44 @@ async fn referral_intake_from_a_page_is_refused_from_other_sites_and_for_roles_t
     assert!(html.contains("href=\"#person-given_name\"") && html.contains("href=\"#summary\""), "each error links to its field");
     assert_eq!(server.count("referrals").await, 1, "nothing written for a bad form");
 }
+
+#[tokio::test]
+async fn the_home_page_lists_my_tasks_soonest_first_with_overdue_marked_and_each_cases_next_deadline() {
+    let server = spawn().await;
+    server.make_user("lead", &["recovery:care-coordinator"], false).await;
+    let worker = server.user("sw", &["recovery:support-worker"]).await;
+    let lead = server.sign_in("lead").await;
+    let mine = lead.open_case("recovery", "Mine").await;
+    let theirs = lead.open_case("recovery", "Theirs").await;
+    let (mine, theirs) = (mine["id"].as_str().unwrap(), theirs["id"].as_str().unwrap());
+    let allocated =
+        lead.post(&format!("/api/v1/cases/{mine}/allocation"), serde_json::json!({ "version": 1, "worker": worker.id() })).await;
+    assert!(allocated.status.is_success(), "{allocated:?}");
+    let task = |case: &str, title: &str, assignee: serde_json::Value, due: &str| {
+        let (lead, case, title, due) = (&lead, case.to_owned(), title.to_owned(), due.to_owned());
+        async move {
+            let body = if due.is_empty() {
+                serde_json::json!({ "title": title, "assignee": assignee })
+            } else {
+                serde_json::json!({ "title": title, "assignee": assignee, "due_on": due })
+            };
+            let answer = lead.post(&format!("/api/v1/cases/{case}/tasks"), body).await;
+            assert_eq!(answer.status, StatusCode::CREATED, "{answer:?}");
+        }
+    };
+    task(mine, "Undated follow-up", serde_json::json!({ "type": "user", "id": worker.id() }), "").await;
+    task(mine, "Book the induction", serde_json::json!({ "type": "role", "id": "support-worker" }), "2026-03-20").await;
+    task(mine, "Call the wing", serde_json::json!({ "type": "user", "id": worker.id() }), "2026-03-09").await;
+    task(theirs, "Hidden from the worker", serde_json::json!({ "type": "role", "id": "support-worker" }), "2026-03-01").await;
+
+    let page = server.page_user("sw").await;
+    let (status, home) = page.get("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(home.contains("My tasks (3, 1 overdue)"), "{home}");
+    let order: Vec<usize> =
+        ["Call the wing", "Book the induction", "Undated follow-up"].iter().map(|t| home.find(t).unwrap()).collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "soonest due first, undated last");
+    assert!(home.contains("overdue since 9 March 2026"));
+    assert!(!home.contains("Hidden from the worker"), "a task on a case the worker may not see is not listed");
+    assert!(home.contains("cw-deadline--"), "the caseload shows the case's next deadline: {home}");
+}
