@@ -3,46 +3,13 @@
 // The server is started by scripts/browser-tests with the demo data; CASEWORK_URL says where.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import AxeBuilder from '@axe-core/playwright';
+import { artefacts, base, launch, noViolations, signedIn as signInWith } from './support.mjs';
 
-const base = process.env.CASEWORK_URL ?? 'http://127.0.0.1:8080';
-const password = 'demo-password-2026';
-const artefacts = process.env.CASEWORK_ARTEFACTS ?? join(tmpdir(), 'casework-browser');
-mkdirSync(artefacts, { recursive: true });
 let browser;
-
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
-});
-
+before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-async function signedIn(username, viewport) {
-  const context = await browser.newContext(viewport ? { viewport } : {});
-  const page = await context.newPage();
-  await page.goto(`${base}/sign-in`);
-  await page.fill('#username', username);
-  await page.fill('#password', password);
-  await page.click('button[type=submit]');
-  await page.waitForURL(`${base}/`);
-  return { context, page };
-}
-
-async function noViolations(page, name) {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
-  await page.screenshot({ path: join(artefacts, `${name}.png`), fullPage: true });
-  const summary = results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  assert.deepEqual(summary, [], `${name} has accessibility violations`);
-}
+const signedIn = (username, viewport) => signInWith(browser, username, { viewport });
 
 test('the sign-in page is accessible, explains a wrong password and sets no session', async () => {
   const context = await browser.newContext();
@@ -95,10 +62,10 @@ for (const [service, username] of services) {
         await page.waitForSelector('.cw-note');
         assert.equal((await page.locator('.cw-note').first().textContent()).trim(), text);
       }
-      for (const section of ['Tasks', 'Forms, plan and decisions', 'History']) {
+      for (const section of ['Tasks', 'Forms, plan and decisions', 'Case details', 'History']) {
         await page.click(`.moj-sub-navigation__link:text("${section}")`);
         await page.waitForSelector('h2');
-        assert.equal(await page.locator('.moj-sub-navigation__item').count(), 4);
+        assert.equal(await page.locator('.moj-sub-navigation__item').count(), 5);
         assert.equal(await page.locator('[aria-current=page]').textContent(), section);
         await noViolations(page, `${service}-case-${section.split(' ')[0].replace(',', '').toLowerCase()}`);
       }

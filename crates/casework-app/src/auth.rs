@@ -81,7 +81,7 @@ async fn verify_password(password: String, hash: String) -> bool {
 }
 
 /// A fresh random secret (session cookie or API token), and the hash that is stored.
-fn new_secret(prefix: &str) -> (String, String) {
+pub(crate) fn new_secret(prefix: &str) -> (String, String) {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let secret = format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes));

@@ -18,6 +18,7 @@ pub mod people;
 pub mod plans;
 pub mod referrals;
 pub mod service_versions;
+pub mod subject_forms;
 pub mod tasks;
 pub mod timers;
 pub mod users;

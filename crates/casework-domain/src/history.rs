@@ -19,6 +19,7 @@ pub enum EventKind {
     ReferralRejected,
     ReferralKeptOnFile,
     ReferralFormAdded,
+    SubjectFormRequested,
     CaseOpened,
     CaseAllocated,
     StageChanged,

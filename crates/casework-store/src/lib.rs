@@ -21,6 +21,7 @@ pub mod notes;
 pub mod people;
 pub mod plans;
 pub mod referrals;
+pub mod subject_forms;
 pub mod tasks;
 pub mod timers;
 pub mod users;

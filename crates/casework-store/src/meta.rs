@@ -88,7 +88,7 @@ pub async fn definitions(conn: &mut Connection) -> Result<Vec<StoredDefinition>>
 
 /// Row counts of the tables that hold case work and who may do it, for checks and tests.
 pub async fn count(conn: &mut Connection, table: &str) -> Result<i64> {
-    const TABLES: [&str; 23] = [
+    const TABLES: [&str; 24] = [
         "people",
         "referrals",
         "cases",
@@ -112,6 +112,7 @@ pub async fn count(conn: &mut Connection, table: &str) -> Result<i64> {
         "teams",
         "team_members",
         "sessions",
+        "subject_form_links",
     ];
     if !TABLES.contains(&table) {
         return Ok(-1);

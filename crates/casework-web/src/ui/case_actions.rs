@@ -332,7 +332,7 @@ async fn form_page(
     let page = async {
         let case = case_id(id)?;
         let view = app.get_case(&session.actor, case).await?;
-        if !view.case.is_open() || !session.actor.may(Permission::CaseUpdate, view.case.scope()) {
+        if !view.case.is_open() || !session.actor.may(Permission::NoteAdd, view.case.scope()) {
             return Err(AppError::Forbidden("fill in forms on this case"));
         }
         let definition =

@@ -600,7 +600,7 @@ async fn record_section(
                 .unwrap_or_default(),
         })
         .collect();
-    if page.may.update {
+    if page.may.notes {
         page.fillable = definition.forms.iter().map(|f| (f.code.to_string(), f.name.clone())).collect();
     }
     let plan = app.plan(actor, case.id).await?;

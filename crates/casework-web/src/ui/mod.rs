@@ -11,6 +11,7 @@ mod meetings;
 mod referrals;
 mod schema_form;
 mod session;
+mod subject_forms;
 mod work_lists;
 
 use crate::extract::{from_our_pages, session_cookie, session_token_in};
@@ -45,6 +46,7 @@ pub fn routes() -> axum::Router<App> {
         .merge(referrals::routes())
         .merge(meetings::routes())
         .merge(admin::routes())
+        .merge(subject_forms::routes())
         .route("/assets/casework.css", get(|| async { asset("text/css", CSS) }))
         .route("/assets/govuk-frontend.min.js", get(|| async { asset("text/javascript", GOVUK_JS) }))
         .route("/assets/init.js", get(|| async { asset("text/javascript", INIT_JS) }))
@@ -129,8 +131,9 @@ async fn csrf_guard(request: Request, next: Next) -> Response {
         return refused("This form came from another site");
     }
     let Some(session) = session_token_in(request.headers()) else { return next.run(request).await };
-    if request.uri().path() == "/sign-in" {
-        // Signing in starts a new session whatever cookie came with the form.
+    if request.uri().path() == "/sign-in" || request.uri().path().starts_with("/forms/") {
+        // Signing in starts a new session whatever cookie came with the form, and the form
+        // behind a link is keyed by the link alone: neither uses the session.
         return next.run(request).await;
     }
     let expected = csrf_token(&session);

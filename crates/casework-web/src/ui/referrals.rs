@@ -8,6 +8,7 @@ pub(super) fn routes() -> axum::Router<App> {
         .route("/referrals/new", get(new_referral_page))
         .route("/referrals", post(record_referral))
         .route("/referrals/{id}", get(referral_page))
+        .route("/referrals/{id}/subject-links", post(make_subject_link))
 }
 
 #[derive(Template)]
@@ -217,26 +218,46 @@ async fn record_referral(State(app): State<App>, session: Session, Form(fields):
     }
 }
 
+/// A link made for the person referred: form name, when made, until when, and whether used.
+struct LinkRow {
+    form: String,
+    made: String,
+    expires: String,
+    used: bool,
+}
+
 #[derive(Template)]
 #[template(path = "referral.html")]
 struct ReferralPage {
     signed_in: Option<SignedIn>,
+    id: String,
     service_name: String,
     person: String,
     valid: bool,
     validity: String,
+    pending: bool,
     outcome: String,
     source: String,
     received: String,
     summary: String,
     forms: String,
+    /// Code and name of each form the person fills in themselves that the referral lacks.
+    subject_forms: Vec<(String, String)>,
+    links: Vec<LinkRow>,
+    /// A link just made, shown this once.
+    new_link: Option<String>,
+    may_ask: bool,
 }
 
 async fn referral_page(State(app): State<App>, session: Session, Path(id): Path<String>) -> Response {
+    show_referral(&app, &session, &id, None).await
+}
+
+async fn show_referral(app: &App, session: &Session, id: &str, new_link: Option<String>) -> Response {
     let Session { actor, header: name } = session;
-    let Ok(id) = id.parse() else { return problem(AppError::NotFound("referral"), name) };
+    let Ok(id) = id.parse() else { return problem(AppError::NotFound("referral"), name.clone()) };
     let page = async {
-        let (referral, validity, person) = app.referral_with_person(&actor, id).await?;
+        let (referral, validity, person) = app.referral_with_person(actor, id).await?;
         let definition = app.services.get(&referral.service).cloned().ok_or(AppError::NotFound("service"))?;
         let form_name =
             |code: &casework_domain::text::Code| definition.form(code).map_or_else(|| code.to_string(), |f| f.name.clone());
@@ -247,12 +268,33 @@ async fn referral_page(State(app): State<App>, session: Session, Path(id): Path<
                 validity.missing.iter().map(|set| set.iter().map(&form_name).collect::<Vec<_>>().join(" and ")).collect();
             format!("It still needs {}.", ways.join(", or "))
         };
+        let pending = referral.outcome == casework_domain::referral::ReferralOutcome::Pending;
+        let subject_forms = definition
+            .forms
+            .iter()
+            .filter(|f| f.filled_by.iter().any(|c| c.as_str() == "subject"))
+            .filter(|f| !referral.forms.iter().any(|given| given.form == f.code))
+            .map(|f| (f.code.to_string(), f.name.clone()))
+            .collect();
+        let links = app
+            .subject_form_links(actor, id)
+            .await?
+            .into_iter()
+            .map(|l| LinkRow {
+                form: form_name(&l.form),
+                made: uk_time(l.created_at),
+                expires: uk_time(l.expires_at),
+                used: l.used_at.is_some(),
+            })
+            .collect();
         Ok::<_, AppError>(ReferralPage {
             signed_in: name.clone(),
+            id: id.to_string(),
             service_name: definition.service.name.clone(),
             person,
             valid: validity.valid,
             validity: message,
+            pending,
             outcome: referral.outcome.name().replace('-', " "),
             source: referral.source.name().to_owned(),
             received: uk_time(referral.received_at),
@@ -260,12 +302,59 @@ async fn referral_page(State(app): State<App>, session: Session, Path(id): Path<
             forms: if referral.forms.is_empty() {
                 "None yet".to_owned()
             } else {
-                referral.forms.iter().map(|f| form_name(&f.form)).collect::<Vec<_>>().join(", ")
+                referral
+                    .forms
+                    .iter()
+                    .map(|f| {
+                        if f.completed_by.as_str() == "subject" {
+                            format!("{} (by the person)", form_name(&f.form))
+                        } else {
+                            form_name(&f.form)
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
             },
+            subject_forms,
+            links,
+            new_link: new_link.clone(),
+            may_ask: pending && actor.may_in_service(Permission::ReferralCreate, &referral.service),
         })
     };
     match page.await {
-        Ok(page) => render(&page, StatusCode::OK),
-        Err(error) => problem(error, name),
+        Ok(page) => render(&page, if new_link.is_some() { StatusCode::CREATED } else { StatusCode::OK }),
+        Err(error) => problem(error, name.clone()),
     }
+}
+
+#[derive(Debug, Deserialize)]
+struct LinkForm {
+    form: String,
+}
+
+/// Makes a link for the person to fill in their form, and shows it once.
+async fn make_subject_link(
+    State(app): State<App>,
+    session: Session,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<LinkForm>,
+) -> Response {
+    let Ok(referral) = id.parse() else { return problem(AppError::NotFound("referral"), session.header.clone()) };
+    let Ok(code) = casework_domain::text::Code::parse(&form.form) else {
+        return problem(AppError::NotFound("form"), session.header.clone());
+    };
+    match app.request_subject_form(&session.actor, referral, code).await {
+        Ok((_, secret)) => show_referral(&app, &session, &id, Some(format!("{}/forms/{secret}", origin_of(&headers)))).await,
+        Err(error) => problem(error, session.header.clone()),
+    }
+}
+
+/// Where this server is, as the browser reached it, to write a whole link to send on.
+fn origin_of(headers: &HeaderMap) -> String {
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
+    let loopback = host.starts_with("127.0.0.1") || host.starts_with("localhost") || host.starts_with("[::1]");
+    let scheme =
+        headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).unwrap_or(if loopback { "http" } else { "https" });
+    format!("{scheme}://{host}")
 }

@@ -174,6 +174,7 @@ impl TestServer {
             "user_roles",
             "teams",
             "team_members",
+            "subject_form_links",
         ] {
             all.push((table.to_owned(), self.count(table).await));
         }
