@@ -44,6 +44,7 @@ struct CasePage {
     /// Name, time left, tag class.
     deadlines: Vec<(String, String, &'static str)>,
     may_write_notes: bool,
+    may_allocate: bool,
     notes: Vec<NoteRow>,
     /// Title, status, tag class.
     tasks: Vec<(String, String, &'static str)>,
@@ -131,6 +132,7 @@ async fn case_section(app: &App, session: &Session, id: &str, section: &'static 
             flags: view.case.flags.iter().map(|f| f.code.to_string()).collect(),
             deadlines: Vec::new(),
             may_write_notes: view.case.is_open() && actor.may(Permission::NoteAdd, view.case.scope()),
+            may_allocate: view.case.is_open() && actor.may(Permission::CaseAllocate, view.case.scope()),
             notes: Vec::new(),
             tasks: Vec::new(),
             events: Vec::new(),

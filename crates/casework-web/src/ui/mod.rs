@@ -3,6 +3,7 @@
 //! cached; every response carries a Content-Security-Policy without inline code.
 
 mod admin;
+mod allocation;
 mod cases;
 mod home;
 mod meetings;
@@ -41,6 +42,7 @@ pub fn routes() -> axum::Router<App> {
         .merge(referrals::routes())
         .merge(meetings::routes())
         .merge(admin::routes())
+        .merge(allocation::routes())
         .route("/assets/casework.css", get(|| async { asset("text/css", CSS) }))
         .route("/assets/govuk-frontend.min.js", get(|| async { asset("text/javascript", GOVUK_JS) }))
         .route("/assets/init.js", get(|| async { asset("text/javascript", INIT_JS) }))
