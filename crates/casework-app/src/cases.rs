@@ -334,6 +334,71 @@ impl App {
         .await
     }
 
+    /// Allocates several cases of a service to one worker in one transaction: each case
+    /// as `allocate_case` would (same command, same history), keeping its team. If any
+    /// case cannot be allocated (not visible, not allowed, closed, or changed since the
+    /// version the caller saw) nothing is written and every such case is named.
+    pub async fn allocate_cases(
+        &self,
+        actor: &Actor,
+        service: &Code,
+        selected: &[(CaseId, i64)],
+        worker: UserId,
+    ) -> Result<usize> {
+        if !actor.may_in_service(Permission::CaseAllocate, service) {
+            return Err(AppError::Forbidden("allocate cases in this service"));
+        }
+        let definition = self.services.get(service).cloned().ok_or(AppError::NotFound("service"))?;
+        if selected.is_empty() {
+            return Err(FieldError::new("cases", "Select the cases to allocate").into());
+        }
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        self.check_allocation(&mut tx, &definition, &Allocation { level: None, worker: Some(worker), team: None }).await?;
+        let mut problems = casework_domain::Invalid::new();
+        let mut problem = |message: String| problems.push(FieldError::new("cases", message));
+        for &(id, seen_version) in selected {
+            let mut case = match cases::get(&mut tx, id).await? {
+                Some(case) if &case.service == service && actor.may(Permission::CaseRead, case.scope()) => case,
+                _ => {
+                    problem("One of the selected cases was not found, or you may not see it".into());
+                    continue;
+                }
+            };
+            if !actor.may(Permission::CaseAllocate, case.scope()) {
+                problem(format!("You may not allocate {}", case.reference));
+                continue;
+            }
+            if case.check_version(seen_version).is_err() {
+                problem(format!("{} was changed by someone else since the list was shown", case.reference));
+                continue;
+            }
+            let team = case.team;
+            let change = match case.allocate(Some(worker), team) {
+                Ok(change) => change,
+                Err(error) => {
+                    let message = match AppError::from(error) {
+                        AppError::Invalid(invalid) => invalid.errors.first().map(|e| e.message.clone()).unwrap_or_default(),
+                        other => other.to_string(),
+                    };
+                    problem(format!("{}: {message}", case.reference));
+                    continue;
+                }
+            };
+            if !cases::update_record(&mut tx, &case, seen_version, now).await? {
+                problem(format!("{} was changed by someone else since the list was shown", case.reference));
+                continue;
+            }
+            self.record(&mut tx, actor, Some(id), [change], now).await?;
+        }
+        if !problems.is_empty() {
+            // Dropping the transaction rolls back the cases already allocated.
+            return Err(problems.into());
+        }
+        tx.commit().await?;
+        Ok(selected.len())
+    }
+
     pub async fn move_case_to_stage(&self, actor: &Actor, id: CaseId, seen_version: i64, stage: Code) -> Result<Case> {
         self.change_case(actor, id, seen_version, Permission::CaseUpdate, "change this case", |case, service, _| {
             Ok((case.move_to_stage(service, stage)?, Extra::None))
@@ -487,5 +552,37 @@ fn within(error: AppError, prefix: &str) -> AppError {
             AppError::Invalid(nested)
         }
         other => other,
+    }
+}
+
+/// What the allocation page of a case offers.
+#[derive(Debug, Clone)]
+pub struct AllocationChoices {
+    pub case: Case,
+    pub person_name: String,
+    pub holders: Vec<crate::work_lists::CaseHolder>,
+    pub teams: Vec<casework_domain::user::Team>,
+}
+
+impl App {
+    /// The case, whom it can be allocated to (with their open caseloads) and the service's
+    /// teams, for someone who may allocate it. Logged as a read of the case.
+    pub async fn allocation_choices(&self, actor: &Actor, id: CaseId) -> Result<AllocationChoices> {
+        let case = self.log_read(actor, id, Permission::CaseAllocate, "allocation").await?;
+        let holders = self.case_holders_with_caseloads(actor, &case.service).await?;
+        let mut conn = self.store.read().await?;
+        let person = people::get(&mut conn, case.person).await?.ok_or(AppError::NotFound("person"))?;
+        let mut teams = Vec::new();
+        let mut after = None;
+        loop {
+            let page = users::list_teams(&mut conn, after, 500).await?;
+            after = page.last().map(|t| t.id);
+            let full = page.len() == 500;
+            teams.extend(page.into_iter().filter(|t| t.service == case.service));
+            if !full {
+                break;
+            }
+        }
+        Ok(AllocationChoices { case, person_name: person.display_name(), holders, teams })
     }
 }

@@ -3,10 +3,11 @@
 
 use crate::{App, AppError, Result};
 use casework_domain::access::{Actor, Permission};
-use casework_domain::ids::CaseId;
+use casework_domain::ids::{CaseId, UserId};
 use casework_domain::service::WorkList;
 use casework_domain::text::Code;
-use casework_store::cases::{self, CaseQuery, CaseSummary};
+use casework_domain::{FieldError, Invalid};
+use casework_store::cases::{self, CaseOrder, CaseQuery, CaseSummary, SortKey};
 
 /// A work list with how many cases the reader would see in it.
 #[derive(Debug, Clone)]
@@ -78,4 +79,269 @@ impl App {
         let mut conn = self.store.read().await?;
         Ok(cases::list(&mut conn, &query, &visible).await?)
     }
+}
+
+/// What the reader asked of a work list page, exactly as sent (the query string); checked
+/// by [`App::work_list_view`].
+#[derive(Debug, Clone, Default)]
+pub struct ListRequest {
+    pub stage: Option<String>,
+    pub level: Option<String>,
+    pub flag: Option<String>,
+    /// A user id, or `none` for cases not allocated.
+    pub worker: Option<String>,
+    /// The start of a reference or family name.
+    pub text: Option<String>,
+    pub sort: Option<String>,
+    /// `asc` or `desc`.
+    pub order: Option<String>,
+    pub page: Option<String>,
+    pub per_page: Option<String>,
+}
+
+/// The columns a work list can be sorted by, with the names used in links.
+pub const SORT_COLUMNS: [&str; 6] = ["reference", "person", "stage", "level", "opened", "worker"];
+pub const DEFAULT_PER_PAGE: i64 = 25;
+const MAX_PER_PAGE: i64 = 100;
+const MAX_TEXT: usize = 100;
+
+/// A choice offered by the filter panel: the value sent and what the reader sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListOption {
+    pub value: String,
+    pub label: String,
+}
+
+/// Someone who may hold cases of a service, with how many open cases they hold now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseHolder {
+    pub id: UserId,
+    pub name: String,
+    pub open_cases: i64,
+}
+
+/// One page of a work list as the reader asked for it, with what they may choose from.
+#[derive(Debug, Clone)]
+pub struct WorkListView {
+    pub service_name: String,
+    pub title: String,
+    pub level_label: String,
+    pub stages: Vec<ListOption>,
+    pub levels: Vec<ListOption>,
+    pub flags: Vec<ListOption>,
+    pub workers: Vec<ListOption>,
+    /// The request with every value that passed its check (the rest left out).
+    pub chosen: ListRequest,
+    pub sort: &'static str,
+    pub descending: bool,
+    pub page: i64,
+    pub per_page: i64,
+    /// What was wrong with the request; when not empty, no rows are shown.
+    pub problems: Invalid,
+    pub rows: Vec<CaseSummary>,
+    pub total: i64,
+    /// The case holders to allocate to, when the reader may allocate in this service.
+    pub holders: Option<Vec<CaseHolder>>,
+}
+
+fn options<'a>(choices: impl IntoIterator<Item = (&'a Code, &'a str)>) -> Vec<ListOption> {
+    choices.into_iter().map(|(code, name)| ListOption { value: code.to_string(), label: name.to_owned() }).collect()
+}
+
+/// A value chosen from a list of options, or a problem under `field`.
+fn chosen(problems: &mut Invalid, field: &str, sent: Option<&str>, offered: &[ListOption], what: &str) -> Option<String> {
+    let sent = sent.map(str::trim).filter(|s| !s.is_empty())?;
+    if offered.iter().any(|o| o.value == sent) {
+        Some(sent.to_owned())
+    } else {
+        problems.push(FieldError::new(field, format!("Choose a {what} from the list")));
+        None
+    }
+}
+
+fn number(
+    problems: &mut Invalid,
+    field: &str,
+    sent: Option<&str>,
+    range: std::ops::RangeInclusive<i64>,
+    message: &str,
+) -> Option<i64> {
+    let sent = sent.map(str::trim).filter(|s| !s.is_empty())?;
+    match sent.parse::<i64>() {
+        Ok(n) if range.contains(&n) => Some(n),
+        _ => {
+            problems.push(FieldError::new(field, message));
+            None
+        }
+    }
+}
+
+impl App {
+    /// A work list page: the saved list narrowed by the reader's filters, sorted and paged
+    /// in the query itself, with the total the same query counts. Bad values are reported
+    /// as problems of the request rather than errors, so the page can say what to change.
+    pub async fn work_list_view(
+        &self,
+        actor: &Actor,
+        service: &Code,
+        code: &Code,
+        request: &ListRequest,
+    ) -> Result<WorkListView> {
+        let definition = self.services.get(service).cloned().ok_or(AppError::NotFound("work list"))?;
+        let list = definition.work_lists.iter().find(|l| &l.code == code).ok_or(AppError::NotFound("work list"))?;
+        if !actor.case_filter(Permission::CaseRead).iter().any(|f| f.service() == service) {
+            return Err(AppError::NotFound("work list"));
+        }
+        // A saved list of some stages or levels can only be narrowed to one of those.
+        let stages = options(
+            definition
+                .stages
+                .iter()
+                .filter(|s| list.filter.stages.is_empty() || list.filter.stages.contains(&s.code))
+                .map(|s| (&s.code, s.name.as_str())),
+        );
+        let levels = options(
+            definition
+                .levels
+                .iter()
+                .filter(|l| list.filter.levels.is_empty() || list.filter.levels.contains(&l.code))
+                .map(|l| (&l.code, l.name.as_str())),
+        );
+        let flags = options(definition.flags.iter().map(|f| (&f.code, f.name.as_str())));
+        let may_allocate = actor.may_in_service(Permission::CaseAllocate, service);
+        let holders = if may_allocate { Some(self.case_holders_with_caseloads(actor, service).await?) } else { None };
+        let mut workers = vec![ListOption { value: "none".into(), label: "Not allocated".into() }];
+        match &holders {
+            Some(holders) => {
+                workers.extend(holders.iter().map(|h| ListOption { value: h.id.to_string(), label: h.name.clone() }));
+            }
+            None => workers.push(ListOption { value: actor.user.to_string(), label: "You".into() }),
+        }
+
+        let mut problems = Invalid::new();
+        let stage = chosen(&mut problems, "stage", request.stage.as_deref(), &stages, "stage");
+        let level =
+            chosen(&mut problems, "level", request.level.as_deref(), &levels, &definition.service.level_label.to_lowercase());
+        let flag = chosen(&mut problems, "flag", request.flag.as_deref(), &flags, "flag");
+        let worker = chosen(&mut problems, "worker", request.worker.as_deref(), &workers, "worker");
+        let text = request.text.as_deref().map(str::trim).filter(|t| !t.is_empty()).and_then(|t| {
+            if t.chars().count() > MAX_TEXT {
+                problems.push(FieldError::new("text", format!("Enter at most {MAX_TEXT} characters")));
+                None
+            } else {
+                Some(t.to_owned())
+            }
+        });
+        let sort = match request.sort.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(sent) => match SORT_COLUMNS.iter().find(|c| **c == sent) {
+                Some(column) => Some(*column),
+                None => {
+                    problems.push(FieldError::new("sort", "Sort by one of the columns of the table"));
+                    None
+                }
+            },
+        };
+        let descending = match request.order.as_deref().map(str::trim) {
+            None | Some("") => sort.is_none(),
+            Some("asc") => false,
+            Some("desc") => true,
+            Some(_) => {
+                problems.push(FieldError::new("order", "Sort in ascending or descending order"));
+                sort.is_none()
+            }
+        };
+        let page = number(&mut problems, "page", request.page.as_deref(), 1..=1_000_000, "Choose a page from the list of pages");
+        let per_page = number(
+            &mut problems,
+            "per_page",
+            request.per_page.as_deref(),
+            1..=MAX_PER_PAGE,
+            &format!("Show between 1 and {MAX_PER_PAGE} cases a page"),
+        );
+        // Newest first unless the reader chose otherwise.
+        let sort = sort.unwrap_or("opened");
+        let page = page.unwrap_or(1);
+        let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
+        let chosen = ListRequest {
+            stage: stage.clone(),
+            level: level.clone(),
+            flag: flag.clone(),
+            worker: worker.clone(),
+            text: text.clone(),
+            sort: request.sort.as_ref().map(|_| sort.to_owned()),
+            order: request.order.as_ref().map(|_| if descending { "desc" } else { "asc" }.to_owned()),
+            page: Some(page.to_string()),
+            per_page: request.per_page.as_ref().map(|_| per_page.to_string()),
+        };
+
+        let mut view = WorkListView {
+            service_name: definition.service.name.clone(),
+            title: list.name.clone(),
+            level_label: definition.service.level_label.clone(),
+            stages,
+            levels,
+            flags,
+            workers,
+            chosen,
+            sort,
+            descending,
+            page,
+            per_page,
+            problems: Invalid::new(),
+            rows: Vec::new(),
+            total: 0,
+            holders,
+        };
+        if !problems.is_empty() {
+            view.problems = problems;
+            return Ok(view);
+        }
+
+        let mut query = self.work_list_query(service, list, None, per_page);
+        query.stages = stage.map(parse_code).transpose()?.map_or(query.stages, |s| vec![s]);
+        query.levels = level.map(parse_code).transpose()?.map_or(query.levels, |l| vec![l]);
+        query.flags.extend(flag.map(parse_code).transpose()?);
+        match worker.as_deref() {
+            Some("none") => query.unallocated = true,
+            Some(id) => query.worker = Some(id.parse().map_err(|_| AppError::Internal("a worker offered is not an id".into()))?),
+            None => {}
+        }
+        query.prefix = text;
+        let key = match sort {
+            "reference" => SortKey::Reference,
+            "person" => SortKey::Person,
+            "stage" => SortKey::Stage(definition.stages.iter().map(|s| s.code.clone()).collect()),
+            "level" => SortKey::Level(definition.levels.iter().map(|l| l.code.clone()).collect()),
+            "worker" => SortKey::Worker,
+            _ => SortKey::Opened,
+        };
+        query.order = Some(CaseOrder { key, descending });
+        query.offset = (page - 1).saturating_mul(per_page);
+        let visible = actor.case_filter(Permission::CaseRead);
+        let mut conn = self.store.read().await?;
+        view.total = cases::count(&mut conn, &query, &visible).await?;
+        view.rows = cases::list(&mut conn, &query, &visible).await?;
+        let pages = (view.total + per_page - 1) / per_page;
+        if page > 1 && page > pages {
+            view.problems.push(FieldError::new("page", format!("There is no page {page}: the list has {} pages", pages.max(1))));
+        }
+        Ok(view)
+    }
+
+    /// The people who can hold cases in a service, each with their open caseload, counted
+    /// in one query. For those who allocate or decide referrals there.
+    pub async fn case_holders_with_caseloads(&self, actor: &Actor, service: &Code) -> Result<Vec<CaseHolder>> {
+        let holders = self.case_holders(actor, service).await?;
+        let mut conn = self.store.read().await?;
+        let caseloads = cases::open_caseloads(&mut conn, service).await?;
+        Ok(holders
+            .into_iter()
+            .map(|(id, name)| CaseHolder { id, name, open_cases: caseloads.get(&id).copied().unwrap_or(0) })
+            .collect())
+    }
+}
+
+fn parse_code(raw: String) -> Result<Code> {
+    Code::parse(&raw).map_err(|_| AppError::Internal(format!("an offered code does not parse: {raw}")))
 }

@@ -255,10 +255,35 @@ pub struct CaseSummary {
     pub level: Option<Code>,
     pub status: String,
     pub worker: Option<UserId>,
+    /// The worker's display name, read with the row so a page needs no look-up per row.
+    pub worker_name: Option<String>,
     pub team: Option<TeamId>,
     pub flags: Vec<Code>,
     pub opened_at: Timestamp,
     pub version: i64,
+}
+
+/// What a list can be sorted by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SortKey {
+    Reference,
+    /// Family name, then the name the person goes by.
+    Person,
+    /// Stages in the order given (the service's workflow order); others after them.
+    Stage(Vec<Code>),
+    /// Levels in the order given; cases without a level first.
+    Level(Vec<Code>),
+    Opened,
+    /// The worker's display name; unallocated cases first.
+    Worker,
+}
+
+/// A sort order for a list. Rows that tie are ordered by id in the same direction, so
+/// pages never overlap or skip a row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseOrder {
+    pub key: SortKey,
+    pub descending: bool,
 }
 
 /// What a work list asks for. Every field narrows the list.
@@ -284,8 +309,13 @@ pub struct CaseQuery {
     /// With a plan review due on or before this date.
     pub review_due_by: Option<jiff::civil::Date>,
     pub person: Option<PersonId>,
-    /// Newest first, continuing before this id.
+    /// Whose reference or family name starts with this (any case).
+    pub prefix: Option<String>,
+    /// Newest first, continuing before this id (when `order` is not given).
     pub before: Option<CaseId>,
+    /// Sorted this way and paged by `offset` instead of `before`.
+    pub order: Option<CaseOrder>,
+    pub offset: i64,
     pub limit: i64,
 }
 
@@ -377,11 +407,57 @@ fn push_filters<'a>(query: &mut QueryBuilder<'a, Sqlite>, query_for: &'a CaseQue
     if let Some(person) = query_for.person {
         query.push(" AND c.person_id = ").push_bind(person.to_string());
     }
+    if let Some(prefix) = &query_for.prefix {
+        // lower() on both sides rather than SQLite's case-blind LIKE, so PostgreSQL agrees;
+        // ASCII only, as SQLite's lower() is.
+        let pattern = format!("{}%", prefix.to_ascii_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        query.push(" AND (lower(c.reference) LIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\'");
+        query.push(" OR lower(p.family_name) LIKE ").push_bind(pattern).push(" ESCAPE '\\')");
+    }
+}
+
+/// Appends the position of a column's value in `codes` (NULL first, unknown codes last).
+fn push_rank<'a>(query: &mut QueryBuilder<'a, Sqlite>, column: &str, codes: &'a [Code]) {
+    query.push(format!("CASE WHEN {column} IS NULL THEN 0"));
+    for (i, code) in codes.iter().enumerate() {
+        query.push(format!(" WHEN {column} = ")).push_bind(code.as_str()).push(format!(" THEN {}", i + 1));
+    }
+    query.push(format!(" ELSE {} END", codes.len() + 1));
+}
+
+/// Appends `ORDER BY` for a sort, ending with the id as the tie-break.
+fn push_order<'a>(query: &mut QueryBuilder<'a, Sqlite>, order: &'a CaseOrder) {
+    let direction = if order.descending { " DESC" } else { " ASC" };
+    query.push(" ORDER BY ");
+    match &order.key {
+        SortKey::Reference => {
+            query.push("c.reference").push(direction);
+        }
+        SortKey::Person => {
+            query.push("lower(p.family_name)").push(direction);
+            query.push(", lower(COALESCE(p.known_as, p.given_name))").push(direction);
+        }
+        SortKey::Stage(codes) => {
+            push_rank(query, "c.stage", codes);
+            query.push(direction).push(", c.stage").push(direction);
+        }
+        SortKey::Level(codes) => {
+            push_rank(query, "c.level", codes);
+            query.push(direction).push(", COALESCE(c.level, '')").push(direction);
+        }
+        SortKey::Opened => {
+            query.push("c.opened_at").push(direction);
+        }
+        SortKey::Worker => {
+            query.push("lower(COALESCE(u.display_name, ''))").push(direction);
+        }
+    }
+    query.push(", c.id").push(direction);
 }
 
 /// How many cases match the query (paging aside) among those the user may see.
 pub async fn count(conn: &mut Connection, query_for: &CaseQuery, visible: &[CaseFilter]) -> Result<i64> {
-    let mut query = QueryBuilder::new("SELECT COUNT(*) FROM cases c WHERE TRUE");
+    let mut query = QueryBuilder::new("SELECT COUNT(*) FROM cases c JOIN people p ON p.id = c.person_id WHERE TRUE");
     push_filters(&mut query, query_for, visible);
     Ok(query.build_query_scalar().fetch_one(conn).await?)
 }
@@ -389,14 +465,22 @@ pub async fn count(conn: &mut Connection, query_for: &CaseQuery, visible: &[Case
 pub async fn list(conn: &mut Connection, query_for: &CaseQuery, visible: &[CaseFilter]) -> Result<Vec<CaseSummary>> {
     let mut query = QueryBuilder::new(
         "SELECT c.id, c.reference, c.service, c.person_id, p.given_name, p.family_name, p.known_as, c.stage, c.level,
-            c.status, c.worker_id, c.team_id, c.opened_at, c.version
-         FROM cases c JOIN people p ON p.id = c.person_id WHERE TRUE",
+            c.status, c.worker_id, u.display_name, c.team_id, c.opened_at, c.version
+         FROM cases c JOIN people p ON p.id = c.person_id LEFT JOIN users u ON u.id = c.worker_id WHERE TRUE",
     );
     push_filters(&mut query, query_for, visible);
-    if let Some(before) = query_for.before {
-        query.push(" AND c.id < ").push_bind(before.to_string());
+    match &query_for.order {
+        Some(order) => {
+            push_order(&mut query, order);
+            query.push(" LIMIT ").push_bind(query_for.limit).push(" OFFSET ").push_bind(query_for.offset);
+        }
+        None => {
+            if let Some(before) = query_for.before {
+                query.push(" AND c.id < ").push_bind(before.to_string());
+            }
+            query.push(" ORDER BY c.id DESC LIMIT ").push_bind(query_for.limit);
+        }
     }
-    query.push(" ORDER BY c.id DESC LIMIT ").push_bind(query_for.limit);
 
     type Row = (
         String,
@@ -411,12 +495,30 @@ pub async fn list(conn: &mut Connection, query_for: &CaseQuery, visible: &[CaseF
         String,
         Option<String>,
         Option<String>,
+        Option<String>,
         i64,
         i64,
     );
     let rows: Vec<Row> = query.build_query_as().fetch_all(&mut *conn).await?;
     let mut summaries = Vec::with_capacity(rows.len());
-    for (id, reference, service, person, given, family, known_as, stage, level, status, worker, team, opened, version) in rows {
+    for (
+        id,
+        reference,
+        service,
+        person,
+        given,
+        family,
+        known_as,
+        stage,
+        level,
+        status,
+        worker,
+        worker_name,
+        team,
+        opened,
+        version,
+    ) in rows
+    {
         summaries.push(CaseSummary {
             id: parse("case id", &id)?,
             reference,
@@ -427,6 +529,7 @@ pub async fn list(conn: &mut Connection, query_for: &CaseQuery, visible: &[CaseF
             level: level.as_deref().map(code).transpose()?,
             status,
             worker: worker.as_deref().map(|w| parse("user id", w)).transpose()?,
+            worker_name,
             team: team.as_deref().map(|t| parse("team id", t)).transpose()?,
             flags: Vec::new(),
             opened_at: instant(opened)?,
@@ -448,6 +551,19 @@ pub async fn list(conn: &mut Connection, query_for: &CaseQuery, visible: &[CaseF
         }
     }
     Ok(summaries)
+}
+
+/// How many open cases of a service each worker holds, in one query (workers with none
+/// are left out).
+pub async fn open_caseloads(conn: &mut Connection, service: &Code) -> Result<BTreeMap<UserId, i64>> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT worker_id, COUNT(*) FROM cases WHERE service = $1 AND status = 'open' AND worker_id IS NOT NULL
+         GROUP BY worker_id",
+    )
+    .bind(service.as_str())
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(|(worker, count)| Ok((parse("user id", worker)?, *count))).collect()
 }
 
 /// Open cases of a service that follow an older version of its definition than `current`.

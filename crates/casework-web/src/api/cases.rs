@@ -119,7 +119,10 @@ pub async fn list_cases(
         key_date_between: None,
         review_due_by: None,
         person: field_id(q.person.as_deref(), "person")?,
+        prefix: None,
         before: paging.position()?,
+        order: None,
+        offset: 0,
         limit: paging.fetch(),
     };
     let rows = app.list_cases(&actor, &query).await?;

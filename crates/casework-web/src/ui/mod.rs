@@ -3,6 +3,7 @@
 //! cached; every response carries a Content-Security-Policy without inline code.
 
 mod admin;
+mod allocation;
 mod case_actions;
 mod case_summary;
 mod cases;
@@ -47,6 +48,7 @@ pub fn routes() -> axum::Router<App> {
         .merge(meetings::routes())
         .merge(admin::routes())
         .merge(subject_forms::routes())
+        .merge(allocation::routes())
         .route("/assets/casework.css", get(|| async { asset("text/css", CSS) }))
         .route("/assets/govuk-frontend.min.js", get(|| async { asset("text/javascript", GOVUK_JS) }))
         .route("/assets/init.js", get(|| async { asset("text/javascript", INIT_JS) }))

@@ -18,3 +18,4 @@ mod referrals;
 mod scenarios;
 mod sixth_service;
 mod work;
+mod work_list_pages;
