@@ -176,6 +176,27 @@ test('a programme director refers a trainee and sees what the referral still nee
   assert.match(await page.textContent('.govuk-inset-text'), /Form 2/);
   assert.match(await page.textContent('h1'), /Aisha Begum/);
   await noViolations(page, 'referral');
+
+  // The trainee's own form, from a link, without an account.
+  await page.locator('button', { hasText: 'to fill in Form E' }).click();
+  await page.waitForSelector('#subject-link');
+  await noViolations(page, 'referral-link-made');
+  const link = await page.inputValue('#subject-link');
+  const trainee = await browser.newContext();
+  const form = await trainee.newPage();
+  await form.goto(link);
+  assert.equal(await form.textContent('h1'), 'Form E: examination failure');
+  await noViolations(form, 'subject-form');
+  await form.click('text=Send the form');
+  await form.waitForSelector('.govuk-error-summary');
+  await noViolations(form, 'subject-form-errors');
+  await form.fill('#form-form-e-examination', 'MRCP part 1');
+  await form.click('text=Send the form');
+  await form.waitForSelector('.govuk-panel--confirmation');
+  await noViolations(form, 'subject-form-sent');
+  await trainee.close();
+  await page.reload();
+  assert.match(await page.textContent('dl'), /Form E: examination failure \(by the person\)/);
   await context.close();
 });
 

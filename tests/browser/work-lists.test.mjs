@@ -3,49 +3,15 @@
 // (WCAG 2.2 AA tags) on every page. Started by scripts/browser-tests like pages.test.mjs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import AxeBuilder from '@axe-core/playwright';
+import { base, launch, noViolations, signedIn as signInWith } from './support.mjs';
 
-const base = process.env.CASEWORK_URL ?? 'http://127.0.0.1:8080';
-const password = 'demo-password-2026';
-const artefacts = process.env.CASEWORK_ARTEFACTS ?? join(tmpdir(), 'casework-browser');
-mkdirSync(artefacts, { recursive: true });
 const lists = ['waiting-list', 'awaiting-allocation', 'release-due', 'illicit-use', 'due-for-review'];
+
 let browser;
-
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
-});
-
+before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
+const signedIn = (username, viewport) => signInWith(browser, username, { viewport });
 
-async function signedIn(username, viewport) {
-  const context = await browser.newContext(viewport ? { viewport } : {});
-  const page = await context.newPage();
-  await page.goto(`${base}/sign-in`);
-  await page.fill('#username', username);
-  await page.fill('#password', password);
-  await page.click('button[type=submit]');
-  await page.waitForURL(`${base}/`);
-  return { context, page };
-}
-
-async function noViolations(page, name) {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
-  await page.screenshot({ path: join(artefacts, `${name}.png`), fullPage: true });
-  const summary = results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  assert.deepEqual(summary, [], `${name} has accessibility violations`);
-}
-
-/// The recovery list with the most cases, and its total.
 async function fullestList(page) {
   let best = null;
   for (const list of lists) {

@@ -252,7 +252,14 @@ async fn case_forms_are_refused_to_roles_and_users_who_may_not_use_them() {
 }
 
 /// Every page route that changes something, with a body that would go through.
-fn state_changing_routes(case: &str, note: &str, task: &str, meeting: &str) -> Vec<(String, String)> {
+fn state_changing_routes(
+    case: &str,
+    note: &str,
+    task: &str,
+    meeting: &str,
+    referral: &str,
+    worker: &str,
+) -> Vec<(String, String)> {
     [
         ("/sign-out", String::new()),
         (&format!("/cases/{case}/notes") as &str, "kind=contact&body=Forged".to_owned()),
@@ -269,6 +276,9 @@ fn state_changing_routes(case: &str, note: &str, task: &str, meeting: &str) -> V
         (&format!("/cases/{case}/closure"), "version=1&reason=declined-service".to_owned()),
         (&format!("/cases/{case}/reopening"), "version=1&why=Forged".to_owned()),
         ("/referrals", "service=recovery&person.given_name=Ann&person.family_name=Lee&source=staff&summary=Forged".to_owned()),
+        (&format!("/referrals/{referral}/subject-links"), "form=self-referral-form".to_owned()),
+        (&format!("/cases/{case}/allocation"), format!("version=1&worker={worker}")),
+        ("/work-lists/recovery/waiting-list/allocation", format!("case={case}&allocate_to={worker}")),
         ("/meetings", "service=deanery&meeting=triage".to_owned()),
         (&format!("/meetings/{meeting}/items/1"), "outcome=file&minute=Forged".to_owned()),
         ("/session/keep-alive", String::new()),
@@ -281,7 +291,7 @@ fn state_changing_routes(case: &str, note: &str, task: &str, meeting: &str) -> V
 #[tokio::test]
 async fn every_state_changing_page_route_refuses_forms_without_the_token_or_from_another_site() {
     let server = spawn().await;
-    server.make_user("lead", &["recovery:care-coordinator", "deanery:deputy-dean"], false).await;
+    let lead_id = server.make_user("lead", &["recovery:care-coordinator", "deanery:deputy-dean"], false).await;
     let api = server.sign_in("lead").await;
     let case = api.open_case("recovery", "Guarded").await;
     let id = case["id"].as_str().unwrap();
@@ -296,7 +306,14 @@ async fn every_state_changing_page_route_refuses_forms_without_the_token_or_from
     let held = lead.post("/meetings", "service=deanery&meeting=triage").await;
     assert_eq!(held.status(), StatusCode::SEE_OTHER, "the meeting is held");
     let meeting = location(&held).trim_start_matches("/meetings/").to_owned();
-    let routes = state_changing_routes(id, note.body["id"].as_str().unwrap(), task.body["id"].as_str().unwrap(), &meeting);
+    let routes = state_changing_routes(
+        id,
+        note.body["id"].as_str().unwrap(),
+        task.body["id"].as_str().unwrap(),
+        &meeting,
+        case["referral"].as_str().unwrap(),
+        &lead_id.to_string(),
+    );
     let before = server.counts().await;
     for (path, body) in &routes {
         let cases = [

@@ -17,5 +17,6 @@ mod permissions;
 mod referrals;
 mod scenarios;
 mod sixth_service;
+mod subject_forms;
 mod work;
 mod work_list_pages;
