@@ -139,6 +139,8 @@ pub struct WorkListView {
     /// What was wrong with the request; when not empty, no rows are shown.
     pub problems: Invalid,
     pub rows: Vec<CaseSummary>,
+    /// The most pressing open deadline of each row's case.
+    pub deadlines: std::collections::BTreeMap<casework_domain::ids::CaseId, crate::timers::Deadline>,
     pub total: i64,
     /// The case holders to allocate to, when the reader may allocate in this service.
     pub holders: Option<Vec<CaseHolder>>,
@@ -290,6 +292,7 @@ impl App {
             per_page,
             problems: Invalid::new(),
             rows: Vec::new(),
+            deadlines: std::collections::BTreeMap::new(),
             total: 0,
             holders,
         };
@@ -322,6 +325,8 @@ impl App {
         let mut conn = self.store.read().await?;
         view.total = cases::count(&mut conn, &query, &visible).await?;
         view.rows = cases::list(&mut conn, &query, &visible).await?;
+        drop(conn);
+        view.deadlines = self.next_deadlines(&view.rows.iter().map(|c| (c.id, c.service.clone())).collect::<Vec<_>>()).await?;
         let pages = (view.total + per_page - 1) / per_page;
         if page > 1 && page > pages {
             view.problems.push(FieldError::new("page", format!("There is no page {page}: the list has {} pages", pages.max(1))));

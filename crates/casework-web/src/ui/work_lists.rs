@@ -23,6 +23,8 @@ struct ListRow {
     opened: String,
     worker: String,
     flags: Vec<String>,
+    /// The most pressing deadline: name, time left and tag class.
+    deadline: Option<(String, String, &'static str)>,
 }
 
 struct SelectField {
@@ -228,6 +230,10 @@ fn list_view(service_code: &str, list_code: &str, view: WorkListView, shown: Sho
         .map(|c| {
             let selection = format!("{}@{}", c.id, c.version);
             ListRow {
+                deadline: view
+                    .deadlines
+                    .get(&c.id)
+                    .map(|d| (d.name.clone(), d.left.to_string(), super::cases::deadline_class(&d.left, d.timer.is_open()))),
                 id: c.id.to_string(),
                 selected: shown.selected.contains(&selection),
                 selection,

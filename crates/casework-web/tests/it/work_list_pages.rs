@@ -52,6 +52,7 @@ async fn filters_narrow_the_list_and_sorting_and_pages_are_done_by_the_server() 
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains(">5 cases<"), "the total is shown");
     assert_eq!(people_in(&html, &names), ["Evans", "Clark", "Brown", "Adams", "Young"], "newest first by default");
+    assert_eq!(html.matches("cw-deadline--due").count(), 5, "each case's next deadline is shown at a glance: {html}");
 
     let (_, html) = boss.get(&format!("{LIST}?sort=person&order=asc")).await;
     assert_eq!(people_in(&html, &names), ["Adams", "Brown", "Clark", "Evans", "Young"]);
