@@ -1,6 +1,6 @@
 // Working a case from its pages in Debian's chromium, without typing a URL: a task added and
-// completed, a scored form filled in from its schema, an objective added, the flag set and the
-// case closed with a reason whose steps are done, then reopened. Every page on the way, errors
+// completed, a scored form filled in from its schema, an objective added, consent recorded,
+// the case closed, then reopened. Every page on the way, errors
 // included, is checked with axe.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -65,6 +65,19 @@ test('a care coordinator works a recovery case from task to closure and reopens 
 
   await page.click('.moj-sub-navigation__link:text("Case details")');
   await noViolations(page, 'case-details');
+  await page.locator('summary', { hasText: "Record consent or a child's assent" }).click();
+  await page.click('button:text("Record it")');
+  await page.waitForSelector('.govuk-error-summary');
+  await noViolations(page, 'case-consent-errors');
+  await page.fill('#consent-given_by', 'The client');
+  await page.fill('#consent-relationship', 'self');
+  await page.fill('#consent-scope', 'Care plan and test results');
+  await page.fill('#consent-with_whom', 'Community drug team');
+  await page.check('#consent-how');
+  await page.fill('#consent-given_on', '2026-01-05');
+  await page.click('button:text("Record it")');
+  await page.waitForSelector('text=The consent was recorded');
+  assert.match(await page.textContent('.moj-identity-bar'), /Consent: given/);
   await page.click('button:text("Close the case")');
   await page.waitForSelector('.govuk-error-summary');
   await noViolations(page, 'case-closure-error');

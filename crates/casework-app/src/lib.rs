@@ -8,6 +8,7 @@ pub mod auth;
 pub mod cases;
 pub mod catalog;
 pub mod clock;
+pub mod consents;
 pub mod demo;
 pub mod error;
 pub mod forms;

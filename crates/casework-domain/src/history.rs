@@ -28,6 +28,8 @@ pub enum EventKind {
     FlagRemoved,
     KeyDateSet,
     CaseLinked,
+    ConsentRecorded,
+    ConsentWithdrawn,
     NoteAdded,
     AddendumAdded,
     TaskCreated,
@@ -95,6 +97,7 @@ pub enum Subject {
     Decision(crate::ids::DecisionId),
     User(UserId),
     Team(crate::ids::TeamId),
+    Consent(crate::ids::ConsentId),
 }
 
 impl Change {

@@ -69,6 +69,8 @@ id_type!(
     TeamId,
     /// An entry of the history.
     EventId,
+    /// A record of consent (or a child's assent) to share.
+    ConsentId,
 );
 
 #[cfg(test)]

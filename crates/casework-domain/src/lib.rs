@@ -8,6 +8,7 @@ pub mod access;
 pub mod alert;
 pub mod calendar;
 pub mod case;
+pub mod consent;
 pub mod decision;
 pub mod form;
 pub mod history;

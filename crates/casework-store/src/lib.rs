@@ -11,6 +11,7 @@
 
 pub mod alerts;
 pub mod cases;
+pub mod consents;
 pub mod decisions;
 pub mod events;
 pub mod forms;

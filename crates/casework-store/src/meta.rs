@@ -88,7 +88,7 @@ pub async fn definitions(conn: &mut Connection) -> Result<Vec<StoredDefinition>>
 
 /// Row counts of the tables that hold case work and who may do it, for checks and tests.
 pub async fn count(conn: &mut Connection, table: &str) -> Result<i64> {
-    const TABLES: [&str; 24] = [
+    const TABLES: [&str; 26] = [
         "people",
         "referrals",
         "cases",
@@ -113,6 +113,8 @@ pub async fn count(conn: &mut Connection, table: &str) -> Result<i64> {
         "team_members",
         "sessions",
         "subject_form_links",
+        "consents",
+        "consent_withdrawals",
     ];
     if !TABLES.contains(&table) {
         return Ok(-1);

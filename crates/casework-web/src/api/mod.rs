@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod cases;
+pub mod consents;
 pub mod people;
 pub mod referrals;
 pub mod session;
@@ -91,6 +92,8 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(cases::close))
         .routes(routes!(cases::reopen))
         .routes(routes!(cases::history))
+        .routes(routes!(consents::list_consents, consents::record_consent))
+        .routes(routes!(consents::withdraw_consent))
         .routes(routes!(work::list_notes, work::add_note))
         .routes(routes!(work::add_addendum))
         .routes(routes!(work::list_tasks, work::create_task))

@@ -29,6 +29,8 @@ pub(super) fn routes() -> axum::Router<App> {
         .route("/cases/{id}/flags/{flag}/removal", post(remove_flag))
         .route("/cases/{id}/key-dates", post(set_key_date))
         .route("/cases/{id}/links", post(link_case))
+        .route("/cases/{id}/consents", post(record_consent))
+        .route("/cases/{id}/consents/{consent}/withdrawal", post(withdraw_consent))
         .route("/cases/{id}/closure", post(close_case))
         .route("/cases/{id}/reopening", post(reopen_case))
 }
@@ -580,6 +582,57 @@ async fn reopen_case(State(app): State<App>, session: Session, Path(id): Path<St
         let case = case_id(&id)?;
         let why = long_text("why", posted.get("why"), "why the case is reopened")?;
         app.reopen_case(&session.actor, case, posted.version(), why).await
+    }
+    .await;
+    finish(&app, &session, &id, &form, posted, result).await
+}
+
+async fn record_consent(State(app): State<App>, session: Session, Path(id): Path<String>, fields: Fields) -> Response {
+    let posted = Posted::of(fields);
+    let form = PageForm {
+        section: Section::Details,
+        prefix: "consent",
+        fields: &["given_by", "relationship", "scope", "with_whom", "how", "given_on", "until", "kind"],
+        done: "consent",
+        anchor: "consent",
+    };
+    let result = async {
+        let case = case_id(&id)?;
+        let input = casework_domain::consent::ConsentInput {
+            kind: Some(posted.get("kind").to_owned()).filter(|k| !k.is_empty()),
+            given_by: posted.get("given_by").to_owned(),
+            relationship: posted.get("relationship").to_owned(),
+            scope: posted.get("scope").to_owned(),
+            with_whom: posted.get("with_whom").to_owned(),
+            how: Some(posted.get("how").to_owned()).filter(|h| !h.is_empty()),
+            given_on: posted.get("given_on").to_owned(),
+            until: Some(posted.get("until").to_owned()),
+        };
+        app.record_consent(&session.actor, case, &input).await
+    }
+    .await;
+    finish(&app, &session, &id, &form, posted, result).await
+}
+
+async fn withdraw_consent(
+    State(app): State<App>,
+    session: Session,
+    Path((id, consent)): Path<(String, String)>,
+    fields: Fields,
+) -> Response {
+    let posted = Posted::of(fields);
+    let form = PageForm {
+        section: Section::Details,
+        prefix: "withdraw",
+        fields: &["reason"],
+        done: "consent-withdrawn",
+        anchor: "consent",
+    };
+    let result = async {
+        let case = case_id(&id)?;
+        let consent: casework_domain::ids::ConsentId = consent.parse().map_err(|_| AppError::NotFound("consent"))?;
+        let reason = short_text("reason", posted.get("reason"), "why, or how they said so")?;
+        app.withdraw_consent(&session.actor, case, consent, reason).await
     }
     .await;
     finish(&app, &session, &id, &form, posted, result).await

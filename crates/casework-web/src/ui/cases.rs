@@ -86,6 +86,8 @@ fn confirmation(done: Option<&str>) -> Option<&'static str> {
         "closed" => "The case was closed",
         "reopened" => "The case was reopened",
         "extended" => "The deadline was extended",
+        "consent" => "The consent was recorded",
+        "consent-withdrawn" => "The consent was withdrawn: it no longer holds",
         _ => return None,
     })
 }
@@ -160,6 +162,14 @@ struct ClosureRow {
     steps: Vec<(String, bool)>,
 }
 
+struct ConsentRow {
+    id: String,
+    what: String,
+    detail: String,
+    in_force: bool,
+    withdrawn: String,
+}
+
 struct LinkRow {
     id: String,
     reference: String,
@@ -198,6 +208,9 @@ struct CasePage {
     worker: String,
     open: bool,
     closure: String,
+    consent: String,
+    consent_class: &'static str,
+    consents: Vec<ConsentRow>,
     flags: Vec<(String, String)>,
     links: Vec<LinkRow>,
     may: Abilities,
@@ -214,6 +227,8 @@ struct CasePage {
     /// Name, label and hint of the fields of a new objective.
     objective_fields: [(&'static str, &'static str, &'static str); 3],
     review_outcomes: [(&'static str, &'static str); 4],
+    /// Name, label and hint of the text fields of a new consent.
+    consent_fields: [(&'static str, &'static str, &'static str); 6],
     next_review: String,
     review_interval: String,
     /// When and summary of each review, newest first.
@@ -385,6 +400,9 @@ async fn page(
         worker,
         open,
         closure: String::new(),
+        consent: String::new(),
+        consent_class: "govuk-tag--grey",
+        consents: Vec::new(),
         flags: case.flags.iter().map(|f| (f.code.to_string(), label_in(&definition.flags, &f.code))).collect(),
         links,
         may,
@@ -407,6 +425,14 @@ async fn page(
             ("description", "What the person will achieve", ""),
             ("measure", "How you will know", ""),
             ("target_date", "By when", "For example, 2027-01-31"),
+        ],
+        consent_fields: [
+            ("given_by", "Who agreed", "The person themselves, or their carer, by name"),
+            ("relationship", "Who they are to the person", "For example, self, mother, guardian"),
+            ("scope", "What may be shared", ""),
+            ("with_whom", "Who it may be shared with", ""),
+            ("given_on", "The day it was given", "For example, 2027-01-31"),
+            ("until", "The last day it holds (optional)", "Leave empty if it holds until withdrawn"),
         ],
         review_outcomes: [
             ("achieved", "Achieved"),
@@ -433,6 +459,38 @@ async fn page(
             uk_time(*at),
             definition.closure_reasons.iter().find(|r| &r.code == reason).map_or_else(|| reason.to_string(), |r| r.name.clone())
         );
+    }
+    let (consents, standing) = app.case_consents(actor, id).await?;
+    page.consent = standing.to_string();
+    page.consent_class = match standing {
+        casework_domain::consent::ConsentStatus::Given { .. } => "govuk-tag--green",
+        casework_domain::consent::ConsentStatus::NoneInForce { .. } => "govuk-tag--red",
+        casework_domain::consent::ConsentStatus::NotRecorded => "govuk-tag--grey",
+    };
+    if section == Section::Details {
+        let today = casework_domain::time::day_of(app.now());
+        page.consents = consents
+            .iter()
+            .map(|c| ConsentRow {
+                id: c.id.to_string(),
+                what: format!(
+                    "{} by {} ({}) to share {} with {}",
+                    if c.kind == casework_domain::consent::ConsentKind::Assent { "Assent" } else { "Consent" },
+                    c.given_by,
+                    c.relationship,
+                    c.scope,
+                    c.with_whom
+                ),
+                detail: format!(
+                    "{}, given {}{}",
+                    if c.how == casework_domain::consent::GivenHow::Written { "written" } else { "verbal" },
+                    day(c.given_on),
+                    c.until.map(|u| format!(", until {}", day(u))).unwrap_or_default()
+                ),
+                in_force: c.in_force(today),
+                withdrawn: c.withdrawn.as_ref().map(|w| format!("withdrawn {}: {}", uk_time(w.at), w.reason)).unwrap_or_default(),
+            })
+            .collect();
     }
     match section {
         Section::Overview => overview_section(app, actor, &mut page, id).await?,

@@ -273,6 +273,10 @@ fn state_changing_routes(
         (&format!("/cases/{case}/stage"), "version=1&stage=initial-assessment".to_owned()),
         (&format!("/cases/{case}/level"), "version=1&level=high-risk".to_owned()),
         (&format!("/cases/{case}/flags"), "version=1&flag=clinical-client".to_owned()),
+        (
+            &format!("/cases/{case}/consents"),
+            "given_by=Jo&relationship=self&scope=All&with_whom=GP&how=written&given_on=2026-03-01".to_owned(),
+        ),
         (&format!("/cases/{case}/closure"), "version=1&reason=declined-service".to_owned()),
         (&format!("/cases/{case}/reopening"), "version=1&why=Forged".to_owned()),
         ("/referrals", "service=recovery&person.given_name=Ann&person.family_name=Lee&source=staff&summary=Forged".to_owned()),

@@ -175,6 +175,8 @@ impl TestServer {
             "teams",
             "team_members",
             "subject_form_links",
+            "consents",
+            "consent_withdrawals",
         ] {
             all.push((table.to_owned(), self.count(table).await));
         }

@@ -7,6 +7,7 @@ mod alerts;
 mod auth;
 mod case_pages;
 mod cases;
+mod consents;
 mod deadlines;
 mod forms;
 mod harness;
