@@ -1,7 +1,6 @@
 // Working a case from its pages in Debian's chromium, without typing a URL: a task added and
 // completed, a scored form filled in from its schema, an objective added, consent recorded,
-// the case closed, then reopened. Every page on the way, errors
-// included, is checked with axe.
+// the case closed, then reopened. Every page on the way, errors included, is checked with axe.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { base, launch, noViolations, signedIn } from './support.mjs';
