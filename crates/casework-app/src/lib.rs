@@ -4,6 +4,7 @@
 //! checks their permission first; a case they may not see is reported as not found.
 
 pub mod alerts;
+pub mod audit;
 pub mod auth;
 pub mod cases;
 pub mod catalog;

@@ -9,22 +9,154 @@ use jiff::Timestamp;
 
 pub async fn insert(conn: &mut Connection, event: &Event) -> Result<()> {
     let subject = serde_json::to_value(event.subject).unwrap_or_default();
+    let row: Row = (
+        event.id.to_string(),
+        event.case.map(|c| c.to_string()),
+        event.actor.to_string(),
+        micros(event.at),
+        event.kind.name(),
+        subject["type"].as_str().unwrap_or_default().to_owned(),
+        subject["id"].as_str().unwrap_or_default().to_owned(),
+        to_json(&event.before),
+        to_json(&event.after),
+    );
     sqlx::query(
         "INSERT INTO events (id, case_id, actor_id, at, kind, subject_type, subject_id, before, after)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
-    .bind(event.id.to_string())
-    .bind(event.case.map(|c| c.to_string()))
-    .bind(event.actor.to_string())
-    .bind(micros(event.at))
-    .bind(event.kind.name())
-    .bind(subject["type"].as_str().unwrap_or_default())
-    .bind(subject["id"].as_str().unwrap_or_default())
-    .bind(to_json(&event.before))
-    .bind(to_json(&event.after))
-    .execute(conn)
+    .bind(&row.0)
+    .bind(&row.1)
+    .bind(&row.2)
+    .bind(row.3)
+    .bind(&row.4)
+    .bind(&row.5)
+    .bind(&row.6)
+    .bind(&row.7)
+    .bind(&row.8)
+    .execute(&mut *conn)
     .await?;
+    let chain = row.1.clone().unwrap_or_default();
+    let last: Option<(i64, String)> =
+        sqlx::query_as("SELECT position, hash FROM event_chain WHERE chain = $1 ORDER BY position DESC LIMIT 1")
+            .bind(&chain)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let (position, previous) = last.map_or((1, GENESIS.to_owned()), |(p, h)| (p + 1, h));
+    sqlx::query("INSERT INTO event_chain (event_id, chain, position, hash) VALUES ($1, $2, $3, $4)")
+        .bind(&row.0)
+        .bind(&chain)
+        .bind(position)
+        .bind(chain_hash(&previous, &row))
+        .execute(conn)
+        .await?;
     Ok(())
+}
+
+/// The hash before the first event of a chain.
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The hash of an event as stored, chained to the one before it. Fields are length-prefixed
+/// so no two different events can run together into the same bytes.
+fn chain_hash(previous: &str, (id, case, actor, at, kind, subject_type, subject_id, before, after): &Row) -> String {
+    use sha2::{Digest, Sha256};
+    let at = at.to_string();
+    let case = case.as_deref().unwrap_or_default();
+    let mut hasher = Sha256::new();
+    for field in [previous, id, case, actor, &at, kind, subject_type, subject_id, before, after] {
+        hasher.update((field.len() as u64).to_be_bytes());
+        hasher.update(field.as_bytes());
+    }
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Where a history chain first breaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainBreak {
+    /// The case whose history it is (none for the chain of events about no case).
+    pub case: Option<CaseId>,
+    /// The first event found wrong, when there is one to name.
+    pub event: Option<EventId>,
+    pub problem: String,
+}
+
+/// What a walk over every chain found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChainReport {
+    pub chains: u64,
+    pub events: u64,
+    pub breaks: Vec<ChainBreak>,
+}
+
+/// A link of a chain with its event as stored (all empty when the event is gone).
+type ChainLink = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// Walks every chain from its start and names the first break in each: an event changed
+/// since it was written, one missing from the chain, or a position skipped.
+pub async fn verify_chains(conn: &mut Connection) -> Result<ChainReport> {
+    let mut report = ChainReport::default();
+    let chains: Vec<(String,)> =
+        sqlx::query_as("SELECT DISTINCT chain FROM event_chain ORDER BY chain").fetch_all(&mut *conn).await?;
+    for (chain,) in chains {
+        report.chains += 1;
+        let case = if chain.is_empty() { None } else { Some(parse::<CaseId>("case id", &chain)?) };
+        let links: Vec<ChainLink> =
+            sqlx::query_as(
+                "SELECT c.position, c.hash, c.event_id, e.case_id, e.actor_id, e.at, e.kind, e.subject_type, e.subject_id, e.before, e.after
+                 FROM event_chain c LEFT JOIN events e ON e.id = c.event_id WHERE c.chain = $1 ORDER BY c.position",
+            )
+            .bind(&chain)
+            .fetch_all(&mut *conn)
+            .await?;
+        let mut previous = GENESIS.to_owned();
+        for (expected, (position, hash, event_id, case_id, actor, at, kind, subject_type, subject_id, before, after)) in
+            (1_i64..).zip(links)
+        {
+            report.events += 1;
+            let event = parse::<EventId>("event id", &event_id).ok();
+            let broken = |problem: String| ChainBreak { case, event, problem };
+            if position != expected {
+                report.breaks.push(broken(format!("position {expected} is missing: an event was removed")));
+                break;
+            }
+            let (Some(actor), Some(at), Some(kind), Some(subject_type), Some(subject_id), Some(before), Some(after)) =
+                (actor, at, kind, subject_type, subject_id, before, after)
+            else {
+                report.breaks.push(broken(format!("the event at position {position} is gone")));
+                break;
+            };
+            let row: Row = (event_id, case_id, actor, at, kind, subject_type, subject_id, before, after);
+            if row.1.clone().unwrap_or_default() != chain || chain_hash(&previous, &row) != hash {
+                report.breaks.push(broken(format!("the event at position {position} was changed after it was written")));
+                break;
+            }
+            previous = hash;
+        }
+    }
+    let outside: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT e.id, e.case_id FROM events e LEFT JOIN event_chain c ON c.event_id = e.id WHERE c.event_id IS NULL ORDER BY e.id LIMIT 100",
+    )
+    .fetch_all(conn)
+    .await?;
+    for (id, case) in outside {
+        report.breaks.push(ChainBreak {
+            case: case.as_deref().map(|c| parse("case id", c)).transpose()?,
+            event: Some(parse("event id", &id)?),
+            problem: "the event is not in its chain: it was added around the history's own writes".into(),
+        });
+    }
+    Ok(report)
 }
 
 type Row = (String, Option<String>, String, i64, String, String, String, String, String);

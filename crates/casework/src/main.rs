@@ -70,6 +70,12 @@ enum Command {
         #[command(flatten)]
         database: DatabaseArg,
     },
+    /// Walk every case's hash-chained history and name the first break in each; exits with
+    /// an error when any chain is broken.
+    Verify {
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
     /// Check service definition files and report every problem with its place.
     Check {
         /// The files to check.
@@ -230,6 +236,24 @@ async fn run(command: Command) -> Result<()> {
             let applied = Store::migrate(&database.database).await.context("applying migrations")?;
             println!("{}: {applied} migrations applied, schema up to date", database.database.display());
             Ok(())
+        }
+        Command::Verify { database } => {
+            let app = open_app(&database.database, &ServicesArg { services: None }).await?;
+            let (report, breaks) = app.verify_history().await.map_err(describe)?;
+            for found in &breaks {
+                println!(
+                    "case {}: {}{}",
+                    found.case,
+                    found.problem,
+                    found.event.as_ref().map(|e| format!(" (event {e})")).unwrap_or_default()
+                );
+            }
+            if breaks.is_empty() {
+                println!("{} history chains, {} events: every chain intact", report.chains, report.events);
+                Ok(())
+            } else {
+                anyhow::bail!("the history is broken in {} places ({} chains checked)", breaks.len(), report.chains)
+            }
         }
         Command::Check { files } => check(&files),
         Command::Calendar { command: CalendarCommand::Import { database, file } } => {

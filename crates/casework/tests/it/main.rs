@@ -334,3 +334,58 @@ fn the_calendar_can_be_checked_by_hand() {
     assert!(!bad.status.success());
     assert!(text(&bad).contains("--nation"), "{}", text(&bad));
 }
+
+/// Runs SQL straight on the database file, as someone with the file but not the program might.
+fn tamper(database: &str, statements: &[&str]) -> Vec<(String, String)> {
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        use sqlx::Connection;
+        let mut direct = sqlx::SqliteConnection::connect(&format!("sqlite:{database}")).await.unwrap();
+        let picked: Vec<(String, String)> = sqlx::query_as(
+            "SELECT e.id, c.reference FROM events e JOIN cases c ON c.id = e.case_id ORDER BY e.id LIMIT 1 OFFSET 5",
+        )
+        .fetch_all(&mut direct)
+        .await
+        .unwrap();
+        for statement in statements {
+            let statement = statement.replace("$EVENT", &picked[0].0);
+            sqlx::query(&statement).execute(&mut direct).await.unwrap();
+        }
+        picked
+    })
+}
+
+#[test]
+fn verify_walks_every_history_chain_and_names_the_first_break() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("demo.db").display().to_string();
+    assert!(casework(&["demo", "--no-serve", "--database", &database], &[]).status.success());
+    let intact = casework(&["verify", "--database", &database], &[]);
+    assert!(intact.status.success(), "{}", text(&intact));
+    assert!(text(&intact).contains("every chain intact"), "{}", text(&intact));
+
+    // Someone with the file drops the guard and rewrites one event.
+    let picked = tamper(
+        &database,
+        &["DROP TRIGGER events_are_never_updated", "UPDATE events SET after = '{\"note\":\"rewritten\"}' WHERE id = '$EVENT'"],
+    );
+    let (event, reference) = &picked[0];
+    let broken = casework(&["verify", "--database", &database], &[]);
+    assert!(!broken.status.success(), "a changed event fails the check");
+    let said = text(&broken);
+    assert!(
+        said.contains(&format!("case {reference}: the event at position")) && said.contains("was changed after it was written"),
+        "{said}"
+    );
+    assert!(said.contains(event.as_str()), "the event is named: {said}");
+    assert_eq!(said.lines().filter(|l| l.starts_with("case ")).count(), 1, "only the broken chain is reported: {said}");
+
+    // An event slipped in around the program is outside every chain.
+    tamper(
+        &database,
+        &["INSERT INTO events (id, case_id, actor_id, at, kind, subject_type, subject_id, before, after)
+           SELECT '01900000-0000-7000-8000-000000000001', case_id, actor_id, at, kind, subject_type, subject_id, before, after
+           FROM events WHERE id = '$EVENT'"],
+    );
+    let slipped = casework(&["verify", "--database", &database], &[]);
+    assert!(text(&slipped).contains("is not in its chain"), "{}", text(&slipped));
+}
