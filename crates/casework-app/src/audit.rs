@@ -30,3 +30,51 @@ impl App {
         Ok((report, breaks))
     }
 }
+
+/// What an auditor asks of the access log: any of a case (by reference), a user (by
+/// username) and a person, on the cases of the services where they may audit.
+#[derive(Debug, Clone, Default)]
+pub struct AccessLogQuery {
+    pub case_reference: Option<String>,
+    pub username: Option<String>,
+    pub person: Option<casework_domain::ids::PersonId>,
+    pub before: Option<casework_domain::ids::EventId>,
+    pub limit: i64,
+}
+
+impl App {
+    /// Who looked at which case and when, for those who may audit a service; only the
+    /// services they audit are searched. A reference or username that matches nothing in
+    /// them gives no entries rather than saying whether it exists elsewhere.
+    pub async fn access_log(
+        &self,
+        actor: &casework_domain::access::Actor,
+        asked: &AccessLogQuery,
+    ) -> Result<Vec<events::AccessEntry>> {
+        let services: Vec<_> = actor.services_with(casework_domain::access::Permission::AuditRead).into_iter().cloned().collect();
+        if services.is_empty() {
+            return Err(crate::AppError::Forbidden("read the access log"));
+        }
+        let mut conn = self.store.read().await?;
+        let mut query = events::AccessQuery {
+            services,
+            person: asked.person,
+            before: asked.before,
+            limit: asked.limit,
+            ..Default::default()
+        };
+        if let Some(reference) = asked.case_reference.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+            match casework_store::cases::id_by_reference(&mut conn, reference).await? {
+                Some(case) => query.case = Some(case),
+                None => return Ok(Vec::new()),
+            }
+        }
+        if let Some(username) = asked.username.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            match casework_store::users::get_by_username(&mut conn, username).await? {
+                Some(user) => query.user = Some(user.id),
+                None => return Ok(Vec::new()),
+            }
+        }
+        Ok(events::access_log(&mut conn, &query).await?)
+    }
+}

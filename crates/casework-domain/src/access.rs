@@ -56,10 +56,13 @@ pub enum Permission {
     /// Record people and organisations.
     #[serde(rename = "person.write")]
     PersonWrite,
+    /// Read the access log of the service's cases: who looked at which case, and when.
+    #[serde(rename = "audit.read")]
+    AuditRead,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 16] = [
         Permission::ReferralCreate,
         Permission::ReferralRead,
         Permission::ReferralDecide,
@@ -75,6 +78,7 @@ impl Permission {
         Permission::HistoryRead,
         Permission::PersonRead,
         Permission::PersonWrite,
+        Permission::AuditRead,
     ];
 
     /// The name used in service definitions and the API.
@@ -95,6 +99,7 @@ impl Permission {
             Permission::HistoryRead => "history.read",
             Permission::PersonRead => "person.read",
             Permission::PersonWrite => "person.write",
+            Permission::AuditRead => "audit.read",
         }
     }
 }

@@ -236,3 +236,69 @@ pub async fn accesses_of_case(conn: &mut Connection, case: CaseId) -> Result<Vec
         })
         .collect()
 }
+
+/// One entry of the access log, with the names an auditor reads it by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessEntry {
+    pub id: EventId,
+    pub at: Timestamp,
+    pub user: UserId,
+    pub username: String,
+    pub case: CaseId,
+    pub case_reference: String,
+    pub what: String,
+}
+
+/// Which entries of the access log an auditor asks for: those on cases of `services`, about
+/// one case, by one user or about one person's cases (any combination), newest first.
+#[derive(Debug, Clone, Default)]
+pub struct AccessQuery {
+    pub services: Vec<casework_domain::text::Code>,
+    pub case: Option<CaseId>,
+    pub user: Option<UserId>,
+    pub person: Option<casework_domain::ids::PersonId>,
+    pub before: Option<EventId>,
+    pub limit: i64,
+}
+
+pub async fn access_log(conn: &mut Connection, query_for: &AccessQuery) -> Result<Vec<AccessEntry>> {
+    let mut query = sqlx::QueryBuilder::new(
+        "SELECT a.id, a.at, a.user_id, u.username, a.case_id, c.reference, a.what
+         FROM access_log a JOIN cases c ON c.id = a.case_id JOIN users u ON u.id = a.user_id WHERE c.service IN (",
+    );
+    if query_for.services.is_empty() {
+        query.push("NULL");
+    }
+    let mut services = query.separated(", ");
+    for service in &query_for.services {
+        services.push_bind(service.to_string());
+    }
+    query.push(")");
+    if let Some(case) = query_for.case {
+        query.push(" AND a.case_id = ").push_bind(case.to_string());
+    }
+    if let Some(user) = query_for.user {
+        query.push(" AND a.user_id = ").push_bind(user.to_string());
+    }
+    if let Some(person) = query_for.person {
+        query.push(" AND c.person_id = ").push_bind(person.to_string());
+    }
+    if let Some(before) = query_for.before {
+        query.push(" AND a.id < ").push_bind(before.to_string());
+    }
+    query.push(" ORDER BY a.id DESC LIMIT ").push_bind(query_for.limit);
+    let rows: Vec<(String, i64, String, String, String, String, String)> = query.build_query_as().fetch_all(conn).await?;
+    rows.into_iter()
+        .map(|(id, at, user, username, case, case_reference, what)| {
+            Ok(AccessEntry {
+                id: parse("access id", &id)?,
+                at: instant(at)?,
+                user: parse("user id", &user)?,
+                username,
+                case: parse("case id", &case)?,
+                case_reference,
+                what,
+            })
+        })
+        .collect()
+}

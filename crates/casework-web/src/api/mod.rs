@@ -2,6 +2,7 @@
 //! that mounts the handlers, so it cannot drift from what is served.
 
 pub mod admin;
+pub mod audit;
 pub mod cases;
 pub mod consents;
 pub mod people;
@@ -92,6 +93,7 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(cases::close))
         .routes(routes!(cases::reopen))
         .routes(routes!(cases::history))
+        .routes(routes!(audit::access_log))
         .routes(routes!(consents::list_consents, consents::record_consent))
         .routes(routes!(consents::withdraw_consent))
         .routes(routes!(work::list_notes, work::add_note))

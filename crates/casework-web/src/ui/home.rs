@@ -50,6 +50,8 @@ struct HomePage {
     overdue_tasks: usize,
     alerts: Vec<AlertRow>,
     work_lists: Vec<WorkListRow>,
+    /// Whether the user audits a service (and so has the access log).
+    auditor: bool,
 }
 
 /// The open cases allocated to the actor.
@@ -118,6 +120,7 @@ async fn home(State(app): State<App>, session: Session) -> Response {
                 .collect(),
             overdue_tasks: tasks.iter().filter(|t| t.class == "govuk-tag--red").count(),
             tasks,
+            auditor: !actor.services_with(Permission::AuditRead).is_empty(),
             alerts: alerts
                 .into_iter()
                 .map(|a| AlertRow { case: a.case.to_string(), case_reference: a.case_reference, message: a.message })

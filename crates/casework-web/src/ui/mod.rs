@@ -4,6 +4,7 @@
 
 mod admin;
 mod allocation;
+mod audit;
 mod case_actions;
 mod case_summary;
 mod cases;
@@ -47,6 +48,7 @@ pub fn routes() -> axum::Router<App> {
         .merge(referrals::routes())
         .merge(meetings::routes())
         .merge(admin::routes())
+        .merge(audit::routes())
         .merge(subject_forms::routes())
         .merge(allocation::routes())
         .route("/assets/casework.css", get(|| async { asset("text/css", CSS) }))

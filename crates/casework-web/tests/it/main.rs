@@ -4,6 +4,7 @@
 
 mod admin_pages;
 mod alerts;
+mod audit;
 mod auth;
 mod case_pages;
 mod cases;

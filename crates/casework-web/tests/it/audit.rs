@@ -1,0 +1,57 @@
+//! The access log for auditors: every view is there, with who, which case, what and when;
+//! queried per case, per user and per person, only on the services the auditor audits.
+
+use crate::harness::spawn;
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn an_auditor_sees_who_viewed_which_case_per_case_user_and_person_in_their_services_only() {
+    let server = spawn().await;
+    let lead = server.user("lead", &["recovery:care-coordinator"]).await;
+    let other = server.user("other", &["family-court:service-manager"]).await;
+    let auditor = server.user("auditor", &["recovery:auditor"]).await;
+    let court_auditor = server.user("court-auditor", &["family-court:auditor"]).await;
+    let case = lead.open_case("recovery", "Watched").await;
+    let (id, reference, person) =
+        (case["id"].as_str().unwrap(), case["reference"].as_str().unwrap(), case["person"].as_str().unwrap());
+    let court_case = other.open_case("family-court", "Elsewhere").await;
+    lead.get(&format!("/api/v1/cases/{id}")).await;
+    lead.get(&format!("/api/v1/cases/{id}/notes")).await;
+    other.get(&format!("/api/v1/cases/{}", court_case["id"].as_str().unwrap())).await;
+
+    let by_case = auditor.get(&format!("/api/v1/access-log?case={reference}")).await;
+    assert_eq!(by_case.status, StatusCode::OK, "{by_case:?}");
+    let items = by_case.body["items"].as_array().unwrap();
+    let seen: Vec<(&str, &str)> = items.iter().map(|e| (e["username"].as_str().unwrap(), e["what"].as_str().unwrap())).collect();
+    assert!(seen.starts_with(&[("lead", "notes"), ("lead", "case")]), "newest first, each view with what was read: {seen:?}");
+    assert!(items.iter().all(|e| e["case_reference"] == reference));
+
+    let by_user = auditor.get("/api/v1/access-log?user=lead").await;
+    assert!(by_user.body["items"].as_array().unwrap().iter().all(|e| e["username"] == "lead"));
+    let by_person = auditor.get(&format!("/api/v1/access-log?person={person}")).await;
+    assert_eq!(by_person.body["items"].as_array().unwrap().len(), items.len());
+    let everyone = auditor.get("/api/v1/access-log").await;
+    assert!(
+        everyone.body["items"].as_array().unwrap().iter().all(|e| e["case_reference"].as_str().unwrap().starts_with("DARS-")),
+        "only the services the auditor audits"
+    );
+    let paged = auditor.get(&format!("/api/v1/access-log?case={reference}&limit=1")).await;
+    let next = paged.body["next"].as_str().unwrap();
+    let rest = auditor.get(&format!("/api/v1/access-log?case={reference}&limit=100&before={next}")).await;
+    assert_eq!(rest.body["items"].as_array().unwrap().len(), items.len() - 1, "pages continue where they stopped");
+
+    let elsewhere = court_auditor.get(&format!("/api/v1/access-log?case={reference}")).await;
+    assert_eq!(elsewhere.body["items"].as_array().unwrap().len(), 0, "another service's auditor learns nothing of the case");
+    assert_eq!(lead.get("/api/v1/access-log").await.status, StatusCode::FORBIDDEN, "a worker is not an auditor");
+    assert_eq!(auditor.get("/api/v1/access-log?limit=0").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The page shows the same, and only to auditors.
+    let page = server.page_user("auditor").await;
+    let (_, home) = page.get("/").await;
+    assert!(home.contains("href=\"/audit\""));
+    let (status, html) = page.get(&format!("/audit?case={reference}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(reference) && html.contains(">lead<") && html.contains(">notes<"), "{html}");
+    let worker = server.page_user("lead").await;
+    assert_eq!(worker.get("/audit").await.0, StatusCode::FORBIDDEN);
+}
