@@ -1,6 +1,6 @@
 // Every role of every demo service, in Debian's chromium: each signs in and every page it can
 // reach from its home page (a work list, a case and each of its sections, the printable
-// summary, the referral form) has no accessibility violations (axe, WCAG 2.2 AA tags), and a
+// summary, the referral form, the access log) has no accessibility violations (axe, WCAG 2.2 AA tags), and a
 // section its role may not see is refused rather than shown.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -34,6 +34,11 @@ for (const username of users) {
     if (await referral.count() > 0) {
       await page.goto(`${base}${await referral.getAttribute('href')}`);
       await noViolations(page, `role-${username}-referral`);
+      await page.goto(`${base}/`);
+    }
+    if (await page.locator('a[href="/audit"]').count() > 0) {
+      await page.goto(`${base}/audit`);
+      await noViolations(page, `role-${username}-audit`);
       await page.goto(`${base}/`);
     }
     const list = page.locator('a[href^="/work-lists/"]').first();
