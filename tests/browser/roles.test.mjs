@@ -1,7 +1,7 @@
 // Every role of every demo service, in Debian's chromium: each signs in and every page it can
 // reach from its home page (a work list, a case and each of its sections, the printable
-// summary, the referral form, the access log) has no accessibility violations (axe, WCAG 2.2 AA tags), and a
-// section its role may not see is refused rather than shown.
+// summary, the referral form, the access log) has no accessibility violations (axe, WCAG 2.2
+// AA tags), and a section its role may not see is refused rather than shown.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
