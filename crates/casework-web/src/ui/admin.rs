@@ -68,8 +68,8 @@ impl Problems {
         self.0.iter().find(|(a, _)| a == anchor).map(|(_, message)| message.as_str())
     }
 
-    fn all(&self) -> &[(String, String)] {
-        &self.0
+    fn iter(&self) -> std::slice::Iter<'_, (String, String)> {
+        self.0.iter()
     }
 
     fn is_empty(&self) -> bool {

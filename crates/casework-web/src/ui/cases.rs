@@ -4,6 +4,7 @@
 
 use super::case_actions;
 use super::*;
+use axum::extract::Query;
 use casework_domain::service::ServiceDefinition;
 use casework_domain::text::Code;
 use std::collections::BTreeMap;
@@ -11,11 +12,26 @@ use std::sync::Arc;
 
 pub(super) fn routes() -> axum::Router<App> {
     axum::Router::new()
-        .route("/cases/{id}", get(overview))
-        .route("/cases/{id}/tasks", get(tasks))
-        .route("/cases/{id}/record", get(record))
-        .route("/cases/{id}/details", get(details))
-        .route("/cases/{id}/history", get(history))
+        .route(
+            "/cases/{id}",
+            get(|State(app), session, Path(id), Query(done)| section(app, session, id, done, Section::Overview)),
+        )
+        .route(
+            "/cases/{id}/tasks",
+            get(|State(app), session, Path(id), Query(done)| section(app, session, id, done, Section::Tasks)),
+        )
+        .route(
+            "/cases/{id}/record",
+            get(|State(app), session, Path(id), Query(done)| section(app, session, id, done, Section::Record)),
+        )
+        .route(
+            "/cases/{id}/details",
+            get(|State(app), session, Path(id), Query(done)| section(app, session, id, done, Section::Details)),
+        )
+        .route(
+            "/cases/{id}/history",
+            get(|State(app), session, Path(id), Query(done)| section(app, session, id, done, Section::History)),
+        )
         .merge(case_actions::routes())
 }
 
@@ -256,44 +272,9 @@ impl CasePage {
     }
 }
 
-async fn overview(
-    State(app): State<App>,
-    session: Session,
-    Path(id): Path<String>,
-    axum::extract::Query(done): axum::extract::Query<Done>,
-) -> Response {
-    show(&app, &session, &id, Section::Overview, confirmation(done.done.as_deref()), Outcome::default()).await
-}
-
-async fn tasks(
-    State(app): State<App>,
-    session: Session,
-    Path(id): Path<String>,
-    axum::extract::Query(done): axum::extract::Query<Done>,
-) -> Response {
-    show(&app, &session, &id, Section::Tasks, confirmation(done.done.as_deref()), Outcome::default()).await
-}
-
-async fn record(
-    State(app): State<App>,
-    session: Session,
-    Path(id): Path<String>,
-    axum::extract::Query(done): axum::extract::Query<Done>,
-) -> Response {
-    show(&app, &session, &id, Section::Record, confirmation(done.done.as_deref()), Outcome::default()).await
-}
-
-async fn details(
-    State(app): State<App>,
-    session: Session,
-    Path(id): Path<String>,
-    axum::extract::Query(done): axum::extract::Query<Done>,
-) -> Response {
-    show(&app, &session, &id, Section::Details, confirmation(done.done.as_deref()), Outcome::default()).await
-}
-
-async fn history(State(app): State<App>, session: Session, Path(id): Path<String>) -> Response {
-    show(&app, &session, &id, Section::History, None, Outcome::default()).await
+/// A section of the case, with the confirmation of what the user just did there.
+async fn section(app: App, session: Session, id: String, done: Done, section: Section) -> Response {
+    show(&app, &session, &id, section, confirmation(done.done.as_deref()), Outcome::default()).await
 }
 
 fn every(period: casework_domain::alert::Period) -> String {
