@@ -94,6 +94,13 @@ impl App {
         Ok(self.visible_case(&mut conn, actor, id).await.ok().map(|case| case.id))
     }
 
+    /// The reference of a case the actor may see, to name it beside another (as a list
+    /// would: naming a case is not reading its record, so nothing is logged).
+    pub async fn case_reference(&self, actor: &Actor, id: CaseId) -> Result<Option<String>> {
+        let mut conn = self.store.read().await?;
+        Ok(self.visible_case(&mut conn, actor, id).await.ok().map(|case| case.reference.to_string()))
+    }
+
     /// Loads a case the actor may see and checks they may do `permission` to it.
     pub(crate) async fn case_for(
         &self,

@@ -342,25 +342,27 @@ async fn page(
         Some(worker) => app.display_names(&[worker]).await?.remove(&worker).unwrap_or_else(|| "allocated".into()),
         None => "not allocated".into(),
     };
+    // Links both ways, named by reference only when the reader may see the other case.
+    let outgoing = case.links.iter().map(|link| {
+        let how = match link.kind {
+            casework_domain::case::LinkKind::Related => "related",
+            casework_domain::case::LinkKind::ShadowOf => "this case shadows",
+            casework_domain::case::LinkKind::TransferredFrom => "transferred from",
+        };
+        (link.other, how)
+    });
+    let incoming = view.linked_from.iter().map(|link| {
+        let how = match link.kind {
+            casework_domain::case::LinkKind::Related => "related",
+            casework_domain::case::LinkKind::ShadowOf => "shadowed by",
+            casework_domain::case::LinkKind::TransferredFrom => "transferred to",
+        };
+        (link.case, how)
+    });
     let mut links = Vec::new();
-    for link in &case.links {
-        if let Ok(other) = app.get_case(actor, link.other).await {
-            let how = match link.kind {
-                casework_domain::case::LinkKind::Related => "related",
-                casework_domain::case::LinkKind::ShadowOf => "this case shadows",
-                casework_domain::case::LinkKind::TransferredFrom => "transferred from",
-            };
-            links.push(LinkRow { id: other.case.id.to_string(), reference: other.case.reference.to_string(), how: how.into() });
-        }
-    }
-    for incoming in &view.linked_from {
-        if let Ok(other) = app.get_case(actor, incoming.case).await {
-            let how = match incoming.kind {
-                casework_domain::case::LinkKind::Related => "related",
-                casework_domain::case::LinkKind::ShadowOf => "shadowed by",
-                casework_domain::case::LinkKind::TransferredFrom => "transferred to",
-            };
-            links.push(LinkRow { id: other.case.id.to_string(), reference: other.case.reference.to_string(), how: how.into() });
+    for (other, how) in outgoing.chain(incoming).collect::<Vec<_>>() {
+        if let Some(reference) = app.case_reference(actor, other).await? {
+            links.push(LinkRow { id: other.to_string(), reference, how: how.into() });
         }
     }
     let mut page = CasePage {

@@ -54,4 +54,23 @@ async fn an_auditor_sees_who_viewed_which_case_per_case_user_and_person_in_their
     assert!(html.contains(reference) && html.contains(">lead<") && html.contains(">notes<"), "{html}");
     let worker = server.page_user("lead").await;
     assert_eq!(worker.get("/audit").await.0, StatusCode::FORBIDDEN);
+
+    // Naming a linked case on a case page is not a view of the linked case.
+    let linked = lead.open_case("recovery", "Sibling").await;
+    let linked_reference = linked["reference"].as_str().unwrap();
+    let version = lead.get(&format!("/api/v1/cases/{id}")).await.body["version"].clone();
+    let link = lead
+        .post(
+            &format!("/api/v1/cases/{id}/links"),
+            serde_json::json!({ "version": version, "kind": "related", "case": linked["id"] }),
+        )
+        .await;
+    assert_eq!(link.status, StatusCode::OK, "{link:?}");
+    let views_of_linked = || async {
+        auditor.get(&format!("/api/v1/access-log?case={linked_reference}")).await.body["items"].as_array().unwrap().len()
+    };
+    let before = views_of_linked().await;
+    let (_, html) = worker.get(&format!("/cases/{id}")).await;
+    assert!(html.contains(linked_reference), "the link is named on the page");
+    assert_eq!(views_of_linked().await, before, "and the linked case was not read");
 }
