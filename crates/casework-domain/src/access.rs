@@ -59,10 +59,32 @@ pub enum Permission {
     /// Read the access log of the service's cases: who looked at which case, and when.
     #[serde(rename = "audit.read")]
     AuditRead,
+    /// Restrict or shield a case and name who may see it.
+    #[serde(rename = "case.restrict")]
+    CaseRestrict,
+    /// Open a restricted case one is not named on, for a limited time, giving a reason;
+    /// the case owner and a manager are told at once.
+    #[serde(rename = "case.break-glass")]
+    CaseBreakGlass,
+    /// Upload documents, record paper ones, and make redacted copies.
+    #[serde(rename = "document.add")]
+    DocumentAdd,
+    /// Read documents classified as restricted.
+    #[serde(rename = "document.restricted")]
+    DocumentRestricted,
+    /// Share a case's information, refer out, transfer or export, on a recorded basis.
+    #[serde(rename = "case.share")]
+    CaseShare,
+    /// Place and lift legal holds, review records due for disposal and destroy them.
+    #[serde(rename = "records.dispose")]
+    RecordsDispose,
+    /// Export everything held about a person for a subject access request.
+    #[serde(rename = "person.export")]
+    PersonExport,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 16] = [
+    pub const ALL: [Permission; 23] = [
         Permission::ReferralCreate,
         Permission::ReferralRead,
         Permission::ReferralDecide,
@@ -79,6 +101,13 @@ impl Permission {
         Permission::PersonRead,
         Permission::PersonWrite,
         Permission::AuditRead,
+        Permission::CaseRestrict,
+        Permission::CaseBreakGlass,
+        Permission::DocumentAdd,
+        Permission::DocumentRestricted,
+        Permission::CaseShare,
+        Permission::RecordsDispose,
+        Permission::PersonExport,
     ];
 
     /// The name used in service definitions and the API.
@@ -100,6 +129,13 @@ impl Permission {
             Permission::PersonRead => "person.read",
             Permission::PersonWrite => "person.write",
             Permission::AuditRead => "audit.read",
+            Permission::CaseRestrict => "case.restrict",
+            Permission::CaseBreakGlass => "case.break-glass",
+            Permission::DocumentAdd => "document.add",
+            Permission::DocumentRestricted => "document.restricted",
+            Permission::CaseShare => "case.share",
+            Permission::RecordsDispose => "records.dispose",
+            Permission::PersonExport => "person.export",
         }
     }
 }
