@@ -286,7 +286,26 @@ impl App {
     pub async fn list_cases(&self, actor: &Actor, query: &CaseQuery) -> Result<Vec<CaseSummary>> {
         let visible = actor.case_filter(Permission::CaseRead);
         let mut conn = self.store.read().await?;
-        Ok(cases::list(&mut conn, query, &visible).await?)
+        let rows = cases::list(&mut conn, query, &visible).await?;
+        drop(conn);
+        self.log_search_results(actor, query, &rows).await?;
+        Ok(rows)
+    }
+
+    /// A search by name or reference says who turned up, so each case it returned is in
+    /// the access log ("search") before the results are shown; if the log cannot be
+    /// written, no results are. Plain work lists are not searches and are not logged.
+    pub(crate) async fn log_search_results(&self, actor: &Actor, query: &CaseQuery, rows: &[CaseSummary]) -> Result<()> {
+        if query.prefix.is_none() || rows.is_empty() {
+            return Ok(());
+        }
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        for row in rows {
+            events::log_access(&mut tx, actor.user, row.id, "search", now).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The shared shape of every command on a case record.

@@ -29,9 +29,9 @@ pub struct NewUser {
 impl NewUser {
     pub fn parse(username: &str, display_name: &str, password: &str, administrator: bool) -> Result<NewUser> {
         let mut invalid = Invalid::new();
+        let password = invalid.check("password", Password::parse(password, &[username, display_name]));
         let username = invalid.check("username", Username::parse(username));
         let display_name = invalid.check("display_name", ShortText::parse(display_name));
-        let password = invalid.check("password", Password::parse(password));
         match (username, display_name, password) {
             (Some(username), Some(display_name), Some(password)) => {
                 Ok(NewUser { username, display_name, password, administrator })
@@ -136,7 +136,12 @@ impl App {
     /// Sets a new password and ends the user's sessions.
     pub async fn reset_password(&self, actor: &Actor, id: UserId, password: &str) -> Result<()> {
         require_administrator(actor)?;
-        let password = Password::parse(password).map_err(|e| e.within("password"))?;
+        let account = {
+            let mut conn = self.store.read().await?;
+            users::get(&mut conn, id).await?.ok_or(AppError::NotFound("user"))?
+        };
+        let password = Password::parse(password, &[account.username.as_str(), account.display_name.as_str()])
+            .map_err(|e| e.within("password"))?;
         let hash = hash_password(&password).await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;

@@ -326,6 +326,7 @@ impl App {
         view.total = cases::count(&mut conn, &query, &visible).await?;
         view.rows = cases::list(&mut conn, &query, &visible).await?;
         drop(conn);
+        self.log_search_results(actor, &query, &view.rows).await?;
         view.deadlines = self.next_deadlines(&view.rows.iter().map(|c| (c.id, c.service.clone())).collect::<Vec<_>>()).await?;
         let pages = (view.total + per_page - 1) / per_page;
         if page > 1 && page > pages {

@@ -44,18 +44,32 @@ impl std::fmt::Display for Username {
 }
 
 /// A password as typed: at least 12 characters (long passphrases beat complexity rules),
-/// at most 1,000. Never stored or logged; only its hash is.
+/// at most 1,000, and not easy to guess: not a common password or a variation of one, not a
+/// keyboard run or repeat, not built from the user's own name. Never stored or logged; only
+/// its hash is.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Password(String);
 
 impl Password {
-    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+    /// `about_the_user` holds what an attacker would try first: the username and the name.
+    pub fn parse(raw: &str, about_the_user: &[&str]) -> Result<Self, FieldError> {
         let chars = raw.chars().count();
         if chars < 12 {
             return Err(FieldError::new("", "a password must be at least 12 characters"));
         }
         if chars > 1000 {
             return Err(FieldError::new("", "a password must be at most 1,000 characters"));
+        }
+        let estimate = zxcvbn::zxcvbn(raw, about_the_user);
+        if estimate.score() < zxcvbn::Score::Three {
+            let why = estimate.feedback().and_then(|f| f.warning()).map_or_else(
+                || "it would be guessed too quickly".to_owned(),
+                |warning| warning.to_string().trim_end_matches('.').to_lowercase(),
+            );
+            return Err(FieldError::new(
+                "",
+                format!("a password must be hard to guess, and this one is not: {why}; a few unrelated words make a good one"),
+            ));
         }
         Ok(Self(raw.to_owned()))
     }
@@ -112,8 +126,23 @@ mod tests {
 
     #[test]
     fn passwords_are_long_and_never_printed() {
-        assert!(Password::parse("short").is_err());
-        let p = Password::parse("correct horse battery").unwrap();
+        assert!(Password::parse("short", &[]).is_err());
+        let p = Password::parse("correct horse battery", &[]).unwrap();
         assert_eq!(format!("{p:?}"), "Password(…)");
+    }
+
+    #[test]
+    fn common_and_guessable_passwords_are_refused_however_long() {
+        for weak in ["password1234", "qwertyuiop123", "123456789012", "iloveyou2026", "aaaaaaaaaaaa"] {
+            let error = Password::parse(weak, &[]).err().unwrap_or_else(|| panic!("{weak} was accepted"));
+            assert!(error.message.contains("hard to guess"), "{weak}: {}", error.message);
+        }
+        assert!(Password::parse("very common password", &[]).is_ok(), "a passphrase is fine even if it mentions passwords");
+    }
+
+    #[test]
+    fn a_password_made_of_the_users_own_name_is_refused() {
+        assert!(Password::parse("ada.lovelace2026", &[]).is_ok());
+        assert!(Password::parse("ada.lovelace2026", &["ada.lovelace", "Ada Lovelace"]).is_err());
     }
 }

@@ -336,7 +336,7 @@ async fn create_user(State(app): State<App>, admin: Administrator, Form(form): F
             None
         }
     };
-    let password = password_from(&form.password, "password", &mut errors);
+    let password = password_from(&form.password, &[&form.username, &form.display_name], &mut errors);
     let administrator = match form.administrator.as_str() {
         "yes" => Some(true),
         "no" => Some(false),
@@ -387,8 +387,9 @@ fn new_user_again(app: &App, admin: Administrator, errors: Problems, form: NewUs
 }
 
 /// The password typed, checked by the same rule the use cases apply.
-fn password_from(typed: &str, anchor: &str, errors: &mut Problems) -> Option<Password> {
-    match Password::parse(typed) {
+fn password_from(typed: &str, about_the_user: &[&str], errors: &mut Problems) -> Option<Password> {
+    let anchor = "password";
+    match Password::parse(typed, about_the_user) {
         Ok(password) => Some(password),
         Err(_) if typed.is_empty() => {
             errors.add(anchor, "Enter a password");
@@ -558,11 +559,13 @@ async fn reset_password(
     Form(form): Form<PasswordForm>,
 ) -> Response {
     let Some(id) = parse_id::<UserId>(&id) else { return problem(AppError::NotFound("user"), admin.header) };
-    let mut errors = Problems::default();
-    let result = match password_from(&form.password, "password", &mut errors) {
-        Some(password) => app.reset_password(&admin.actor, id, password.expose()).await,
-        None => return show_user(&app, admin, id, None, errors, String::new(), StatusCode::UNPROCESSABLE_ENTITY).await,
-    };
+    if form.password.is_empty() {
+        let mut errors = Problems::default();
+        errors.add("password", "Enter a password");
+        return show_user(&app, admin, id, None, errors, String::new(), StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    // The rule needs the user's own name, which the use case knows.
+    let result = app.reset_password(&admin.actor, id, &form.password).await;
     after_user_change(&app, admin, id, result, "password-reset", |_| "password", String::new()).await
 }
 

@@ -74,3 +74,74 @@ async fn an_auditor_sees_who_viewed_which_case_per_case_user_and_person_in_their
     assert!(html.contains(linked_reference), "the link is named on the page");
     assert_eq!(views_of_linked().await, before, "and the linked case was not read");
 }
+
+/// A view is logged before it is served; when the log cannot be written, nothing of the
+/// record leaves the server, on any route that shows it.
+#[tokio::test]
+async fn when_the_access_log_cannot_be_written_nothing_of_the_case_is_served() {
+    let server = spawn().await;
+    let lead = server.user("lead", &["recovery:care-coordinator"]).await;
+    let case = lead.open_case("recovery", "Unlogged").await;
+    let id = case["id"].as_str().unwrap();
+    let note = lead
+        .post(&format!("/api/v1/cases/{id}/notes"), serde_json::json!({ "kind": "contact", "body": "The allotment on Tuesday" }))
+        .await;
+    assert_eq!(note.status, StatusCode::CREATED);
+    let pages = server.page_user("lead").await;
+
+    server.refuse_access_log_writes().await;
+    for path in ["", "/notes", "/tasks", "/history", "/deadlines", "/decisions"] {
+        let answer = lead.get(&format!("/api/v1/cases/{id}{path}")).await;
+        assert!(answer.status.is_server_error(), "{path}: {answer:?}");
+        let body = answer.body.to_string();
+        assert!(!body.contains("Unlogged") && !body.contains("allotment"), "{path} leaked: {body}");
+    }
+    for path in [
+        format!("/cases/{id}"),
+        format!("/cases/{id}/tasks"),
+        format!("/cases/{id}/record"),
+        format!("/cases/{id}/details"),
+        format!("/cases/{id}/history"),
+        format!("/cases/{id}/print"),
+        "/work-lists/recovery/waiting-list?text=unlo".to_owned(),
+    ] {
+        let (status, html) = pages.get(&path).await;
+        assert!(status.is_server_error(), "{path}: {status}");
+        assert!(!html.contains("Unlogged") && !html.contains("allotment"), "{path} leaked");
+    }
+
+    server.allow_access_log_writes().await;
+    let (status, html) = pages.get(&format!("/cases/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Unlogged") && html.contains("allotment"));
+}
+
+/// A search by name or reference that turns up a case is logged as such; browsing a work
+/// list is not a search.
+#[tokio::test]
+async fn a_search_that_returns_a_case_is_in_the_access_log() {
+    let server = spawn().await;
+    let lead = server.user("lead", &["recovery:care-coordinator"]).await;
+    let auditor = server.user("auditor", &["recovery:auditor"]).await;
+    let found = lead.open_case("recovery", "Findable").await;
+    let missed = lead.open_case("recovery", "Elsewise").await;
+    let pages = server.page_user("lead").await;
+    let (status, html) = pages.get("/work-lists/recovery/waiting-list").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Findable") && html.contains("Elsewise"), "both are on the list");
+    let log = auditor.get("/api/v1/access-log?user=lead").await;
+    assert!(log.body["items"].as_array().unwrap().iter().all(|e| e["what"] != "search"), "browsing is not a search");
+
+    let (_, html) = pages.get("/work-lists/recovery/waiting-list?text=findab").await;
+    assert!(html.contains("Findable") && !html.contains("Elsewise"));
+    let log = auditor.get("/api/v1/access-log?user=lead").await;
+    let searches: Vec<&str> = log.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["what"] == "search")
+        .map(|e| e["case_reference"].as_str().unwrap())
+        .collect();
+    assert_eq!(searches, [found["reference"].as_str().unwrap()], "only the case the search returned");
+    assert_ne!(found["reference"], missed["reference"]);
+}

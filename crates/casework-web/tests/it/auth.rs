@@ -210,3 +210,90 @@ async fn only_administrators_manage_users_and_that_gives_no_case_access() {
     assert_eq!(users.body["items"].as_array().unwrap().len(), 2);
     assert!(users.body["next_cursor"].is_string());
 }
+
+#[tokio::test]
+async fn common_guessable_or_self_named_passwords_are_refused_and_nothing_is_written() {
+    let server = spawn().await;
+    let admin = server.admin("root").await;
+    let before = server.counts().await;
+    for weak in ["password1234", "qwertyuiop123", "123456789012", "kim.okafor.2026"] {
+        let made = admin
+            .post("/api/v1/users", json!({ "username": "kim.okafor", "display_name": "Kim Okafor", "password": weak }))
+            .await;
+        assert_eq!(made.status, StatusCode::UNPROCESSABLE_ENTITY, "{weak}");
+        assert_eq!(made.fields(), ["password"], "{weak}");
+        assert!(made.body.to_string().contains("hard to guess"), "{weak}: {}", made.body);
+    }
+    assert_eq!(server.counts().await, before);
+
+    let id = server.make_user("kim.okafor", &[], false).await;
+    for weak in ["iloveyou2026", "kim.okafor.2026"] {
+        let reset = admin.post(&format!("/api/v1/users/{id}/password"), json!({ "password": weak })).await;
+        assert_eq!(reset.status, StatusCode::UNPROCESSABLE_ENTITY, "{weak}");
+        assert_eq!(reset.fields(), ["password"]);
+    }
+    let reset = admin.post(&format!("/api/v1/users/{id}/password"), json!({ "password": "ferry lantern orchard quietly" })).await;
+    assert!(reset.status.is_success(), "{reset:?}");
+}
+
+/// Disabling a user or taking a role away counts from their very next request, whatever
+/// cookie or token they still hold.
+#[tokio::test]
+async fn disabling_a_user_or_revoking_a_role_takes_effect_on_the_next_request() {
+    let server = spawn().await;
+    let admin = server.admin("root").await;
+    let worker = server.user("worker", &["recovery:service-manager"]).await;
+    let case = worker.open_case("recovery", "Revoked").await;
+    let case_path = format!("/api/v1/cases/{}", case["id"].as_str().unwrap());
+    let token = worker.post("/api/v1/me/tokens", json!({ "name": "laptop" })).await.body["token"].as_str().unwrap().to_owned();
+    let robot = worker.with_token(&token);
+    let pages = server.page_user("worker").await;
+    assert_eq!(worker.get(&case_path).await.status, StatusCode::OK);
+    assert_eq!(robot.get(&case_path).await.status, StatusCode::OK);
+    assert_eq!(pages.get("/").await.0, StatusCode::OK);
+
+    let worker_id = worker.get("/api/v1/me").await.body["id"].as_str().unwrap().to_owned();
+    server.make_user("root.pages", &[], true).await;
+    let admin_pages = server.page_user("root.pages").await;
+    let revoked = admin_pages.post(&format!("/admin/users/{worker_id}/roles/revoke"), "role=recovery%3Aservice-manager").await;
+    assert_eq!(revoked.status(), StatusCode::SEE_OTHER);
+    assert_eq!(worker.get(&case_path).await.status, StatusCode::NOT_FOUND, "the role is gone at once");
+    assert_eq!(robot.get(&case_path).await.status, StatusCode::NOT_FOUND);
+
+    assert_eq!(admin.post(&format!("/api/v1/users/{worker_id}/disable"), json!({})).await.status, StatusCode::OK);
+    assert_eq!(worker.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED, "the old cookie no longer works");
+    assert_eq!(robot.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED, "nor the token");
+    let (status, _) = pages.get("/").await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "the page session is over: back to sign in");
+    // Enabling the account again does not bring old sessions back to life.
+    assert_eq!(admin.post(&format!("/api/v1/users/{worker_id}/enable"), json!({})).await.status, StatusCode::OK);
+    assert_eq!(worker.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
+}
+
+/// Every answer, page or API, success or error, carries the same protective headers.
+#[tokio::test]
+async fn security_headers_are_on_every_kind_of_answer() {
+    let server = spawn().await;
+    let user = server.user("reader", &["recovery:service-manager"]).await;
+    let pages = server.page_user("reader").await;
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let mut answers = Vec::new();
+    for path in ["/sign-in", "/no/such/page", "/api/v1/cases"] {
+        answers.push((path.to_owned(), http.get(format!("{}{path}", server.base)).send().await.unwrap().headers().clone()));
+    }
+    answers.push(("/api/v1/me (signed in)".into(), user.get("/api/v1/me").await.headers));
+    let home = http.get(format!("{}/", server.base)).header("cookie", &pages.cookie).send().await.unwrap();
+    answers.push(("/ (signed in)".into(), home.headers().clone()));
+    for (path, headers) in answers {
+        let csp = headers.get("content-security-policy").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+        for directive in ["default-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'"] {
+            assert!(csp.contains(directive), "{path}: {csp}");
+        }
+        assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"), "{path}: {csp}");
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        assert_eq!(headers["referrer-policy"], "no-referrer", "{path}");
+        assert!(headers["strict-transport-security"].to_str().unwrap().contains("max-age=31536000"), "{path}");
+        assert_eq!(headers["cache-control"], "no-store", "{path}: personal data is never cached");
+    }
+}

@@ -183,6 +183,25 @@ impl TestServer {
         all
     }
 
+    /// Makes every write to the access log fail, as a full disk or a broken database would.
+    pub async fn refuse_access_log_writes(&self) {
+        let mut tx = self.app.store.begin().await.unwrap();
+        sqlx::query(
+            "CREATE TRIGGER test_refuse_access_log BEFORE INSERT ON access_log
+             BEGIN SELECT RAISE(ABORT, 'the access log is unavailable'); END",
+        )
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+
+    pub async fn allow_access_log_writes(&self) {
+        let mut tx = self.app.store.begin().await.unwrap();
+        sqlx::query("DROP TRIGGER test_refuse_access_log").execute(&mut *tx).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+
     /// The kinds of the history events about one record (a user, a team…), oldest first.
     pub async fn events_about(&self, subject_id: &str) -> Vec<String> {
         let mut conn = self.app.store.read().await.unwrap();
