@@ -30,6 +30,12 @@ pub enum EventKind {
     CaseLinked,
     ConsentRecorded,
     ConsentWithdrawn,
+    LegalHoldPlaced,
+    LegalHoldLifted,
+    /// A closed case past its retention was approved for destruction.
+    DisposalApproved,
+    /// A case was destroyed; the event names the destruction record, not the person.
+    RecordDestroyed,
     NoteAdded,
     AddendumAdded,
     TaskCreated,
@@ -98,6 +104,8 @@ pub enum Subject {
     User(UserId),
     Team(crate::ids::TeamId),
     Consent(crate::ids::ConsentId),
+    LegalHold(crate::ids::LegalHoldId),
+    Destruction(crate::ids::DestructionId),
 }
 
 impl Change {

@@ -71,6 +71,10 @@ id_type!(
     EventId,
     /// A record of consent (or a child's assent) to share.
     ConsentId,
+    /// A legal hold that stops a case being destroyed.
+    LegalHoldId,
+    /// The record left when a case is destroyed at the end of its retention.
+    DestructionId,
 );
 
 #[cfg(test)]

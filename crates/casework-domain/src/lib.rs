@@ -18,6 +18,7 @@ pub mod note;
 pub mod person;
 pub mod plan;
 pub mod referral;
+pub mod retention;
 pub mod service;
 pub mod task;
 pub mod text;

@@ -149,6 +149,9 @@ pub struct ServiceDefinition {
     /// Regular meetings that decide cases or referrals in one sitting (e.g. weekly triage).
     #[serde(default)]
     pub meetings: Vec<MeetingDefinition>,
+    /// How long records are kept before they are reviewed for disposal, and on what authority.
+    #[serde(default)]
+    pub retention: crate::retention::RetentionRules,
 }
 
 /// A regular meeting: who chairs it and what is on its agenda.

@@ -22,6 +22,7 @@ pub mod notes;
 pub mod people;
 pub mod plans;
 pub mod referrals;
+pub mod retention;
 pub mod subject_forms;
 pub mod tasks;
 pub mod timers;

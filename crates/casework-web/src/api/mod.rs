@@ -7,6 +7,7 @@ pub mod cases;
 pub mod consents;
 pub mod people;
 pub mod referrals;
+pub mod retention;
 pub mod session;
 pub mod views;
 pub mod work;
@@ -96,6 +97,11 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(audit::access_log))
         .routes(routes!(consents::list_consents, consents::record_consent))
         .routes(routes!(consents::withdraw_consent))
+        .routes(routes!(retention::list_holds, retention::place_hold))
+        .routes(routes!(retention::lift_hold))
+        .routes(routes!(retention::disposal_review))
+        .routes(routes!(retention::approve))
+        .routes(routes!(retention::destructions))
         .routes(routes!(work::list_notes, work::add_note))
         .routes(routes!(work::add_addendum))
         .routes(routes!(work::list_tasks, work::create_task))

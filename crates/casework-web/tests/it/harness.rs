@@ -177,6 +177,11 @@ impl TestServer {
             "subject_form_links",
             "consents",
             "consent_withdrawals",
+            "legal_holds",
+            "legal_hold_liftings",
+            "disposal_approvals",
+            "destruction_records",
+            "erased_events",
         ] {
             all.push((table.to_owned(), self.count(table).await));
         }
