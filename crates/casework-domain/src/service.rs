@@ -149,6 +149,21 @@ pub struct ServiceDefinition {
     /// Regular meetings that decide cases or referrals in one sitting (e.g. weekly triage).
     #[serde(default)]
     pub meetings: Vec<MeetingDefinition>,
+    /// Opening a restricted case one is not named on. Without it, nobody can.
+    #[serde(default)]
+    pub break_glass: Option<BreakGlassRules>,
+}
+
+/// How break-glass works in the service: for how long it opens a restricted case, the
+/// reasons one may give, and who is told at once besides the case's worker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BreakGlassRules {
+    /// How many hours the access lasts.
+    pub hours: u32,
+    pub reasons: Vec<Choice>,
+    /// The roles (the service's managers) alerted whenever someone breaks glass.
+    pub notify_roles: Vec<Code>,
 }
 
 /// A regular meeting: who chairs it and what is on its agenda.
@@ -357,6 +372,28 @@ impl ServiceDefinition {
                 .iter()
                 .flat_map(|step| std::iter::once(("form", &step.form)).chain(step.when_flag.iter().map(|flag| ("flag", flag))));
             self.check_references(&format!("closure_reasons.{}", reason.code), steps.collect(), &mut problems);
+        }
+        if let Some(rules) = &self.break_glass {
+            if !(1..=72).contains(&rules.hours) {
+                problems.push(FieldError::new("break_glass.hours", "must be 1 to 72 hours"));
+            }
+            if rules.reasons.is_empty() {
+                problems.push(FieldError::new("break_glass.reasons", "list at least one reason"));
+            }
+            let mut seen = BTreeSet::new();
+            for reason in &rules.reasons {
+                if !seen.insert(&reason.code) {
+                    problems.push(FieldError::new("break_glass.reasons", format!("'{}' is defined twice", reason.code)));
+                }
+            }
+            if rules.notify_roles.is_empty() {
+                problems.push(FieldError::new("break_glass.notify_roles", "name the roles to tell"));
+            }
+            for role in &rules.notify_roles {
+                if self.role(role).is_none() {
+                    problems.push(FieldError::new("break_glass.notify_roles", format!("'{role}' is not one of the roles")));
+                }
+            }
         }
         if self.service.closes_cases && self.closure_reasons.is_empty() {
             problems.push(FieldError::new("closure_reasons", "a service that closes cases needs closure reasons"));
