@@ -19,6 +19,7 @@ pub mod notes;
 pub mod people;
 pub mod plans;
 pub mod referrals;
+pub mod restrictions;
 pub mod service_versions;
 pub mod subject_forms;
 pub mod tasks;
