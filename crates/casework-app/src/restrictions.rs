@@ -126,3 +126,16 @@ impl App {
         Ok(grant)
     }
 }
+
+impl App {
+    /// What the break-glass page offers for a restricted case the actor may open by
+    /// break-glass: the service's reasons and for how long. Anyone else is told it does not exist.
+    pub async fn break_glass_terms(&self, actor: &Actor, id: CaseId) -> Result<casework_domain::service::BreakGlassRules> {
+        let mut conn = self.store.read().await?;
+        let case = cases::get(&mut conn, id).await?.ok_or(AppError::NotFound("case"))?;
+        if !actor.may_break_glass(case.scope()) {
+            return Err(AppError::NotFound("case"));
+        }
+        self.definition_of(&case)?.break_glass.clone().ok_or(AppError::NotFound("case"))
+    }
+}
