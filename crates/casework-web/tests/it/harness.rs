@@ -177,6 +177,8 @@ impl TestServer {
             "subject_form_links",
             "consents",
             "consent_withdrawals",
+            "case_access",
+            "break_glass",
         ] {
             all.push((table.to_owned(), self.count(table).await));
         }
