@@ -312,3 +312,52 @@ async fn only_restrict_holders_change_a_restriction_and_nobody_is_locked_out_or_
         .await;
     assert_eq!(task.status, StatusCode::CREATED);
 }
+
+#[tokio::test]
+async fn the_pages_show_the_restriction_to_its_holders_and_open_a_case_by_break_glass() {
+    let server = spawn().await;
+    let cast = cast(&server).await;
+    let (id, _, _) = restricted_case(&server, &cast, "restricted", "Quinn").await;
+    let focal = server.page_user("focal").await;
+    let (status, details) = focal.get(&format!("/cases/{id}/details")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(details.contains("govuk-tag--red\">Restricted</strong>"));
+    assert!(details.contains("id=\"restriction\"") && details.contains("Save the restriction"));
+    assert!(details.contains("Test worker") && details.contains("anyone who is case management focal point"), "the named users and roles");
+    let (_, worker_details) = server.page_user("worker").await.get(&format!("/cases/{id}/details")).await;
+    assert!(worker_details.contains(">Restricted</strong>") && !worker_details.contains("Save the restriction"));
+
+    // A change that would lock the focal point out is shown again with the problem.
+    let version = cast.focal.get(&format!("/api/v1/cases/{id}")).await.body["version"].as_i64().unwrap();
+    let before = server.counts().await;
+    let body = format!("version={version}&restriction=shielded&users={}", cast.worker.id());
+    let answer = focal.post(&format!("/cases/{id}/restriction"), &body).await;
+    assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = answer.text().await.unwrap();
+    assert!(page.contains("govuk-error-summary") && page.contains("href=\"#restriction-users\""));
+    assert_eq!(server.counts().await, before);
+    let body = format!("version={version}&restriction=shielded&users={}&roles=focal-point", cast.worker.id());
+    let answer = focal.post(&format!("/cases/{id}/restriction"), &body).await;
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    assert!(focal.get(&format!("/cases/{id}/details")).await.1.contains(">Shielded</strong>"));
+    let body = format!("version={}&restriction=restricted&users={}&roles=focal-point", version + 1, cast.worker.id());
+    assert_eq!(focal.post(&format!("/cases/{id}/restriction"), &body).await.status(), StatusCode::SEE_OTHER);
+
+    // The supervisor is offered break-glass; without details nothing is written.
+    let supervisor = server.page_user("super").await;
+    let (status, page) = supervisor.get(&format!("/cases/{id}/tasks")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("The case owner and a manager are told at once"));
+    let before = server.counts().await;
+    let answer = supervisor.post(&format!("/cases/{id}/break-glass"), "reason=court-order&details=").await;
+    assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = answer.text().await.unwrap();
+    assert!(page.contains("href=\"#break-glass-details\"") && page.contains("value=\"court-order\" checked"));
+    assert_eq!(server.counts().await, before);
+    let answer = supervisor.post(&format!("/cases/{id}/break-glass"), "reason=court-order&details=Order+served+today").await;
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    let (status, page) = supervisor.get(&format!("/cases/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Break-glass access") && page.contains("A court order or statutory request needs the record"));
+    assert!(!page.contains("Save the restriction"), "break-glass does not give the panel to those who may not restrict");
+}
