@@ -588,7 +588,8 @@ impl Seeder<'_> {
             Step::Reopen(why) => Some(app.reopen_case(actor, id, seen, long(why)?).await?),
             Step::Restrict(level, users, roles) => {
                 let restriction = casework_domain::access::Restriction {
-                    level: casework_domain::access::RestrictionLevel::parse(level).ok_or_else(|| missing("restriction", level))?,
+                    level: casework_domain::access::RestrictionLevel::parse(level)
+                        .ok_or_else(|| missing("restriction", level))?,
                     users: users.iter().map(|role| self.user(role)).collect::<Result<_>>()?,
                     roles: roles.iter().map(|role| code(role)).collect::<Result<_>>()?,
                 };
@@ -3692,5 +3693,34 @@ mod tests {
         assert!(remade >= 1, "no referral made again after a decline");
         assert!(summary.referrals > summary.cases, "some referrals should not have become cases");
         assert!(summary.notes >= total);
+
+        // One restricted and one shielded case: the caseworker named on them sees both, the
+        // supervisor (not named) neither, and may open only the restricted one by break-glass.
+        let as_user = |username: &'static str| {
+            let (app, system) = (&app, &system);
+            async move {
+                let id = app.find_user(system, username).await.unwrap().id;
+                app.actor(id).await.unwrap().unwrap()
+            }
+        };
+        let query = CaseQuery { service: Some(Code::parse("child-survivor").unwrap()), limit: 200, ..Default::default() };
+        let caseworker = as_user("child-survivor.caseworker").await;
+        let supervisor = as_user("child-survivor.supervisor").await;
+        let theirs = app.list_cases(&caseworker, &query).await.unwrap();
+        let restricted: Vec<_> =
+            theirs.iter().filter(|c| c.person_name.ends_with("Quinn") || c.person_name.ends_with("Marsh")).collect();
+        assert_eq!(restricted.len(), 2);
+        let seen = app.list_cases(&supervisor, &query).await.unwrap();
+        assert!(restricted.iter().all(|r| seen.iter().all(|c| c.id != r.id)));
+        let mut answers: Vec<String> = Vec::new();
+        for case in &restricted {
+            answers.push(match app.get_case(&supervisor, case.id).await {
+                Err(AppError::BreakGlassPossible) => "break-glass".into(),
+                Err(AppError::NotFound(_)) => "not found".into(),
+                other => format!("{other:?}"),
+            });
+        }
+        answers.sort();
+        assert_eq!(answers, ["break-glass", "not found"]);
     }
 }

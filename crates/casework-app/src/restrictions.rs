@@ -97,7 +97,8 @@ impl App {
         self.record(&mut tx, actor, Some(id), [change], now).await?;
 
         let rules = definition.break_glass.as_ref().ok_or_else(|| AppError::Internal("no break-glass rules".into()))?;
-        let reason_name = rules.reasons.iter().find(|r| r.code == grant.reason).map_or_else(|| grant.reason.to_string(), |r| r.name.clone());
+        let reason_name =
+            rules.reasons.iter().find(|r| r.code == grant.reason).map_or_else(|| grant.reason.to_string(), |r| r.name.clone());
         let message = format!("{} opened {} by break-glass: {reason_name}", actor.username, case.reference);
         let owner = case.worker.filter(|w| *w != actor.user).map(Assignee::User);
         let managers = rules.notify_roles.iter().cloned().map(Assignee::Role);

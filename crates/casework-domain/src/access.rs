@@ -364,7 +364,9 @@ impl Actor {
 pub enum FilterReach {
     WholeService,
     /// Cases of these teams, and cases allocated to the user.
-    TeamsOrAllocated { teams: Vec<TeamId> },
+    TeamsOrAllocated {
+        teams: Vec<TeamId>,
+    },
     Allocated,
 }
 
@@ -398,9 +400,8 @@ impl CaseFilter {
                 }
                 FilterReach::Allocated => scope.worker == Some(self.user),
             };
-        let named = || {
-            scope.restriction.users.contains(&self.user) || self.roles.iter().any(|r| scope.restriction.roles.contains(r))
-        };
+        let named =
+            || scope.restriction.users.contains(&self.user) || self.roles.iter().any(|r| scope.restriction.roles.contains(r));
         let broke_glass = || scope.break_glass.iter().any(|g| g.user == self.user && g.until > self.as_of);
         reached
             && match scope.restriction.level {
@@ -498,8 +499,11 @@ mod tests {
             member(&other, role_named("manager", Reach::Service, READER)),
             member(&service, role_named("clerk", Reach::Service, READER)),
         ]);
-        let restriction =
-            Restriction { level: RestrictionLevel::Shielded, users: BTreeSet::new(), roles: [code("manager")].into_iter().collect() };
+        let restriction = Restriction {
+            level: RestrictionLevel::Shielded,
+            users: BTreeSet::new(),
+            roles: [code("manager")].into_iter().collect(),
+        };
         let case = scope(&service, &restriction, &[]);
         assert!(manager.may(Permission::CaseRead, case));
         // Holding a role of that name in another service names nobody here.

@@ -564,6 +564,17 @@ next = ["open"]
         assert_eq!(error.errors[0].field, "stages.waiting.next");
     }
 
+    #[test]
+    fn break_glass_rules_name_roles_of_the_service_and_a_sensible_time() {
+        let rules = "\n[break_glass]\nhours = 0\nnotify_roles = [\"manager\"]\nreasons = [{ code = \"x\", name = \"X\" }, { code = \"x\", name = \"Y\" }]\n";
+        let error = ServiceDefinition::from_toml(&format!("{MINIMAL}{rules}")).unwrap_err();
+        let fields: Vec<&str> = error.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["break_glass.hours", "break_glass.reasons", "break_glass.notify_roles"]);
+        let rules = "\n[break_glass]\nhours = 4\nnotify_roles = [\"worker\"]\nreasons = [{ code = \"x\", name = \"X\" }]\n";
+        let definition = ServiceDefinition::from_toml(&format!("{MINIMAL}{rules}")).unwrap();
+        assert_eq!(definition.break_glass.map(|b| b.hours), Some(4));
+    }
+
     /// Every definition shipped in `services/` parses, is named after its file, and gives
     /// some role each of the permissions the service's cases need.
     #[test]
@@ -593,6 +604,7 @@ next = ["open"]
             for permission in needed {
                 assert!(in_use.contains(&permission), "{}: no role has {}", path.display(), permission.name());
             }
+            assert!(definition.break_glass.is_some(), "{}: no break-glass rules", path.display());
             checked += 1;
         }
         assert!(checked > 0, "no service definitions found in {dir}");

@@ -125,7 +125,12 @@ pub async fn insert_break_glass(conn: &mut Connection, grant: &BreakGlassGrant) 
 }
 
 /// The user's latest break-glass grant on the case that has not expired at `now`.
-pub async fn active_break_glass(conn: &mut Connection, case: CaseId, user: UserId, now: Timestamp) -> Result<Option<BreakGlassGrant>> {
+pub async fn active_break_glass(
+    conn: &mut Connection,
+    case: CaseId,
+    user: UserId,
+    now: Timestamp,
+) -> Result<Option<BreakGlassGrant>> {
     let row: Option<(String, String, String, i64, i64)> = sqlx::query_as(
         "SELECT id, reason, details, granted_at, expires_at FROM break_glass
          WHERE case_id = $1 AND user_id = $2 AND expires_at > $3 ORDER BY expires_at DESC LIMIT 1",
@@ -264,10 +269,8 @@ pub async fn get(conn: &mut Connection, id: CaseId) -> Result<Option<Case>> {
     .bind(&row.id)
     .fetch_all(&mut *conn)
     .await?;
-    let access: Vec<(String, String)> = sqlx::query_as("SELECT kind, name FROM case_access WHERE case_id = $1")
-        .bind(&row.id)
-        .fetch_all(&mut *conn)
-        .await?;
+    let access: Vec<(String, String)> =
+        sqlx::query_as("SELECT kind, name FROM case_access WHERE case_id = $1").bind(&row.id).fetch_all(&mut *conn).await?;
     let mut restriction = Restriction {
         level: RestrictionLevel::parse(&row.restriction)
             .ok_or_else(|| StoreError::Corrupt(format!("case restriction {:?}", row.restriction)))?,
@@ -290,7 +293,9 @@ pub async fn get(conn: &mut Connection, id: CaseId) -> Result<Option<Case>> {
             .await?;
     let break_glass = grants
         .iter()
-        .map(|(user, reason, until)| Ok(BreakGlassWindow { user: parse("user id", user)?, reason: code(reason)?, until: instant(*until)? }))
+        .map(|(user, reason, until)| {
+            Ok(BreakGlassWindow { user: parse("user id", user)?, reason: code(reason)?, until: instant(*until)? })
+        })
         .collect::<Result<_>>()?;
     Ok(Some(Case {
         id: parse("case id", &row.id)?,

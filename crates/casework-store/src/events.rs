@@ -212,13 +212,13 @@ pub async fn log_access(conn: &mut Connection, user: UserId, case: CaseId, what:
              WHERE bg.case_id = $3 AND bg.user_id = $2 AND bg.expires_at > $4 AND c.restriction = 'restricted'
              ORDER BY bg.expires_at DESC LIMIT 1))",
     )
-        .bind(EventId::new().to_string())
-        .bind(user.to_string())
-        .bind(case.to_string())
-        .bind(micros(at))
-        .bind(what)
-        .execute(conn)
-        .await?;
+    .bind(EventId::new().to_string())
+    .bind(user.to_string())
+    .bind(case.to_string())
+    .bind(micros(at))
+    .bind(what)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

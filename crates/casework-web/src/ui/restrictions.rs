@@ -53,16 +53,14 @@ pub(super) async fn panel(
     let names = app.display_names(&case.restriction.users.iter().copied().collect::<Vec<_>>()).await?;
     let chosen_level = typed.get("restriction").cloned().unwrap_or_else(|| case.restriction.level.name().to_owned());
     let typed_list = |name: &str| typed.get(name).map(|v| v.split(',').map(str::to_owned).collect::<Vec<_>>());
-    let chosen_users =
-        typed_list("users").unwrap_or_else(|| case.restriction.users.iter().map(ToString::to_string).collect());
-    let chosen_roles =
-        typed_list("roles").unwrap_or_else(|| case.restriction.roles.iter().map(ToString::to_string).collect());
-    let mut named: Vec<String> = case.restriction.users.iter().map(|u| names.get(u).cloned().unwrap_or_else(|| u.to_string())).collect();
+    let chosen_users = typed_list("users").unwrap_or_else(|| case.restriction.users.iter().map(ToString::to_string).collect());
+    let chosen_roles = typed_list("roles").unwrap_or_else(|| case.restriction.roles.iter().map(ToString::to_string).collect());
+    let mut named: Vec<String> =
+        case.restriction.users.iter().map(|u| names.get(u).cloned().unwrap_or_else(|| u.to_string())).collect();
     named.extend(
-        case.restriction
-            .roles
-            .iter()
-            .map(|r| format!("anyone who is {}", definition.role(r).map_or_else(|| r.to_string(), |role| role.name.to_lowercase()))),
+        case.restriction.roles.iter().map(|r| {
+            format!("anyone who is {}", definition.role(r).map_or_else(|| r.to_string(), |role| role.name.to_lowercase()))
+        }),
     );
     Ok(RestrictionPanel {
         level: level_name(case.restriction.level),
@@ -107,11 +105,16 @@ async fn change_restriction(State(app): State<App>, session: Session, Path(id): 
             .ok_or_else(|| casework_domain::FieldError::new("level", "Choose how far the case is restricted"))?;
         let users = all("users")
             .iter()
-            .map(|u| u.parse().map_err(|_| AppError::from(casework_domain::FieldError::new("users", "Choose users from the list"))))
+            .map(|u| {
+                u.parse().map_err(|_| AppError::from(casework_domain::FieldError::new("users", "Choose users from the list")))
+            })
             .collect::<Result<_, _>>()?;
         let roles = all("roles")
             .iter()
-            .map(|r| Code::parse(r).map_err(|_| AppError::from(casework_domain::FieldError::new("roles", "Choose roles from the list"))))
+            .map(|r| {
+                Code::parse(r)
+                    .map_err(|_| AppError::from(casework_domain::FieldError::new("roles", "Choose roles from the list")))
+            })
             .collect::<Result<_, _>>()?;
         let version = value("version").parse().unwrap_or(-1);
         app.restrict_case(&session.actor, case, version, Restriction { level, users, roles }).await

@@ -7,11 +7,10 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 /// The people around a child-survivor case: its worker and supervisor in one team, two
-/// focal points (managers, service-wide), an auditor, and two caseworkers it is not
+/// focal points (managers, service-wide; the second signs in when needed), an auditor, and two caseworkers it is not
 /// allocated to (one of them named on the case).
 struct Cast {
     focal: Client,
-    other_focal: Client,
     worker: Client,
     supervisor: Client,
     auditor: Client,
@@ -23,7 +22,6 @@ struct Cast {
 async fn cast(server: &TestServer) -> Cast {
     let mut cast = Cast {
         focal: server.user("focal", &["child-survivor:focal-point"]).await,
-        other_focal: server.user("focal2", &["child-survivor:focal-point"]).await,
         worker: server.user("worker", &["child-survivor:caseworker"]).await,
         supervisor: server.user("super", &["child-survivor:supervisor"]).await,
         auditor: server.user("auditor", &["child-survivor:auditor"]).await,
@@ -31,13 +29,14 @@ async fn cast(server: &TestServer) -> Cast {
         named_outsider: server.user("named", &["child-survivor:caseworker"]).await,
         team: String::new(),
     };
+    server.make_user("focal2", &["child-survivor:focal-point"], false).await;
     cast.team = server.team("child-survivor", "Case management", &[&cast.worker, &cast.supervisor]).await.to_string();
     cast
 }
 
 /// Opens a case allocated to the worker in the team, with a task and a reminder for the
 /// supervisor role, then restricts it to the worker, the named outsider and the focal-point role.
-async fn restricted_case(server: &TestServer, cast: &Cast, level: &str, family: &str) -> (String, String, String) {
+async fn restricted_case(cast: &Cast, level: &str, family: &str) -> (String, String, String) {
     let case = cast.focal.open_case("child-survivor", family).await;
     let id = case["id"].as_str().unwrap().to_owned();
     let reference = case["reference"].as_str().unwrap().to_owned();
@@ -54,7 +53,10 @@ async fn restricted_case(server: &TestServer, cast: &Cast, level: &str, family: 
     }
     let task = cast
         .focal
-        .post(&format!("/api/v1/cases/{id}/tasks"), json!({ "title": format!("Review {family}"), "assignee": { "type": "role", "id": "supervisor" } }))
+        .post(
+            &format!("/api/v1/cases/{id}/tasks"),
+            json!({ "title": format!("Review {family}"), "assignee": { "type": "role", "id": "supervisor" } }),
+        )
         .await;
     assert_eq!(task.status, StatusCode::CREATED, "{task:?}");
     let reminder = cast
@@ -105,7 +107,11 @@ async fn sight(server: &TestServer, username: &str, id: &str, reference: &str, p
     let by_person = ids(&client.get(&format!("/api/v1/cases?person={person}")).await.body).contains(&id.to_owned());
     let lists = client.get("/api/v1/work-lists").await;
     let counted = lists.body.as_array().map_or(0, |lists| {
-        lists.iter().filter(|l| l["service"] == "child-survivor" && l["code"] == "follow-up").map(|l| l["count"].as_i64().unwrap()).sum::<i64>()
+        lists
+            .iter()
+            .filter(|l| l["service"] == "child-survivor" && l["code"] == "follow-up")
+            .map(|l| l["count"].as_i64().unwrap())
+            .sum::<i64>()
     });
     let alerts = client.get("/api/v1/alerts").await;
     let alert = alerts.body["items"].as_array().unwrap().iter().any(|a| a["case"] == id);
@@ -139,7 +145,7 @@ fn sees(yes: bool) -> Sight {
 async fn a_restricted_case_shows_only_to_those_named_and_to_break_glass_until_it_expires() {
     let server = spawn().await;
     let cast = cast(&server).await;
-    let (id, reference, person) = restricted_case(&server, &cast, "restricted", "Quinn").await;
+    let (id, reference, person) = restricted_case(&cast, "restricted", "Quinn").await;
     let look = |name: &'static str| {
         let (server, id, reference, person) = (&server, id.clone(), reference.clone(), person.clone());
         async move { sight(server, name, &id, &reference, &person, "Quinn").await }
@@ -156,7 +162,8 @@ async fn a_restricted_case_shows_only_to_those_named_and_to_break_glass_until_it
     assert_eq!(look("auditor").await, sees(false));
     // The supervisor may break glass: told so (403) and nothing else, not even the task and
     // the reminder addressed to their role.
-    let forbidden = Sight { case: StatusCode::FORBIDDEN, page: StatusCode::FORBIDDEN, history: StatusCode::FORBIDDEN, ..sees(false) };
+    let forbidden =
+        Sight { case: StatusCode::FORBIDDEN, page: StatusCode::FORBIDDEN, history: StatusCode::FORBIDDEN, ..sees(false) };
     assert_eq!(look("super").await, forbidden);
     let answer = cast.supervisor.get(&format!("/api/v1/cases/{id}")).await;
     assert_eq!(answer.body["type"], "/problems/break-glass-possible");
@@ -237,7 +244,7 @@ async fn a_restricted_case_shows_only_to_those_named_and_to_break_glass_until_it
 async fn a_shielded_case_does_not_exist_for_anyone_not_named() {
     let server = spawn().await;
     let cast = cast(&server).await;
-    let (id, reference, person) = restricted_case(&server, &cast, "shielded", "Marsh").await;
+    let (id, reference, person) = restricted_case(&cast, "shielded", "Marsh").await;
     let look = |name: &'static str| {
         let (server, id, reference, person) = (&server, id.clone(), reference.clone(), person.clone());
         async move { sight(server, name, &id, &reference, &person, "Marsh").await }
@@ -248,8 +255,10 @@ async fn a_shielded_case_does_not_exist_for_anyone_not_named() {
         assert_eq!(look(name).await, sees(false), "{name}");
     }
     let before = server.counts().await;
-    let refused =
-        cast.supervisor.post(&format!("/api/v1/cases/{id}/break-glass"), json!({ "reason": "safeguarding-emergency", "details": "Urgent" })).await;
+    let refused = cast
+        .supervisor
+        .post(&format!("/api/v1/cases/{id}/break-glass"), json!({ "reason": "safeguarding-emergency", "details": "Urgent" }))
+        .await;
     assert_eq!(refused.status, StatusCode::NOT_FOUND);
     assert_eq!(server.counts().await, before);
     let log = cast.auditor.get(&format!("/api/v1/access-log?case={reference}")).await;
@@ -260,7 +269,7 @@ async fn a_shielded_case_does_not_exist_for_anyone_not_named() {
 async fn only_restrict_holders_change_a_restriction_and_nobody_is_locked_out_or_given_what_they_cannot_see() {
     let server = spawn().await;
     let cast = cast(&server).await;
-    let (id, _, _) = restricted_case(&server, &cast, "restricted", "Quinn").await;
+    let (id, _, _) = restricted_case(&cast, "restricted", "Quinn").await;
     let path = format!("/api/v1/cases/{id}/restriction");
     let version = cast.focal.get(&path).await.body["version"].as_i64().unwrap();
     let put = |client: &Client, body: Value| {
@@ -280,16 +289,23 @@ async fn only_restrict_holders_change_a_restriction_and_nobody_is_locked_out_or_
     // Nonsense: an unknown level, a role the service does not have, a stale version.
     let refused = put(&cast.focal, json!({ "version": version, "restriction": "secret", "users": ["x"] })).await;
     assert_eq!(refused.fields(), ["restriction", "users/0"]);
-    let refused = put(&cast.focal, json!({ "version": version, "restriction": "restricted", "roles": ["focal-point", "wizard"] })).await;
+    let refused =
+        put(&cast.focal, json!({ "version": version, "restriction": "restricted", "roles": ["focal-point", "wizard"] })).await;
     assert_eq!(refused.fields(), ["roles"]);
     let stale = put(&cast.focal, json!({ "version": version - 1, "restriction": "none" })).await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
     // Allocating it, or giving one of its tasks, to someone who could not see it.
-    let refused = cast.focal.post(&format!("/api/v1/cases/{id}/allocation"), json!({ "version": version, "worker": cast.outsider.id() })).await;
+    let refused = cast
+        .focal
+        .post(&format!("/api/v1/cases/{id}/allocation"), json!({ "version": version, "worker": cast.outsider.id() }))
+        .await;
     assert_eq!(refused.fields(), ["worker"]);
     let refused = cast
         .focal
-        .post(&format!("/api/v1/cases/{id}/tasks"), json!({ "title": "Visit", "assignee": { "type": "user", "id": cast.supervisor.id() } }))
+        .post(
+            &format!("/api/v1/cases/{id}/tasks"),
+            json!({ "title": "Visit", "assignee": { "type": "user", "id": cast.supervisor.id() } }),
+        )
         .await;
     assert_eq!(refused.fields(), ["assignee"]);
     assert_eq!(server.counts().await, before, "nothing refused was written");
@@ -308,7 +324,10 @@ async fn only_restrict_holders_change_a_restriction_and_nobody_is_locked_out_or_
     // And the task can go to the supervisor now.
     let task = cast
         .focal
-        .post(&format!("/api/v1/cases/{id}/tasks"), json!({ "title": "Visit", "assignee": { "type": "user", "id": cast.supervisor.id() } }))
+        .post(
+            &format!("/api/v1/cases/{id}/tasks"),
+            json!({ "title": "Visit", "assignee": { "type": "user", "id": cast.supervisor.id() } }),
+        )
         .await;
     assert_eq!(task.status, StatusCode::CREATED);
 }
@@ -317,13 +336,16 @@ async fn only_restrict_holders_change_a_restriction_and_nobody_is_locked_out_or_
 async fn the_pages_show_the_restriction_to_its_holders_and_open_a_case_by_break_glass() {
     let server = spawn().await;
     let cast = cast(&server).await;
-    let (id, _, _) = restricted_case(&server, &cast, "restricted", "Quinn").await;
+    let (id, _, _) = restricted_case(&cast, "restricted", "Quinn").await;
     let focal = server.page_user("focal").await;
     let (status, details) = focal.get(&format!("/cases/{id}/details")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(details.contains("govuk-tag--red\">Restricted</strong>"));
     assert!(details.contains("id=\"restriction\"") && details.contains("Save the restriction"));
-    assert!(details.contains("Test worker") && details.contains("anyone who is case management focal point"), "the named users and roles");
+    assert!(
+        details.contains("Test worker") && details.contains("anyone who is case management focal point"),
+        "the named users and roles"
+    );
     let (_, worker_details) = server.page_user("worker").await.get(&format!("/cases/{id}/details")).await;
     assert!(worker_details.contains(">Restricted</strong>") && !worker_details.contains("Save the restriction"));
 
