@@ -214,7 +214,7 @@ impl App {
         let case = self.case_for(&mut tx, actor, case_id, Permission::NoteAdd, "set reminders on this case").await?;
         let definition = self.definition_of(&case)?;
         let reaches = match &to {
-            Assignee::User(user) => self.actor(*user).await?.is_some_and(|a| a.may(Permission::CaseRead, case.scope())),
+            Assignee::User(user) => self.could_keep(*user, &case, Permission::CaseRead).await?,
             Assignee::Role(role) => definition.role(role).is_some(),
             Assignee::Queue(_) => false,
         };

@@ -265,6 +265,12 @@ impl App {
                 Some(Membership { service: grant.service.clone(), role, teams })
             })
             .collect();
-        Ok(Some(Actor { user, username: account.username.to_string(), administrator: account.administrator, memberships }))
+        Ok(Some(Actor {
+            user,
+            username: account.username.to_string(),
+            administrator: account.administrator,
+            memberships,
+            as_of: self.now(),
+        }))
     }
 }

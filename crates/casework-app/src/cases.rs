@@ -68,6 +68,7 @@ enum Extra {
     Unflag(Code),
     KeyDate(Code, Option<Date>),
     Link(casework_domain::case::CaseLink),
+    AccessList,
 }
 
 impl App {
@@ -78,12 +79,20 @@ impl App {
         })
     }
 
-    /// Loads a case the actor may see, or reports it as not found.
+    /// Loads a case the actor may see, or reports it as not found (or, for a restricted
+    /// case they may open by break-glass, says that they may).
     pub(crate) async fn visible_case(&self, conn: &mut Connection, actor: &Actor, id: CaseId) -> Result<Case> {
         match cases::get(conn, id).await? {
             Some(case) if actor.may(Permission::CaseRead, case.scope()) => Ok(case),
+            Some(case) if actor.may_break_glass(case.scope()) => Err(AppError::BreakGlassPossible),
             _ => Err(AppError::NotFound("case")),
         }
+    }
+
+    /// Could `user` keep seeing the case for good (break-glass aside)? Nobody may be given
+    /// a case, or a task on it, that they cannot see.
+    pub(crate) async fn could_keep(&self, user: UserId, case: &Case, permission: Permission) -> Result<bool> {
+        Ok(self.actor(user).await?.is_some_and(|a| a.may(permission, case.scope().lasting())))
     }
 
     /// The case with this reference, when the actor may see it (a reference alone never
@@ -176,6 +185,8 @@ impl App {
             links: Vec::new(),
             opened_at: now,
             version: 1,
+            restriction: Default::default(),
+            break_glass: Vec::new(),
         };
         cases::insert(conn, &case).await?;
         let change = Change::new(
@@ -208,10 +219,13 @@ impl App {
         }
         // Whoever opens a case must be able to see it afterwards, or the case would vanish
         // from under them: say so before anything is written.
+        let unrestricted = casework_domain::access::Restriction::default();
         let scope = casework_domain::access::CaseScope {
             service: service.code(),
             team: new.allocation.team,
             worker: new.allocation.worker,
+            restriction: &unrestricted,
+            break_glass: &[],
         };
         if !actor.may(Permission::CaseRead, scope) {
             return Err(FieldError::new(
@@ -330,6 +344,7 @@ impl App {
             Extra::Unflag(code) => cases::delete_flag(&mut tx, id, &code).await?,
             Extra::KeyDate(code, date) => cases::set_key_date(&mut tx, id, &code, date).await?,
             Extra::Link(link) => cases::insert_link(&mut tx, id, &link).await?,
+            Extra::AccessList => cases::set_access_list(&mut tx, id, &case.restriction).await?,
         }
         if !cases::update_record(&mut tx, &case, seen_version, now).await? {
             return Err(AppError::Conflict("the case was changed by someone else; reload it and try again".into()));
@@ -353,6 +368,12 @@ impl App {
             let case = self.case_for(&mut conn, actor, id, Permission::CaseAllocate, "allocate this case").await?;
             let service = self.definition_of(&case)?;
             self.check_allocation(&mut conn, &service, &Allocation { level: None, worker, team }).await?;
+            let allocated = Case { worker, team, ..case };
+            if let Some(worker) = worker
+                && !self.could_keep(worker, &allocated, Permission::CaseRead).await?
+            {
+                return Err(FieldError::new("worker", "this user may not see this restricted case: name them on it first").into());
+            }
         }
         self.change_case(actor, id, seen_version, Permission::CaseAllocate, "allocate this case", |case, _, _| {
             Ok((case.allocate(worker, team)?, Extra::None))
@@ -411,6 +432,10 @@ impl App {
                     continue;
                 }
             };
+            if !self.could_keep(worker, &case, Permission::CaseRead).await? {
+                problem(format!("{}: the worker may not see this restricted case", case.reference));
+                continue;
+            }
             if !cases::update_record(&mut tx, &case, seen_version, now).await? {
                 problem(format!("{} was changed by someone else since the list was shown", case.reference));
                 continue;
@@ -423,6 +448,20 @@ impl App {
         }
         tx.commit().await?;
         Ok(selected.len())
+    }
+
+    /// Sets the case's restriction and access list; `restrict_case` checks who would lose it first.
+    pub(crate) async fn change_case_restriction(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        seen_version: i64,
+        restriction: casework_domain::access::Restriction,
+    ) -> Result<Case> {
+        self.change_case(actor, id, seen_version, Permission::CaseRestrict, "restrict this case", |case, service, _| {
+            Ok((case.restrict(service, restriction)?, Extra::AccessList))
+        })
+        .await
     }
 
     pub async fn move_case_to_stage(&self, actor: &Actor, id: CaseId, seen_version: i64, stage: Code) -> Result<Case> {

@@ -247,6 +247,9 @@ enum Step {
     Form(&'static str, &'static [(&'static str, &'static str)]),
     Close(&'static str),
     Reopen(&'static str),
+    /// Restricts the case: "restricted" or "shielded", the roles of the demo users named on
+    /// it, and the roles named.
+    Restrict(&'static str, &'static [&'static str], &'static [&'static str]),
 }
 
 /// A task: title, assignee, due in days from today, and how it ends.
@@ -583,6 +586,15 @@ impl Seeder<'_> {
             }
             Step::Close(reason) => Some(app.close_case(actor, id, seen, code(reason)?).await?),
             Step::Reopen(why) => Some(app.reopen_case(actor, id, seen, long(why)?).await?),
+            Step::Restrict(level, users, roles) => {
+                let restriction = casework_domain::access::Restriction {
+                    level: casework_domain::access::RestrictionLevel::parse(level)
+                        .ok_or_else(|| missing("restriction", level))?,
+                    users: users.iter().map(|role| self.user(role)).collect::<Result<_>>()?,
+                    roles: roles.iter().map(|role| code(role)).collect::<Result<_>>()?,
+                };
+                Some(app.restrict_case(actor, id, seen, restriction).await?)
+            }
         };
         if let Some(case) = changed {
             state.version = case.version;
@@ -1794,6 +1806,67 @@ const CHILD_SURVIVOR: ServiceDemo = ServiceDemo {
                     due: Some(1),
                     end: End::Open,
                 }),
+            ],
+        },
+        // A child whose abuser works in the service's partner agencies: restricted to the
+        // caseworker and the focal points; the supervisor may open it only by break-glass.
+        CaseSpec {
+            key: "quinn",
+            who: Who::New(person("Rowan", "Quinn", (13, 7, 21), &[Id::Nhs(999_108_100)])),
+            earlier: &[],
+            referral: Ref {
+                forms: &[CS_REFERRAL_FORM],
+                ..referral(
+                    "admin",
+                    Agency,
+                    6,
+                    "Referral from Larkfield SARC. Rowan disclosed abuse by an adult who works for one of the agencies we refer children to. The police asked that as few people as possible can see the record while they investigate.",
+                )
+            },
+            open: Open::Decided("supervisor"),
+            level: Some("high"),
+            worker: Some("caseworker"),
+            team: Some(CSCM),
+            steps: &[
+                S::As("focal-point"),
+                S::Restrict("restricted", &["caseworker"], &["focal-point"]),
+                S::As("caseworker"),
+                S::Note(
+                    Contact,
+                    4,
+                    "Met Rowan and their father at the SARC. Explained that only a few named people can read what I write, and that anyone else who opens it has to say why and is reported.",
+                ),
+                S::Flag("safeguarding"),
+            ],
+        },
+        // A child in a protected placement whose whereabouts must not be known: shielded,
+        // with no break-glass at all.
+        CaseSpec {
+            key: "marsh",
+            who: Who::New(person("Ivy", "Marsh", (9, 2, 11), &[Id::Nhs(999_108_200)])),
+            earlier: &[],
+            referral: Ref {
+                forms: &[CS_REFERRAL_FORM],
+                ..referral(
+                    "admin",
+                    Agency,
+                    4,
+                    "Referral from Ashdown Children's Social Care. Ivy has moved to a protected placement under a court order; nobody beyond the named workers may know where she lives or which school she attends.",
+                )
+            },
+            open: Open::Decided("supervisor"),
+            level: Some("high"),
+            worker: Some("caseworker"),
+            team: Some(CSCM),
+            steps: &[
+                S::As("focal-point"),
+                S::Restrict("shielded", &["caseworker"], &["focal-point"]),
+                S::As("caseworker"),
+                S::Note(
+                    Phone,
+                    2,
+                    "Call with Ivy's social worker to agree how we contact Ivy without revealing the placement: through the social worker only.",
+                ),
             ],
         },
     ],
@@ -3620,5 +3693,34 @@ mod tests {
         assert!(remade >= 1, "no referral made again after a decline");
         assert!(summary.referrals > summary.cases, "some referrals should not have become cases");
         assert!(summary.notes >= total);
+
+        // One restricted and one shielded case: the caseworker named on them sees both, the
+        // supervisor (not named) neither, and may open only the restricted one by break-glass.
+        let as_user = |username: &'static str| {
+            let (app, system) = (&app, &system);
+            async move {
+                let id = app.find_user(system, username).await.unwrap().id;
+                app.actor(id).await.unwrap().unwrap()
+            }
+        };
+        let query = CaseQuery { service: Some(Code::parse("child-survivor").unwrap()), limit: 200, ..Default::default() };
+        let caseworker = as_user("child-survivor.caseworker").await;
+        let supervisor = as_user("child-survivor.supervisor").await;
+        let theirs = app.list_cases(&caseworker, &query).await.unwrap();
+        let restricted: Vec<_> =
+            theirs.iter().filter(|c| c.person_name.ends_with("Quinn") || c.person_name.ends_with("Marsh")).collect();
+        assert_eq!(restricted.len(), 2);
+        let seen = app.list_cases(&supervisor, &query).await.unwrap();
+        assert!(restricted.iter().all(|r| seen.iter().all(|c| c.id != r.id)));
+        let mut answers: Vec<String> = Vec::new();
+        for case in &restricted {
+            answers.push(match app.get_case(&supervisor, case.id).await {
+                Err(AppError::BreakGlassPossible) => "break-glass".into(),
+                Err(AppError::NotFound(_)) => "not found".into(),
+                other => format!("{other:?}"),
+            });
+        }
+        answers.sort();
+        assert_eq!(answers, ["break-glass", "not found"]);
     }
 }

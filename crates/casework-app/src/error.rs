@@ -12,6 +12,10 @@ pub enum AppError {
     /// Visible, but this user may not do this to it.
     #[error("you do not have permission to {0}")]
     Forbidden(&'static str),
+    /// A restricted case the user is not named on but may open by break-glass: they are
+    /// told so, and nothing of it is shown until they do.
+    #[error("this case is restricted; you may open it by break-glass, giving a reason")]
+    BreakGlassPossible,
     #[error("not signed in")]
     Unauthenticated,
     #[error("too many failed sign-in attempts; wait {minutes} minutes")]

@@ -20,6 +20,7 @@ pub mod people;
 pub mod plans;
 pub mod referrals;
 pub mod retention;
+pub mod restrictions;
 pub mod service_versions;
 pub mod subject_forms;
 pub mod tasks;

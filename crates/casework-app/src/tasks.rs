@@ -26,7 +26,7 @@ impl App {
     /// role or queue of the case's service.
     async fn check_assignee(&self, case: &Case, service: &ServiceDefinition, assignee: &Assignee) -> Result<()> {
         let ok = match assignee {
-            Assignee::User(user) => self.actor(*user).await?.is_some_and(|a| a.may(Permission::TaskManage, case.scope())),
+            Assignee::User(user) => self.could_keep(*user, case, Permission::TaskManage).await?,
             Assignee::Role(role) => service.role(role).is_some(),
             Assignee::Queue(queue) => service.has_queue(queue),
         };

@@ -14,7 +14,13 @@ use serde_json::json;
 
 /// The account command-line administration acts as.
 pub fn system_actor() -> Actor {
-    Actor { user: UserId::from_uuid(uuid::Uuid::nil()), username: "system".into(), administrator: true, memberships: Vec::new() }
+    Actor {
+        user: UserId::from_uuid(uuid::Uuid::nil()),
+        username: "system".into(),
+        administrator: true,
+        memberships: Vec::new(),
+        as_of: jiff::Timestamp::UNIX_EPOCH,
+    }
 }
 
 /// A checked request for a new account.

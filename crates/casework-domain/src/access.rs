@@ -2,9 +2,28 @@
 //! a role they hold in the case's service, whose permissions include the action and whose
 //! reach covers the case (the whole service, the user's teams, or the cases allocated to
 //! them). Holding a permission without reach to a case is the same as not holding it.
+//!
+//! Restricted and shielded cases. A case's restriction is `none` (the default),
+//! `restricted` or `shielded`, with an access list of named users and named roles (role
+//! codes of the case's service). Restriction only ever narrows what the rules above allow:
+//! a user may act on a restricted or shielded case only if their role and reach already
+//! let them *and* they are named on its access list or hold a role named there. Being
+//! named never grants anything by itself.
+//!
+//! - Restricted: someone whose reach covers the case and who holds `case.break-glass` may
+//!   open it by break-glass: they give a reason from the service's list and say why, and
+//!   for the hours the service allows they may act on it as if named (their reach still
+//!   decides what they may do). The case owner and the service's managers are told at
+//!   once. Everyone else is told the case does not exist, and it appears in no list.
+//! - Shielded: as restricted, without break-glass: for anyone not named it does not exist.
+//!
+//! A break-glass grant counts until its expiry; whether it has expired is judged at the
+//! actor's `as_of` instant (when the request's access was decided), in [`Actor::may`] and in
+//! the query filter alike.
 
 use crate::ids::{TeamId, UserId};
 use crate::text::Code;
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -173,12 +192,78 @@ pub struct Membership {
     pub teams: BTreeSet<TeamId>,
 }
 
+/// How far a case is closed off from those whose reach covers it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum RestrictionLevel {
+    /// Anyone whose role and reach cover the case.
+    #[default]
+    None,
+    /// Only those named on the access list, and others by break-glass.
+    Restricted,
+    /// Only those named on the access list.
+    Shielded,
+}
+
+impl RestrictionLevel {
+    pub const ALL: [RestrictionLevel; 3] = [RestrictionLevel::None, RestrictionLevel::Restricted, RestrictionLevel::Shielded];
+
+    /// The name used in the database and the API.
+    pub fn name(self) -> &'static str {
+        match self {
+            RestrictionLevel::None => "none",
+            RestrictionLevel::Restricted => "restricted",
+            RestrictionLevel::Shielded => "shielded",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<RestrictionLevel> {
+        RestrictionLevel::ALL.into_iter().find(|level| level.name() == name)
+    }
+}
+
+/// A case's restriction and its access list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Restriction {
+    pub level: RestrictionLevel,
+    /// Users named on the access list.
+    pub users: BTreeSet<UserId>,
+    /// Roles of the case's service named on the access list: whoever holds one is named.
+    pub roles: BTreeSet<Code>,
+}
+
+impl Restriction {
+    pub fn is_restricted(&self) -> bool {
+        self.level != RestrictionLevel::None
+    }
+}
+
+/// Someone's break-glass access to a restricted case, until it expires.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BreakGlassWindow {
+    pub user: UserId,
+    /// The reason's code, from the service's break-glass reasons.
+    pub reason: Code,
+    pub until: Timestamp,
+}
+
 /// The facts about a case that decide who may see it.
 #[derive(Debug, Clone, Copy)]
 pub struct CaseScope<'a> {
     pub service: &'a Code,
     pub team: Option<TeamId>,
     pub worker: Option<UserId>,
+    pub restriction: &'a Restriction,
+    /// Break-glass access given on the case, expired or not.
+    pub break_glass: &'a [BreakGlassWindow],
+}
+
+impl<'a> CaseScope<'a> {
+    /// The same case with break-glass left out: what someone may do on it for good, for
+    /// deciding whom it may be given to (a grant runs out; an allocation does not).
+    pub fn lasting(self) -> CaseScope<'a> {
+        CaseScope { break_glass: &[], ..self }
+    }
 }
 
 /// A signed-in user with everything needed to decide access, loaded once per request.
@@ -189,11 +274,48 @@ pub struct Actor {
     /// May manage user accounts and teams. Grants no access to case records by itself.
     pub administrator: bool,
     pub memberships: Vec<Membership>,
+    /// The instant access is decided at: a break-glass grant counts while it is before its expiry.
+    pub as_of: Timestamp,
 }
 
 impl Actor {
-    /// May this actor do `permission` to the case described by `scope`?
+    /// May this actor do `permission` to the case described by `scope`? Their role and
+    /// reach must allow it, and a restricted or shielded case must admit them.
     pub fn may(&self, permission: Permission, scope: CaseScope<'_>) -> bool {
+        self.reaches(permission, scope) && self.admitted(scope)
+    }
+
+    /// Does the case's restriction let this actor in: not restricted, named (in person or
+    /// by role), or, for a restricted case, by break-glass that has not expired?
+    pub fn admitted(&self, scope: CaseScope<'_>) -> bool {
+        match scope.restriction.level {
+            RestrictionLevel::None => true,
+            RestrictionLevel::Restricted => self.is_named(scope) || self.broke_glass(scope).is_some(),
+            RestrictionLevel::Shielded => self.is_named(scope),
+        }
+    }
+
+    /// Is the actor on the case's access list, by name or by a role they hold in its service?
+    pub fn is_named(&self, scope: CaseScope<'_>) -> bool {
+        scope.restriction.users.contains(&self.user)
+            || self.memberships.iter().any(|m| &m.service == scope.service && scope.restriction.roles.contains(&m.role.code))
+    }
+
+    /// The actor's break-glass access to the case that has not expired, if any.
+    pub fn broke_glass<'a>(&self, scope: CaseScope<'a>) -> Option<&'a BreakGlassWindow> {
+        scope.break_glass.iter().filter(|g| g.user == self.user && g.until > self.as_of).max_by_key(|g| g.until)
+    }
+
+    /// May the actor open this case by break-glass now? Only a restricted case that does
+    /// not admit them, when they hold `case.break-glass` with reach to it.
+    pub fn may_break_glass(&self, scope: CaseScope<'_>) -> bool {
+        scope.restriction.level == RestrictionLevel::Restricted
+            && !self.admitted(scope)
+            && self.reaches(Permission::CaseBreakGlass, scope)
+    }
+
+    /// Do the actor's roles and reach allow `permission` on the case, restriction aside?
+    fn reaches(&self, permission: Permission, scope: CaseScope<'_>) -> bool {
         self.memberships.iter().any(|m| {
             &m.service == scope.service
                 && m.role.permissions.contains(&permission)
@@ -223,47 +345,70 @@ impl Actor {
         self.memberships
             .iter()
             .filter(|m| m.role.permissions.contains(&permission))
-            .filter_map(|m| match m.role.reach {
-                Reach::Service => Some(CaseFilter::WholeService { service: m.service.clone() }),
-                Reach::Team => Some(CaseFilter::TeamsOrAllocated {
-                    service: m.service.clone(),
-                    teams: m.teams.iter().copied().collect(),
-                    user: self.user,
-                }),
-                Reach::Allocated => Some(CaseFilter::Allocated { service: m.service.clone(), user: self.user }),
-                Reach::None => None,
+            .filter_map(|m| {
+                let reach = match m.role.reach {
+                    Reach::Service => FilterReach::WholeService,
+                    Reach::Team => FilterReach::TeamsOrAllocated { teams: m.teams.iter().copied().collect() },
+                    Reach::Allocated => FilterReach::Allocated,
+                    Reach::None => return None,
+                };
+                let roles = self.memberships.iter().filter(|o| o.service == m.service).map(|o| o.role.code.clone()).collect();
+                Some(CaseFilter { service: m.service.clone(), reach, user: self.user, roles, as_of: self.as_of })
             })
             .collect()
     }
 }
 
-/// One disjunct of a visibility filter: a case matches when it matches any of them.
+/// Which cases of the service a filter's reach covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CaseFilter {
-    WholeService { service: Code },
-    TeamsOrAllocated { service: Code, teams: Vec<TeamId>, user: UserId },
-    Allocated { service: Code, user: UserId },
+pub enum FilterReach {
+    WholeService,
+    /// Cases of these teams, and cases allocated to the user.
+    TeamsOrAllocated {
+        teams: Vec<TeamId>,
+    },
+    Allocated,
+}
+
+/// One disjunct of a visibility filter: a case matches when it matches any of them. A
+/// case matches one when it is of the service, within the reach, and its restriction
+/// admits the user (as [`Actor::admitted`] decides).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseFilter {
+    pub service: Code,
+    pub reach: FilterReach,
+    pub user: UserId,
+    /// Every role the user holds in the service, for access lists that name roles.
+    pub roles: Vec<Code>,
+    /// Break-glass grants count while this instant is before their expiry.
+    pub as_of: Timestamp,
 }
 
 impl CaseFilter {
     /// The service the rule is about.
     pub fn service(&self) -> &Code {
-        match self {
-            CaseFilter::WholeService { service }
-            | CaseFilter::TeamsOrAllocated { service, .. }
-            | CaseFilter::Allocated { service, .. } => service,
-        }
+        &self.service
     }
 
     /// The same rule evaluated in memory; the store's SQL must agree with it.
     pub fn matches(&self, scope: CaseScope<'_>) -> bool {
-        match self {
-            CaseFilter::WholeService { service } => service == scope.service,
-            CaseFilter::TeamsOrAllocated { service, teams, user } => {
-                service == scope.service && (scope.worker == Some(*user) || scope.team.is_some_and(|t| teams.contains(&t)))
+        let reached = &self.service == scope.service
+            && match &self.reach {
+                FilterReach::WholeService => true,
+                FilterReach::TeamsOrAllocated { teams } => {
+                    scope.worker == Some(self.user) || scope.team.is_some_and(|t| teams.contains(&t))
+                }
+                FilterReach::Allocated => scope.worker == Some(self.user),
+            };
+        let named =
+            || scope.restriction.users.contains(&self.user) || self.roles.iter().any(|r| scope.restriction.roles.contains(r));
+        let broke_glass = || scope.break_glass.iter().any(|g| g.user == self.user && g.until > self.as_of);
+        reached
+            && match scope.restriction.level {
+                RestrictionLevel::None => true,
+                RestrictionLevel::Restricted => named() || broke_glass(),
+                RestrictionLevel::Shielded => named(),
             }
-            CaseFilter::Allocated { service, user } => service == scope.service && scope.worker == Some(*user),
-        }
     }
 }
 
@@ -273,18 +418,41 @@ mod tests {
     use proptest::prelude::*;
 
     fn role(reach: Reach, permissions: &[Permission]) -> Role {
-        Role { code: Code::parse("r").unwrap(), name: "R".into(), permissions: permissions.iter().copied().collect(), reach }
+        role_named("r", reach, permissions)
+    }
+
+    fn role_named(name: &str, reach: Reach, permissions: &[Permission]) -> Role {
+        Role { code: Code::parse(name).unwrap(), name: "R".into(), permissions: permissions.iter().copied().collect(), reach }
     }
 
     fn code(s: &str) -> Code {
         Code::parse(s).unwrap()
     }
 
+    fn at(hour: i64) -> Timestamp {
+        Timestamp::from_second(1_800_000_000 + hour * 3600).unwrap()
+    }
+
+    fn actor_with(memberships: Vec<Membership>) -> Actor {
+        Actor { user: UserId::new(), username: "u".into(), administrator: false, memberships, as_of: at(0) }
+    }
+
+    fn member(service: &Code, role: Role) -> Membership {
+        Membership { service: service.clone(), role, teams: BTreeSet::new() }
+    }
+
+    fn scope<'a>(service: &'a Code, restriction: &'a Restriction, break_glass: &'a [BreakGlassWindow]) -> CaseScope<'a> {
+        CaseScope { service, team: None, worker: None, restriction, break_glass }
+    }
+
+    const READER: &[Permission] = &[Permission::CaseRead, Permission::CaseBreakGlass];
+
     #[test]
     fn deny_by_default() {
-        let actor = Actor { user: UserId::new(), username: "a".into(), administrator: true, memberships: vec![] };
+        let actor = Actor { user: UserId::new(), username: "a".into(), administrator: true, memberships: vec![], as_of: at(0) };
         let service = code("dars");
-        let scope = CaseScope { service: &service, team: None, worker: Some(actor.user) };
+        let open = Restriction::default();
+        let scope = CaseScope { service: &service, team: None, worker: Some(actor.user), restriction: &open, break_glass: &[] };
         for p in Permission::ALL {
             assert!(!actor.may(p, scope), "{p:?}");
         }
@@ -293,24 +461,95 @@ mod tests {
     #[test]
     fn a_role_without_reach_sees_no_case_even_with_case_read() {
         let service = code("deanery");
-        let actor = Actor {
-            user: UserId::new(),
-            username: "tpd".into(),
-            administrator: false,
-            memberships: vec![Membership {
-                service: service.clone(),
-                role: role(Reach::None, &[Permission::CaseRead, Permission::ReferralCreate]),
-                teams: BTreeSet::new(),
-            }],
-        };
-        let scope = CaseScope { service: &service, team: None, worker: Some(actor.user) };
+        let actor = actor_with(vec![member(&service, role(Reach::None, &[Permission::CaseRead, Permission::ReferralCreate]))]);
+        let open = Restriction::default();
+        let scope = CaseScope { service: &service, team: None, worker: Some(actor.user), restriction: &open, break_glass: &[] };
         assert!(!actor.may(Permission::CaseRead, scope));
         assert!(actor.may_in_service(Permission::ReferralCreate, &service));
         assert!(actor.case_filter(Permission::CaseRead).is_empty());
     }
 
+    #[test]
+    fn naming_admits_only_those_whose_reach_already_covers_the_case() {
+        let service = code("alpha");
+        let manager = actor_with(vec![member(&service, role_named("manager", Reach::Service, READER))]);
+        let worker = actor_with(vec![member(&service, role_named("worker", Reach::Allocated, READER))]);
+        let restriction = Restriction {
+            level: RestrictionLevel::Restricted,
+            users: [worker.user].into_iter().collect(),
+            roles: BTreeSet::new(),
+        };
+        let case = scope(&service, &restriction, &[]);
+        // Named, but the case is not allocated to them: still nothing.
+        assert!(!worker.may(Permission::CaseRead, case));
+        assert!(!worker.may_break_glass(case));
+        // Reach without being named: not in, but may break glass.
+        assert!(!manager.may(Permission::CaseRead, case));
+        assert!(manager.may_break_glass(case));
+        let allocated = CaseScope { worker: Some(worker.user), ..case };
+        assert!(worker.may(Permission::CaseRead, allocated));
+    }
+
+    #[test]
+    fn a_named_role_admits_whoever_holds_it_in_the_case_service() {
+        let service = code("alpha");
+        let other = code("beta");
+        let manager = actor_with(vec![member(&service, role_named("manager", Reach::Service, READER))]);
+        let elsewhere = actor_with(vec![
+            member(&other, role_named("manager", Reach::Service, READER)),
+            member(&service, role_named("clerk", Reach::Service, READER)),
+        ]);
+        let restriction = Restriction {
+            level: RestrictionLevel::Shielded,
+            users: BTreeSet::new(),
+            roles: [code("manager")].into_iter().collect(),
+        };
+        let case = scope(&service, &restriction, &[]);
+        assert!(manager.may(Permission::CaseRead, case));
+        // Holding a role of that name in another service names nobody here.
+        assert!(!elsewhere.may(Permission::CaseRead, case));
+    }
+
+    #[test]
+    fn break_glass_admits_until_it_expires_and_never_on_a_shielded_case() {
+        let service = code("alpha");
+        let mut manager = actor_with(vec![member(&service, role_named("manager", Reach::Service, READER))]);
+        let grants = [BreakGlassWindow { user: manager.user, reason: code("emergency"), until: at(4) }];
+        let restricted = Restriction { level: RestrictionLevel::Restricted, ..Default::default() };
+        let case = scope(&service, &restricted, &grants);
+        assert!(manager.may(Permission::CaseRead, case));
+        assert!(!manager.may_break_glass(case), "already in");
+        assert_eq!(manager.broke_glass(case).map(|g| g.until), Some(at(4)));
+        manager.as_of = at(4);
+        assert!(!manager.may(Permission::CaseRead, case), "expired");
+        assert!(manager.may_break_glass(case));
+
+        manager.as_of = at(0);
+        let shielded = Restriction { level: RestrictionLevel::Shielded, ..Default::default() };
+        let case = scope(&service, &shielded, &grants);
+        assert!(!manager.may(Permission::CaseRead, case));
+        assert!(!manager.may_break_glass(case));
+    }
+
+    #[test]
+    fn break_glass_needs_the_permission_and_never_widens_reach() {
+        let service = code("alpha");
+        let reader = actor_with(vec![member(&service, role(Reach::Service, &[Permission::CaseRead]))]);
+        let restricted = Restriction { level: RestrictionLevel::Restricted, ..Default::default() };
+        assert!(!reader.may_break_glass(scope(&service, &restricted, &[])));
+        let grants = [BreakGlassWindow { user: reader.user, reason: code("emergency"), until: at(4) }];
+        let case = scope(&service, &restricted, &grants);
+        assert!(reader.may(Permission::CaseRead, case));
+        assert!(!reader.may(Permission::CaseUpdate, case), "break-glass is no more than the role allows");
+        assert!(!reader.may(Permission::CaseRead, case.lasting()), "a grant does not last");
+    }
+
     fn arb_reach() -> impl Strategy<Value = Reach> {
         prop_oneof![Just(Reach::Service), Just(Reach::Team), Just(Reach::Allocated), Just(Reach::None)]
+    }
+
+    fn arb_level() -> impl Strategy<Value = RestrictionLevel> {
+        prop_oneof![Just(RestrictionLevel::None), Just(RestrictionLevel::Restricted), Just(RestrictionLevel::Shielded)]
     }
 
     proptest! {
@@ -318,22 +557,46 @@ mod tests {
         /// cases that cannot be opened (or hide ones that can).
         #[test]
         fn case_filter_agrees_with_may(
-            reaches in proptest::collection::vec((arb_reach(), 0usize..2, 0usize..3), 0..4),
+            reaches in proptest::collection::vec((arb_reach(), 0usize..2, 0usize..3, 0usize..2), 0..4),
             case_service in 0usize..2,
             case_team in proptest::option::of(0usize..3),
             allocated_to_actor in any::<bool>(),
+            level in arb_level(),
+            actor_named in any::<bool>(),
+            named_roles in proptest::collection::btree_set(0usize..3, 0..3),
+            // Hours from the actor's instant to the expiry of a grant for the actor (none,
+            // or expired when not after it) and of one for someone else.
+            own_grant in proptest::option::of(-3i64..3),
+            others_grant in proptest::option::of(-3i64..3),
         ) {
             let services = [code("alpha"), code("beta")];
+            let role_codes = ["manager", "worker", "clerk"];
             let teams = [TeamId::new(), TeamId::new(), TeamId::new()];
             let user = UserId::new();
-            let memberships = reaches.iter().map(|(reach, s, t)| Membership {
+            let memberships = reaches.iter().map(|(reach, s, t, r)| Membership {
                 service: services[*s].clone(),
-                role: role(*reach, &[Permission::CaseRead]),
+                role: role_named(role_codes[*r], *reach, &[Permission::CaseRead]),
                 teams: [teams[*t]].into_iter().collect(),
             }).collect();
-            let actor = Actor { user, username: "u".into(), administrator: false, memberships };
+            let actor = Actor { user, username: "u".into(), administrator: false, memberships, as_of: at(0) };
             let worker = if allocated_to_actor { Some(user) } else { Some(UserId::new()) };
-            let scope = CaseScope { service: &services[case_service], team: case_team.map(|t| teams[t]), worker };
+            let restriction = Restriction {
+                level,
+                users: if actor_named { [user, UserId::new()].into_iter().collect() } else { [UserId::new()].into_iter().collect() },
+                roles: named_roles.iter().map(|r| code(role_codes[*r])).collect(),
+            };
+            let grants: Vec<BreakGlassWindow> = own_grant
+                .map(|h| BreakGlassWindow { user, reason: code("emergency"), until: at(h) })
+                .into_iter()
+                .chain(others_grant.map(|h| BreakGlassWindow { user: UserId::new(), reason: code("emergency"), until: at(h) }))
+                .collect();
+            let scope = CaseScope {
+                service: &services[case_service],
+                team: case_team.map(|t| teams[t]),
+                worker,
+                restriction: &restriction,
+                break_glass: &grants,
+            };
             let by_filter = actor.case_filter(Permission::CaseRead).iter().any(|f| f.matches(scope));
             prop_assert_eq!(by_filter, actor.may(Permission::CaseRead, scope));
         }

@@ -3,7 +3,7 @@
 //! record in the history; nothing is changed when a rule says no.
 
 use crate::FieldError;
-use crate::access::CaseScope;
+use crate::access::{BreakGlassWindow, CaseScope, Restriction, RestrictionLevel};
 use crate::history::{Change, EventKind, Subject};
 use crate::ids::{CaseId, PersonId, ReferralId, TeamId, UserId};
 use crate::service::ServiceDefinition;
@@ -129,6 +129,10 @@ pub struct Case {
     pub opened_at: Timestamp,
     /// Bumped by every change to the case record; a write must name the version it saw.
     pub version: i64,
+    /// Who beyond role and reach may see it (see `access`).
+    pub restriction: Restriction,
+    /// Break-glass access given on the case, expired or not, oldest first.
+    pub break_glass: Vec<BreakGlassWindow>,
 }
 
 /// Why a command on a case was refused.
@@ -146,7 +150,13 @@ fn rule(field: &str, message: impl Into<String>) -> CaseError {
 
 impl Case {
     pub fn scope(&self) -> CaseScope<'_> {
-        CaseScope { service: &self.service, team: self.team, worker: self.worker }
+        CaseScope {
+            service: &self.service,
+            team: self.team,
+            worker: self.worker,
+            restriction: &self.restriction,
+            break_glass: &self.break_glass,
+        }
     }
 
     pub fn is_open(&self) -> bool {
@@ -168,6 +178,64 @@ impl Case {
 
     fn change(&self, kind: EventKind, before: serde_json::Value, after: serde_json::Value) -> Change {
         Change::new(kind, Subject::Case(self.id), before, after)
+    }
+
+    /// Restricts, shields or lifts the case and sets its access list. Named roles must be
+    /// roles of the service; the caller checks the named users exist and that nobody who
+    /// must keep the case (the one changing it, its worker) would lose it.
+    pub fn restrict(&mut self, service: &ServiceDefinition, restriction: Restriction) -> Result<Change, CaseError> {
+        if let Some(role) = restriction.roles.iter().find(|r| service.role(r).is_none()) {
+            return Err(rule("roles", format!("'{role}' is not a role of this service")));
+        }
+        if restriction.level == RestrictionLevel::None && !(restriction.users.is_empty() && restriction.roles.is_empty()) {
+            return Err(rule("level", "an access list needs the case to be restricted or shielded"));
+        }
+        if restriction.is_restricted() && restriction.users.is_empty() && restriction.roles.is_empty() {
+            return Err(rule("users", "name at least one user or role who may see the case"));
+        }
+        if restriction == self.restriction {
+            return Err(rule("level", "this is the case's restriction already"));
+        }
+        let before = json!(self.restriction);
+        self.restriction = restriction;
+        Ok(self.change(EventKind::RestrictionChanged, before, json!(self.restriction)))
+    }
+
+    /// Opens the restricted case to `user` by break-glass until the service's hours are
+    /// up, for one of the service's reasons and the details given. The caller decides
+    /// whether the user may (see [`crate::access::Actor::may_break_glass`]).
+    pub fn break_glass(
+        &mut self,
+        service: &ServiceDefinition,
+        user: UserId,
+        reason: &str,
+        details: &str,
+        now: Timestamp,
+    ) -> Result<Change, crate::Invalid> {
+        let mut problems = crate::Invalid::new();
+        let Some(rules) = &service.break_glass else {
+            return Err(crate::Invalid::one("reason", "this service has no break-glass access"));
+        };
+        let reason = rules.reasons.iter().find(|r| r.code.as_str() == reason);
+        if reason.is_none() {
+            problems.push(FieldError::new("reason", "Choose why you need to open this case"));
+        }
+        let details = problems.check(
+            "details",
+            LongText::parse(details).map_err(|error| {
+                if details.trim().is_empty() { FieldError::new("", "Say why you need to open this case now") } else { error }
+            }),
+        );
+        let (Some(reason), Some(details)) = (reason, details) else { return Err(problems) };
+        let until = now
+            .checked_add(jiff::SignedDuration::from_hours(i64::from(rules.hours)))
+            .map_err(|_| crate::Invalid::one("reason", "the expiry is out of range"))?;
+        self.break_glass.push(BreakGlassWindow { user, reason: reason.code.clone(), until });
+        Ok(self.change(
+            EventKind::BreakGlass,
+            json!(null),
+            json!({ "user": user, "reason": reason.code, "details": details, "until": until }),
+        ))
     }
 
     /// Moves the case to another stage, if the service allows that move from where it is.
@@ -350,6 +418,7 @@ impl Case {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use std::collections::BTreeSet;
 
     const SERVICE: &str = r#"
 initial_stage = "intake"
@@ -383,6 +452,10 @@ name = "Urgent"
 [[closure_reasons]]
 code = "done"
 name = "Done"
+[break_glass]
+hours = 4
+notify_roles = ["worker"]
+reasons = [{ code = "emergency", name = "Emergency" }]
 "#;
 
     fn service() -> ServiceDefinition {
@@ -408,6 +481,8 @@ name = "Done"
             team: None,
             flags: vec![],
             key_dates: BTreeMap::new(),
+            restriction: Restriction::default(),
+            break_glass: vec![],
             links: vec![],
             opened_at: Timestamp::UNIX_EPOCH,
             version: 1,
@@ -520,5 +595,44 @@ name = "Done"
                 prop_assert!(service.stage(&case.stage).is_some());
             }
         }
+    }
+
+    #[test]
+    fn restricting_names_only_roles_of_the_service_and_records_before_and_after() {
+        let mut case = new_case();
+        let user = UserId::new();
+        let bad = Restriction {
+            level: RestrictionLevel::Restricted,
+            users: BTreeSet::new(),
+            roles: [code("nobody")].into_iter().collect(),
+        };
+        assert!(case.restrict(&service(), bad).is_err());
+        let empty = Restriction { level: RestrictionLevel::Shielded, ..Default::default() };
+        assert!(case.restrict(&service(), empty).is_err(), "a shielded case nobody may see");
+        assert_eq!(case.restriction, Restriction::default());
+        let good = Restriction { level: RestrictionLevel::Shielded, users: [user].into_iter().collect(), roles: BTreeSet::new() };
+        let change = case.restrict(&service(), good.clone()).unwrap();
+        assert_eq!(change.kind, EventKind::RestrictionChanged);
+        assert_eq!(change.before["level"], "none");
+        assert_eq!(change.after["level"], "shielded");
+        assert_eq!(change.after["users"][0], json!(user));
+        assert!(case.restrict(&service(), good).is_err(), "no change");
+        let lifted = case.restrict(&service(), Restriction::default()).unwrap();
+        assert_eq!(lifted.after["level"], "none");
+    }
+
+    #[test]
+    fn break_glass_needs_a_listed_reason_and_details_and_lasts_the_service_hours() {
+        let mut case = new_case();
+        let user = UserId::new();
+        let now: Timestamp = "2026-03-10T10:00:00Z".parse().unwrap();
+        let refused = case.break_glass(&service(), user, "boredom", " ", now).unwrap_err();
+        let fields: Vec<_> = refused.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["reason", "details"]);
+        assert!(case.break_glass.is_empty());
+        let change = case.break_glass(&service(), user, "emergency", "Child at risk tonight", now).unwrap();
+        assert_eq!(change.kind, EventKind::BreakGlass);
+        assert_eq!(case.break_glass[0].until, "2026-03-10T14:00:00Z".parse::<Timestamp>().unwrap());
+        assert_eq!(change.after["details"], "Child at risk tonight");
     }
 }

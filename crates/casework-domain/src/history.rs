@@ -28,6 +28,8 @@ pub enum EventKind {
     FlagRemoved,
     KeyDateSet,
     CaseLinked,
+    RestrictionChanged,
+    BreakGlass,
     ConsentRecorded,
     ConsentWithdrawn,
     LegalHoldPlaced,

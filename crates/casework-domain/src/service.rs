@@ -152,6 +152,21 @@ pub struct ServiceDefinition {
     /// How long records are kept before they are reviewed for disposal, and on what authority.
     #[serde(default)]
     pub retention: crate::retention::RetentionRules,
+    /// Opening a restricted case one is not named on. Without it, nobody can.
+    #[serde(default)]
+    pub break_glass: Option<BreakGlassRules>,
+}
+
+/// How break-glass works in the service: for how long it opens a restricted case, the
+/// reasons one may give, and who is told at once besides the case's worker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BreakGlassRules {
+    /// How many hours the access lasts.
+    pub hours: u32,
+    pub reasons: Vec<Choice>,
+    /// The roles (the service's managers) alerted whenever someone breaks glass.
+    pub notify_roles: Vec<Code>,
 }
 
 /// A regular meeting: who chairs it and what is on its agenda.
@@ -361,6 +376,28 @@ impl ServiceDefinition {
                 .flat_map(|step| std::iter::once(("form", &step.form)).chain(step.when_flag.iter().map(|flag| ("flag", flag))));
             self.check_references(&format!("closure_reasons.{}", reason.code), steps.collect(), &mut problems);
         }
+        if let Some(rules) = &self.break_glass {
+            if !(1..=72).contains(&rules.hours) {
+                problems.push(FieldError::new("break_glass.hours", "must be 1 to 72 hours"));
+            }
+            if rules.reasons.is_empty() {
+                problems.push(FieldError::new("break_glass.reasons", "list at least one reason"));
+            }
+            let mut seen = BTreeSet::new();
+            for reason in &rules.reasons {
+                if !seen.insert(&reason.code) {
+                    problems.push(FieldError::new("break_glass.reasons", format!("'{}' is defined twice", reason.code)));
+                }
+            }
+            if rules.notify_roles.is_empty() {
+                problems.push(FieldError::new("break_glass.notify_roles", "name the roles to tell"));
+            }
+            for role in &rules.notify_roles {
+                if self.role(role).is_none() {
+                    problems.push(FieldError::new("break_glass.notify_roles", format!("'{role}' is not one of the roles")));
+                }
+            }
+        }
         if self.service.closes_cases && self.closure_reasons.is_empty() {
             problems.push(FieldError::new("closure_reasons", "a service that closes cases needs closure reasons"));
         }
@@ -530,6 +567,17 @@ next = ["open"]
         assert_eq!(error.errors[0].field, "stages.waiting.next");
     }
 
+    #[test]
+    fn break_glass_rules_name_roles_of_the_service_and_a_sensible_time() {
+        let rules = "\n[break_glass]\nhours = 0\nnotify_roles = [\"manager\"]\nreasons = [{ code = \"x\", name = \"X\" }, { code = \"x\", name = \"Y\" }]\n";
+        let error = ServiceDefinition::from_toml(&format!("{MINIMAL}{rules}")).unwrap_err();
+        let fields: Vec<&str> = error.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["break_glass.hours", "break_glass.reasons", "break_glass.notify_roles"]);
+        let rules = "\n[break_glass]\nhours = 4\nnotify_roles = [\"worker\"]\nreasons = [{ code = \"x\", name = \"X\" }]\n";
+        let definition = ServiceDefinition::from_toml(&format!("{MINIMAL}{rules}")).unwrap();
+        assert_eq!(definition.break_glass.map(|b| b.hours), Some(4));
+    }
+
     /// Every definition shipped in `services/` parses, is named after its file, and gives
     /// some role each of the permissions the service's cases need.
     #[test]
@@ -559,6 +607,7 @@ next = ["open"]
             for permission in needed {
                 assert!(in_use.contains(&permission), "{}: no role has {}", path.display(), permission.name());
             }
+            assert!(definition.break_glass.is_some(), "{}: no break-glass rules", path.display());
             checked += 1;
         }
         assert!(checked > 0, "no service definitions found in {dir}");

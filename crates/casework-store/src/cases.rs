@@ -2,7 +2,7 @@
 
 use crate::convert::{code, date, instant, micros, named, parse};
 use crate::{Connection, Result, StoreError};
-use casework_domain::access::CaseFilter;
+use casework_domain::access::{BreakGlassWindow, CaseFilter, FilterReach, Restriction, RestrictionLevel};
 use casework_domain::case::{Case, CaseLink, CaseReference, CaseStatus, Flag, LinkKind};
 use casework_domain::ids::{CaseId, PersonId, TeamId, UserId};
 use casework_domain::text::Code;
@@ -58,7 +58,7 @@ pub async fn update_record(conn: &mut Connection, case: &Case, seen_version: i64
     };
     let done = sqlx::query(
         "UPDATE cases SET stage = $1, level = $2, status = $3, closure_reason = $4, closed_at = $5, closed_by = $6,
-            worker_id = $7, team_id = $8, updated_at = $9, service_version = $12, version = version + 1
+            worker_id = $7, team_id = $8, updated_at = $9, service_version = $12, restriction = $13, version = version + 1
          WHERE id = $10 AND version = $11",
     )
     .bind(case.stage.as_str())
@@ -73,9 +73,85 @@ pub async fn update_record(conn: &mut Connection, case: &Case, seen_version: i64
     .bind(case.id.to_string())
     .bind(seen_version)
     .bind(i64::from(case.service_version))
+    .bind(case.restriction.level.name())
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Replaces the case's access list with the one in `restriction`.
+pub async fn set_access_list(conn: &mut Connection, case: CaseId, restriction: &Restriction) -> Result<()> {
+    sqlx::query("DELETE FROM case_access WHERE case_id = $1").bind(case.to_string()).execute(&mut *conn).await?;
+    let users = restriction.users.iter().map(|u| ("user", u.to_string()));
+    let roles = restriction.roles.iter().map(|r| ("role", r.to_string()));
+    for (kind, name) in users.chain(roles) {
+        sqlx::query("INSERT INTO case_access (case_id, kind, name) VALUES ($1, $2, $3)")
+            .bind(case.to_string())
+            .bind(kind)
+            .bind(name)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A break-glass grant as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BreakGlassGrant {
+    pub id: casework_domain::ids::EventId,
+    pub case: CaseId,
+    pub user: UserId,
+    pub reason: Code,
+    pub details: String,
+    pub granted_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+pub async fn insert_break_glass(conn: &mut Connection, grant: &BreakGlassGrant) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO break_glass (id, case_id, user_id, reason, details, granted_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(grant.id.to_string())
+    .bind(grant.case.to_string())
+    .bind(grant.user.to_string())
+    .bind(grant.reason.as_str())
+    .bind(&grant.details)
+    .bind(micros(grant.granted_at))
+    .bind(micros(grant.expires_at))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The user's latest break-glass grant on the case that has not expired at `now`.
+pub async fn active_break_glass(
+    conn: &mut Connection,
+    case: CaseId,
+    user: UserId,
+    now: Timestamp,
+) -> Result<Option<BreakGlassGrant>> {
+    let row: Option<(String, String, String, i64, i64)> = sqlx::query_as(
+        "SELECT id, reason, details, granted_at, expires_at FROM break_glass
+         WHERE case_id = $1 AND user_id = $2 AND expires_at > $3 ORDER BY expires_at DESC LIMIT 1",
+    )
+    .bind(case.to_string())
+    .bind(user.to_string())
+    .bind(micros(now))
+    .fetch_optional(conn)
+    .await?;
+    row.map(|(id, reason, details, granted, expires)| {
+        Ok(BreakGlassGrant {
+            id: parse("break-glass id", &id)?,
+            case,
+            user,
+            reason: code(&reason)?,
+            details,
+            granted_at: instant(granted)?,
+            expires_at: instant(expires)?,
+        })
+    })
+    .transpose()
 }
 
 pub async fn insert_flag(conn: &mut Connection, case: CaseId, flag: &Flag) -> Result<()> {
@@ -152,11 +228,12 @@ struct CaseRow {
     team_id: Option<String>,
     opened_at: i64,
     version: i64,
+    restriction: String,
 }
 
 const CASE_COLUMNS: &str =
     "id, reference, service, service_version, person_id, referral_id, stage, level, status, closure_reason,
-    closed_at, closed_by, worker_id, team_id, opened_at, version";
+    closed_at, closed_by, worker_id, team_id, opened_at, version, restriction";
 
 fn status(row: &CaseRow) -> Result<CaseStatus> {
     match row.status.as_str() {
@@ -192,6 +269,34 @@ pub async fn get(conn: &mut Connection, id: CaseId) -> Result<Option<Case>> {
     .bind(&row.id)
     .fetch_all(&mut *conn)
     .await?;
+    let access: Vec<(String, String)> =
+        sqlx::query_as("SELECT kind, name FROM case_access WHERE case_id = $1").bind(&row.id).fetch_all(&mut *conn).await?;
+    let mut restriction = Restriction {
+        level: RestrictionLevel::parse(&row.restriction)
+            .ok_or_else(|| StoreError::Corrupt(format!("case restriction {:?}", row.restriction)))?,
+        ..Restriction::default()
+    };
+    for (kind, name) in &access {
+        match kind.as_str() {
+            "user" => {
+                restriction.users.insert(parse("user id", name)?);
+            }
+            _ => {
+                restriction.roles.insert(code(name)?);
+            }
+        }
+    }
+    let grants: Vec<(String, String, i64)> =
+        sqlx::query_as("SELECT user_id, reason, expires_at FROM break_glass WHERE case_id = $1 ORDER BY granted_at, id")
+            .bind(&row.id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let break_glass = grants
+        .iter()
+        .map(|(user, reason, until)| {
+            Ok(BreakGlassWindow { user: parse("user id", user)?, reason: code(reason)?, until: instant(*until)? })
+        })
+        .collect::<Result<_>>()?;
     Ok(Some(Case {
         id: parse("case id", &row.id)?,
         reference: CaseReference::parse(&row.reference).map_err(|e| StoreError::Corrupt(e.to_string()))?,
@@ -223,6 +328,8 @@ pub async fn get(conn: &mut Connection, id: CaseId) -> Result<Option<Case>> {
             .collect::<Result<_>>()?,
         opened_at: instant(row.opened_at)?,
         version: row.version,
+        restriction,
+        break_glass,
     }))
 }
 
@@ -320,7 +427,9 @@ pub struct CaseQuery {
 }
 
 /// Appends the visibility rules as one predicate: a case is listed only if one of the
-/// filters lets the user see it. No filters means nothing is visible.
+/// filters lets the user see it (its reach covers the case and the case's restriction
+/// admits the user, as `CaseFilter::matches` says). No filters means nothing is visible.
+/// Break-glass expiry is compared with the filter's bound instant, not the database's clock.
 pub(crate) fn push_visibility(query: &mut QueryBuilder<'_, Sqlite>, visible: &[CaseFilter]) {
     query.push(" AND (");
     if visible.is_empty() {
@@ -330,13 +439,12 @@ pub(crate) fn push_visibility(query: &mut QueryBuilder<'_, Sqlite>, visible: &[C
         if i > 0 {
             query.push(" OR ");
         }
-        match filter {
-            CaseFilter::WholeService { service } => {
-                query.push("c.service = ").push_bind(service.to_string());
-            }
-            CaseFilter::TeamsOrAllocated { service, teams, user } => {
-                query.push("(c.service = ").push_bind(service.to_string());
-                query.push(" AND (c.worker_id = ").push_bind(user.to_string());
+        let user = filter.user.to_string();
+        query.push("(c.service = ").push_bind(filter.service.to_string());
+        match &filter.reach {
+            FilterReach::WholeService => {}
+            FilterReach::TeamsOrAllocated { teams } => {
+                query.push(" AND (c.worker_id = ").push_bind(user.clone());
                 if !teams.is_empty() {
                     query.push(" OR c.team_id IN (");
                     let mut list = query.separated(", ");
@@ -345,13 +453,27 @@ pub(crate) fn push_visibility(query: &mut QueryBuilder<'_, Sqlite>, visible: &[C
                     }
                     query.push(")");
                 }
-                query.push("))");
+                query.push(")");
             }
-            CaseFilter::Allocated { service, user } => {
-                query.push("(c.service = ").push_bind(service.to_string());
-                query.push(" AND c.worker_id = ").push_bind(user.to_string()).push(")");
+            FilterReach::Allocated => {
+                query.push(" AND c.worker_id = ").push_bind(user.clone());
             }
         }
+        query.push(" AND (c.restriction = 'none'");
+        query.push(" OR EXISTS (SELECT 1 FROM case_access ca WHERE ca.case_id = c.id AND ((ca.kind = 'user' AND ca.name = ");
+        query.push_bind(user.clone()).push(")");
+        if !filter.roles.is_empty() {
+            query.push(" OR (ca.kind = 'role' AND ca.name IN (");
+            let mut list = query.separated(", ");
+            for role in &filter.roles {
+                list.push_bind(role.to_string());
+            }
+            query.push("))");
+        }
+        query.push("))");
+        query.push(" OR (c.restriction = 'restricted' AND EXISTS (SELECT 1 FROM break_glass bg WHERE bg.case_id = c.id");
+        query.push(" AND bg.user_id = ").push_bind(user).push(" AND bg.expires_at > ").push_bind(micros(filter.as_of));
+        query.push("))))");
     }
     query.push(")");
 }

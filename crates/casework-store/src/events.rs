@@ -214,16 +214,23 @@ pub async fn for_subject(conn: &mut Connection, subject_id: &str, limit: i64) ->
     rows.into_iter().map(event).collect()
 }
 
-/// Records that `user` looked at `what` of a case (its record, notes, history…).
+/// Records that `user` looked at `what` of a case (its record, notes, history…). When they
+/// look at a restricted case by break-glass, the entry says why: the reason and details of
+/// their latest grant that has not expired.
 pub async fn log_access(conn: &mut Connection, user: UserId, case: CaseId, what: &str, at: Timestamp) -> Result<()> {
-    sqlx::query("INSERT INTO access_log (id, user_id, case_id, at, what) VALUES ($1, $2, $3, $4, $5)")
-        .bind(EventId::new().to_string())
-        .bind(user.to_string())
-        .bind(case.to_string())
-        .bind(micros(at))
-        .bind(what)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO access_log (id, user_id, case_id, at, what, why) VALUES ($1, $2, $3, $4, $5,
+            (SELECT 'break-glass: ' || bg.reason || ': ' || bg.details FROM break_glass bg JOIN cases c ON c.id = bg.case_id
+             WHERE bg.case_id = $3 AND bg.user_id = $2 AND bg.expires_at > $4 AND c.restriction = 'restricted'
+             ORDER BY bg.expires_at DESC LIMIT 1))",
+    )
+    .bind(EventId::new().to_string())
+    .bind(user.to_string())
+    .bind(case.to_string())
+    .bind(micros(at))
+    .bind(what)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -234,17 +241,19 @@ pub struct Access {
     pub case: CaseId,
     pub at: Timestamp,
     pub what: String,
+    /// Why, for a look by break-glass.
+    pub why: Option<String>,
 }
 
 pub async fn accesses_of_case(conn: &mut Connection, case: CaseId) -> Result<Vec<Access>> {
-    let rows: Vec<(String, String, i64, String)> =
-        sqlx::query_as("SELECT user_id, case_id, at, what FROM access_log WHERE case_id = $1 ORDER BY id")
+    let rows: Vec<(String, String, i64, String, Option<String>)> =
+        sqlx::query_as("SELECT user_id, case_id, at, what, why FROM access_log WHERE case_id = $1 ORDER BY id")
             .bind(case.to_string())
             .fetch_all(conn)
             .await?;
     rows.into_iter()
-        .map(|(user, case, at, what)| {
-            Ok(Access { user: parse("user id", &user)?, case: parse("case id", &case)?, at: instant(at)?, what })
+        .map(|(user, case, at, what, why)| {
+            Ok(Access { user: parse("user id", &user)?, case: parse("case id", &case)?, at: instant(at)?, what, why })
         })
         .collect()
 }
@@ -259,13 +268,16 @@ pub struct AccessEntry {
     pub case: CaseId,
     pub case_reference: String,
     pub what: String,
+    /// Why, for a look by break-glass.
+    pub why: Option<String>,
 }
 
-/// Which entries of the access log an auditor asks for: those on cases of `services`, about
-/// one case, by one user or about one person's cases (any combination), newest first.
+/// Which entries of the access log an auditor asks for: those on the cases `visible` lets
+/// them see, about one case, by one user or about one person's cases (any combination),
+/// newest first.
 #[derive(Debug, Clone, Default)]
 pub struct AccessQuery {
-    pub services: Vec<casework_domain::text::Code>,
+    pub visible: Vec<casework_domain::access::CaseFilter>,
     pub case: Option<CaseId>,
     pub user: Option<UserId>,
     pub person: Option<casework_domain::ids::PersonId>,
@@ -275,17 +287,10 @@ pub struct AccessQuery {
 
 pub async fn access_log(conn: &mut Connection, query_for: &AccessQuery) -> Result<Vec<AccessEntry>> {
     let mut query = sqlx::QueryBuilder::new(
-        "SELECT a.id, a.at, a.user_id, u.username, a.case_id, c.reference, a.what
-         FROM access_log a JOIN cases c ON c.id = a.case_id JOIN users u ON u.id = a.user_id WHERE c.service IN (",
+        "SELECT a.id, a.at, a.user_id, u.username, a.case_id, c.reference, a.what, a.why
+         FROM access_log a JOIN cases c ON c.id = a.case_id JOIN users u ON u.id = a.user_id WHERE TRUE",
     );
-    if query_for.services.is_empty() {
-        query.push("NULL");
-    }
-    let mut services = query.separated(", ");
-    for service in &query_for.services {
-        services.push_bind(service.to_string());
-    }
-    query.push(")");
+    crate::cases::push_visibility(&mut query, &query_for.visible);
     if let Some(case) = query_for.case {
         query.push(" AND a.case_id = ").push_bind(case.to_string());
     }
@@ -299,9 +304,10 @@ pub async fn access_log(conn: &mut Connection, query_for: &AccessQuery) -> Resul
         query.push(" AND a.id < ").push_bind(before.to_string());
     }
     query.push(" ORDER BY a.id DESC LIMIT ").push_bind(query_for.limit);
-    let rows: Vec<(String, i64, String, String, String, String, String)> = query.build_query_as().fetch_all(conn).await?;
+    type Row = (String, i64, String, String, String, String, String, Option<String>);
+    let rows: Vec<Row> = query.build_query_as().fetch_all(conn).await?;
     rows.into_iter()
-        .map(|(id, at, user, username, case, case_reference, what)| {
+        .map(|(id, at, user, username, case, case_reference, what, why)| {
             Ok(AccessEntry {
                 id: parse("access id", &id)?,
                 at: instant(at)?,
@@ -310,6 +316,7 @@ pub async fn access_log(conn: &mut Connection, query_for: &AccessQuery) -> Resul
                 case: parse("case id", &case)?,
                 case_reference,
                 what,
+                why,
             })
         })
         .collect()

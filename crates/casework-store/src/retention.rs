@@ -284,6 +284,8 @@ pub async fn destroy_case(
         ("plan_reviews", "DELETE FROM plan_reviews WHERE case_id = $1"),
         ("plan_objectives", "DELETE FROM plan_objectives WHERE case_id = $1"),
         ("plans", "DELETE FROM plans WHERE case_id = $1"),
+        ("case_access", "DELETE FROM case_access WHERE case_id = $1"),
+        ("break_glass", "DELETE FROM break_glass WHERE case_id = $1"),
         ("case_flags", "DELETE FROM case_flags WHERE case_id = $1"),
         ("case_key_dates", "DELETE FROM case_key_dates WHERE case_id = $1"),
         ("case_links", "DELETE FROM case_links WHERE case_id = $1 OR other_case_id = $1"),

@@ -35,9 +35,14 @@ pub struct Problem {
     pub request_id: String,
 }
 
+/// The problem type of a restricted case the caller may open by break-glass (`POST
+/// /api/v1/cases/{id}/break-glass`), so a client can offer to.
+pub const BREAK_GLASS_POSSIBLE: &str = "/problems/break-glass-possible";
+
 /// An error on its way to becoming a problem response.
 #[derive(Debug)]
 pub struct ApiError {
+    kind: &'static str,
     status: StatusCode,
     title: &'static str,
     detail: String,
@@ -47,7 +52,7 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, title: &'static str, detail: impl Into<String>) -> Self {
-        ApiError { status, title, detail: detail.into(), errors: Vec::new(), retry_after: None }
+        ApiError { kind: "about:blank", status, title, detail: detail.into(), errors: Vec::new(), retry_after: None }
     }
 
     pub fn not_found(what: &str) -> Self {
@@ -79,6 +84,10 @@ impl From<AppError> for ApiError {
             AppError::Forbidden(what) => {
                 ApiError::new(StatusCode::FORBIDDEN, "Forbidden", format!("you do not have permission to {what}"))
             }
+            AppError::BreakGlassPossible => ApiError {
+                kind: BREAK_GLASS_POSSIBLE,
+                ..ApiError::new(StatusCode::FORBIDDEN, "Restricted case", error.to_string())
+            },
             AppError::Unauthenticated => ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "Not signed in",
@@ -106,7 +115,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let request_id = REQUEST_ID.try_with(Clone::clone).unwrap_or_default();
         let problem = Problem {
-            kind: "about:blank".into(),
+            kind: self.kind.into(),
             title: self.title.into(),
             status: self.status.as_u16(),
             detail: self.detail,

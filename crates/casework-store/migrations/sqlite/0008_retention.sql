@@ -135,3 +135,8 @@ DROP TRIGGER consent_withdrawals_are_never_deleted;
 CREATE TRIGGER consent_withdrawals_are_never_deleted BEFORE DELETE ON consent_withdrawals
 WHEN NOT EXISTS (SELECT 1 FROM disposals_in_progress d JOIN consents c ON c.case_id = d.case_id WHERE c.id = OLD.consent_id)
 BEGIN SELECT RAISE(ABORT, 'consent withdrawals are never deleted'); END;
+
+DROP TRIGGER break_glass_is_never_deleted;
+CREATE TRIGGER break_glass_is_never_deleted BEFORE DELETE ON break_glass
+WHEN NOT EXISTS (SELECT 1 FROM disposals_in_progress d WHERE d.case_id = OLD.case_id)
+BEGIN SELECT RAISE(ABORT, 'break-glass grants are never deleted'); END;

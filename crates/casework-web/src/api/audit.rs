@@ -34,6 +34,8 @@ pub struct AccessEntryOut {
     pub case_reference: String,
     /// Which part of the record was read: case, notes, tasks, history…
     pub what: String,
+    /// For a look at a restricted case by break-glass: the reason and the details given.
+    pub why: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -74,6 +76,7 @@ pub async fn access_log(
                 case: e.case.to_string(),
                 case_reference: e.case_reference,
                 what: e.what,
+                why: e.why,
             })
             .collect(),
         next,

@@ -129,9 +129,11 @@ pub async fn list_cases(
     Ok(Json(paging.page(rows, |c| c.id.to_string(), CaseSummaryOut::from)))
 }
 
-/// A case record. Every view is written to the access log before the answer is sent.
+/// A case record. Every view is written to the access log before the answer is sent. A
+/// restricted case the caller may open only by break-glass answers 403 with the problem type
+/// `/problems/break-glass-possible`.
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = String, Path)),
-    responses((status = 200, body = CaseRecordOut), (status = 404, body = crate::problem::Problem)))]
+    responses((status = 200, body = CaseRecordOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem)))]
 pub async fn get_case(
     State(app): State<App>,
     CurrentActor(actor): CurrentActor,

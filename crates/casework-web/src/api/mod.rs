@@ -8,6 +8,7 @@ pub mod consents;
 pub mod people;
 pub mod referrals;
 pub mod retention;
+pub mod restrictions;
 pub mod session;
 pub mod views;
 pub mod work;
@@ -94,6 +95,8 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(cases::close))
         .routes(routes!(cases::reopen))
         .routes(routes!(cases::history))
+        .routes(routes!(restrictions::get_restriction, restrictions::set_restriction))
+        .routes(routes!(restrictions::break_glass))
         .routes(routes!(audit::access_log))
         .routes(routes!(consents::list_consents, consents::record_consent))
         .routes(routes!(consents::withdraw_consent))

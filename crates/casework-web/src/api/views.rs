@@ -8,7 +8,7 @@ use casework_domain as d;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-fn instant(t: jiff::Timestamp) -> String {
+pub(crate) fn instant(t: jiff::Timestamp) -> String {
     t.to_string()
 }
 
@@ -240,6 +240,8 @@ pub struct CaseOut {
     pub key_dates: Vec<KeyDateOut>,
     pub links: Vec<LinkOut>,
     pub opened_at: String,
+    /// none, restricted or shielded (who is named: `GET /api/v1/cases/{id}/restriction`).
+    pub restriction: String,
     /// Send this back with any change: a change based on an older version is refused with 409.
     pub version: i64,
 }
@@ -275,6 +277,7 @@ impl From<d::case::Case> for CaseOut {
             key_dates: c.key_dates.into_iter().map(|(k, v)| KeyDateOut { key_date: k.to_string(), date: date(v) }).collect(),
             links: c.links.into_iter().map(|l| LinkOut { kind: l.kind.name().into(), case: l.other.to_string() }).collect(),
             opened_at: instant(c.opened_at),
+            restriction: c.restriction.level.name().into(),
             version: c.version,
         }
     }

@@ -23,8 +23,8 @@ struct AuditPage {
     case: String,
     user: String,
     searched: bool,
-    /// When, who, case id, case reference, what was read.
-    entries: Vec<(String, String, String, String, String)>,
+    /// When, who, case id, case reference, what was read, why (by break-glass).
+    entries: Vec<(String, String, String, String, String, String)>,
 }
 
 const SHOWN: i64 = 200;
@@ -51,7 +51,7 @@ async fn access_log(
                 searched,
                 entries: entries
                     .into_iter()
-                    .map(|e| (uk_time(e.at), e.username, e.case.to_string(), e.case_reference, e.what))
+                    .map(|e| (uk_time(e.at), e.username, e.case.to_string(), e.case_reference, e.what, e.why.unwrap_or_default()))
                     .collect(),
             },
             StatusCode::OK,

@@ -33,6 +33,7 @@ pub(super) fn routes() -> axum::Router<App> {
             get(|State(app), session, Path(id), Query(done)| section(app, session, id, done, Section::History)),
         )
         .merge(case_actions::routes())
+        .merge(super::restrictions::routes())
 }
 
 /// The sections of the case page, each at its own address.
@@ -104,6 +105,7 @@ fn confirmation(done: Option<&str>) -> Option<&'static str> {
         "extended" => "The deadline was extended",
         "consent" => "The consent was recorded",
         "consent-withdrawn" => "The consent was withdrawn: it no longer holds",
+        "restriction" => "The case's restriction was changed",
         _ => return None,
     })
 }
@@ -260,6 +262,12 @@ struct CasePage {
     key_dates: Vec<(String, String, String)>,
     closure_reasons: Vec<ClosureRow>,
     events: Vec<EventRow>,
+    /// "Restricted" or "Shielded" for the identity bar; empty for other cases.
+    restriction_tag: &'static str,
+    /// The reason and the end of the reader's break-glass access, while they are in by it.
+    break_glass: Option<(String, String)>,
+    /// The restriction and its change form, for those who may restrict the case.
+    restriction_panel: Option<super::restrictions::RestrictionPanel>,
 }
 
 impl CasePage {
@@ -310,6 +318,7 @@ pub(super) async fn show(
         outcome.status.unwrap_or(if outcome.problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY });
     match page(app, actor, header.clone(), id, section, confirmation, outcome).await {
         Ok(page) => render(&page, status),
+        Err(AppError::BreakGlassPossible) => super::restrictions::break_glass_page(app, session, id, Outcome::default()).await,
         Err(error) => problem(error, header.clone()),
     }
 }
@@ -435,7 +444,25 @@ async fn page(
         key_dates: Vec::new(),
         closure_reasons: Vec::new(),
         events: Vec::new(),
+        restriction_tag: match case.restriction.level {
+            casework_domain::access::RestrictionLevel::None => "",
+            casework_domain::access::RestrictionLevel::Restricted => "Restricted",
+            casework_domain::access::RestrictionLevel::Shielded => "Shielded",
+        },
+        break_glass: None,
+        restriction_panel: None,
     };
+    if case.restriction.is_restricted()
+        && !actor.is_named(scope)
+        && let Some(window) = actor.broke_glass(scope)
+    {
+        let reason = definition
+            .break_glass
+            .as_ref()
+            .and_then(|rules| rules.reasons.iter().find(|r| r.code == window.reason))
+            .map_or_else(|| window.reason.to_string(), |r| r.name.clone());
+        page.break_glass = Some((reason, uk_time(window.until)));
+    }
     if let casework_domain::case::CaseStatus::Closed { reason, at, .. } = &case.status {
         page.closure = format!(
             "Closed on {}: {}",
@@ -450,6 +477,9 @@ async fn page(
         casework_domain::consent::ConsentStatus::NoneInForce { .. } => "govuk-tag--red",
         casework_domain::consent::ConsentStatus::NotRecorded => "govuk-tag--grey",
     };
+    if section == Section::Details && actor.may(Permission::CaseRestrict, scope) {
+        page.restriction_panel = Some(super::restrictions::panel(app, actor, case, &definition, &page.values).await?);
+    }
     if section == Section::Details {
         let today = casework_domain::time::day_of(app.now());
         page.consents = consents

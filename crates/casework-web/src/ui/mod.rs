@@ -11,6 +11,7 @@ mod cases;
 mod home;
 mod meetings;
 mod referrals;
+mod restrictions;
 mod schema_form;
 mod session;
 mod subject_forms;
@@ -186,6 +187,9 @@ fn problem(error: AppError, signed_in: Option<SignedIn>) -> Response {
     let (status, title, detail) = match &error {
         AppError::NotFound(_) => (StatusCode::NOT_FOUND, "Page not found", "There is nothing here, or you may not see it."),
         AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "You cannot do this", "Your role does not allow it."),
+        AppError::BreakGlassPossible => {
+            (StatusCode::FORBIDDEN, "This case is restricted", "Open the case itself to ask for break-glass access.")
+        }
         AppError::Store(_) | AppError::Internal(_) => {
             tracing::error!(%error, "page failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "Nothing was changed. Please try again.")

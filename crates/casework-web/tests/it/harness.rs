@@ -182,6 +182,8 @@ impl TestServer {
             "disposal_approvals",
             "destruction_records",
             "erased_events",
+            "case_access",
+            "break_glass",
         ] {
             all.push((table.to_owned(), self.count(table).await));
         }

@@ -17,6 +17,7 @@ mod openapi;
 mod pages;
 mod permissions;
 mod referrals;
+mod restricted;
 mod scenarios;
 mod sixth_service;
 mod subject_forms;
