@@ -319,8 +319,8 @@ async fn serve(app: App, listen: SocketAddr) -> Result<()> {
     Ok(())
 }
 
-/// Background work: finding breached deadlines and due alerts every minute, and tidying
-/// expired sessions.
+/// Background work: finding breached deadlines and due alerts every minute; every ten,
+/// destroying the cases approved for destruction and tidying expired sessions.
 async fn housekeeping(app: App) {
     let mut every_minute = tokio::time::interval(Duration::from_secs(60));
     for tick in 0u64.. {
@@ -336,6 +336,11 @@ async fn housekeeping(app: App) {
             Err(error) => tracing::warn!(%error, "could not sweep alerts"),
         }
         if tick % 10 == 0 {
+            match app.run_destruction().await {
+                Ok(destroyed) if destroyed > 0 => tracing::info!(destroyed, "cases destroyed at the end of their retention"),
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "could not run the destruction job"),
+            }
             match app.purge_expired_sessions().await {
                 Ok(removed) if removed > 0 => tracing::info!(removed, "expired sessions removed"),
                 Ok(_) => {}

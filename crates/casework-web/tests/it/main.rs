@@ -18,6 +18,7 @@ mod pages;
 mod permissions;
 mod referrals;
 mod restricted;
+mod retention;
 mod scenarios;
 mod sixth_service;
 mod subject_forms;

@@ -1,0 +1,206 @@
+//! Retention: closed cases come up for disposal review when their service's period ends;
+//! legal holds stop destruction; the destruction job removes the case and the person,
+//! leaves a destruction record without personal data, and the history still verifies.
+
+use crate::harness::{Client, spawn};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const YEAR_HOURS: i64 = 24 * 365;
+
+/// Opens and closes a family-court case for a child born on `born`.
+async fn closed_case(manager: &Client, family_name: &str, born: &str) -> Value {
+    let made = manager
+        .post(
+            "/api/v1/cases",
+            json!({
+                "service": "family-court", "source": "staff", "summary": "Section 7 report",
+                "person": { "given_name": "Robin", "family_name": family_name, "date_of_birth": born },
+            }),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{made:?}");
+    let id = made.body["id"].as_str().unwrap().to_owned();
+    let note = manager
+        .post(&format!("/api/v1/cases/{id}/notes"), json!({ "kind": "contact", "body": format!("Visited {family_name} at home") }))
+        .await;
+    assert_eq!(note.status, StatusCode::CREATED);
+    let version = manager.get(&format!("/api/v1/cases/{id}")).await.body["version"].clone();
+    let closed = manager.post(&format!("/api/v1/cases/{id}/closure"), json!({ "version": version, "reason": "final-order" })).await;
+    assert_eq!(closed.status, StatusCode::OK, "{closed:?}");
+    closed.body
+}
+
+fn references(review: &Value) -> Vec<String> {
+    review["items"].as_array().unwrap().iter().map(|c| c["reference"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn a_closed_case_comes_up_for_review_when_its_period_ends_and_is_destroyed_without_trace() {
+    let server = spawn().await;
+    let manager = server.user("manager", &["family-court:service-manager"]).await;
+    // An adult's case: kept six years. A child's: until their 25th birthday, which is later.
+    let adult = closed_case(&manager, "Adultcase", "1990-05-01").await;
+    let child = closed_case(&manager, "Childcase", "2020-05-01").await;
+    let (adult_id, adult_reference) = (adult["id"].as_str().unwrap(), adult["reference"].as_str().unwrap());
+
+    let review = manager.get("/api/v1/services/family-court/disposal-review").await;
+    assert_eq!(review.status, StatusCode::OK, "{review:?}");
+    assert!(review.body["items"].as_array().unwrap().is_empty(), "nothing is due on the day of closure");
+    assert_eq!(review.body["rule"]["keep"], "6 years");
+    assert_eq!(review.body["rule"]["until_age"], 25);
+
+    server.advance(jiff::SignedDuration::from_hours(6 * YEAR_HOURS + 3 * 24));
+    let manager = server.sign_in("manager").await;
+    let review = manager.get("/api/v1/services/family-court/disposal-review").await;
+    assert_eq!(references(&review.body), [adult_reference], "the child's record is kept until they are 25");
+    assert_eq!(review.body["items"][0]["closed_on"], "2026-03-10");
+    assert_eq!(review.body["items"][0]["due_on"], "2032-03-10");
+
+    // A legal hold stops approval; nothing is written by the refusal.
+    let hold = manager.post(&format!("/api/v1/cases/{adult_id}/legal-holds"), json!({ "reason": "Claim against the service" })).await;
+    assert_eq!(hold.status, StatusCode::CREATED, "{hold:?}");
+    let before = server.counts().await;
+    let refused =
+        manager.post("/api/v1/services/family-court/disposal-review/approvals", json!({ "cases": [adult_id] })).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.fields(), ["cases/0"]);
+    assert!(refused.body.to_string().contains("legal hold"));
+    let not_due = manager
+        .post("/api/v1/services/family-court/disposal-review/approvals", json!({ "cases": [child["id"].clone()] }))
+        .await;
+    assert_eq!(not_due.status, StatusCode::UNPROCESSABLE_ENTITY, "a case not on the list cannot be approved");
+    assert_eq!(server.counts().await, before);
+
+    let hold_id = hold.body["id"].as_str().unwrap();
+    let lifted = manager
+        .post(&format!("/api/v1/cases/{adult_id}/legal-holds/{hold_id}/lifting"), json!({ "reason": "Claim settled" }))
+        .await;
+    assert_eq!(lifted.status, StatusCode::OK);
+    assert_eq!(lifted.body["stands"], false);
+    let approved =
+        manager.post("/api/v1/services/family-court/disposal-review/approvals", json!({ "cases": [adult_id] })).await;
+    assert_eq!(approved.status, StatusCode::OK, "{approved:?}");
+    assert_eq!(server.app.run_destruction().await.unwrap(), 1);
+    assert_eq!(server.app.run_destruction().await.unwrap(), 0, "each approval is carried out once");
+
+    assert_eq!(manager.get(&format!("/api/v1/cases/{adult_id}")).await.status, StatusCode::NOT_FOUND);
+    let records = manager.get("/api/v1/services/family-court/destructions").await;
+    assert_eq!(records.status, StatusCode::OK);
+    let record = &records.body["items"][0];
+    assert_eq!(record["reference"], adult_reference);
+    assert_eq!(record["kept_for"], "6 years");
+    assert_eq!(record["closed_on"], "2026-03-10");
+    assert!(record["removed"]["notes"].as_u64().unwrap() >= 1 && record["removed"]["people"] == 1, "{record}");
+    assert!(record["history_events"].as_i64().unwrap() > 3);
+
+    // Nothing about the person is left anywhere: not in the record, nor in any table.
+    let mut conn = server.app.store.read().await.unwrap();
+    let left: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM people WHERE family_name = 'Adultcase')
+              + (SELECT COUNT(*) FROM notes WHERE body LIKE '%Adultcase%')
+              + (SELECT COUNT(*) FROM events WHERE before LIKE '%Adultcase%' OR after LIKE '%Adultcase%')
+              + (SELECT COUNT(*) FROM referrals WHERE summary LIKE '%Adultcase%')
+              + (SELECT COUNT(*) FROM idempotency_keys WHERE response LIKE '%Adultcase%')
+              + (SELECT COUNT(*) FROM destruction_records WHERE removed LIKE '%Adultcase%' OR basis LIKE '%Adultcase%')",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap();
+    assert_eq!(left, 0, "the person's details are gone");
+    let child_left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people WHERE family_name = 'Childcase'")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(child_left, 1, "the other case is untouched");
+    drop(conn);
+
+    // The history still verifies: the erased events are accounted for, not broken.
+    let (report, breaks) = server.app.verify_history().await.unwrap();
+    assert!(breaks.is_empty(), "{breaks:?}");
+    assert!(report.erased >= 1, "the person's own record event was erased, not removed");
+    let mut conn = server.app.store.read().await.unwrap();
+    let destroyed: Vec<(Option<String>, String)> =
+        sqlx::query_as("SELECT case_id, after FROM events WHERE kind = 'record-destroyed'").fetch_all(&mut *conn).await.unwrap();
+    assert_eq!(destroyed.len(), 1, "the destruction is in the history");
+    assert_eq!(destroyed[0].0, None);
+    assert!(destroyed[0].1.contains(adult_reference) && !destroyed[0].1.contains("Adultcase"));
+}
+
+#[tokio::test]
+async fn an_approval_lapses_when_the_case_is_reopened_or_put_on_hold() {
+    let server = spawn().await;
+    let manager = server.user("manager", &["family-court:service-manager"]).await;
+    let reopened = closed_case(&manager, "Reopened", "1980-01-01").await;
+    let held = closed_case(&manager, "Heldcase", "1980-01-01").await;
+    server.advance(jiff::SignedDuration::from_hours(7 * YEAR_HOURS));
+    let manager = server.sign_in("manager").await;
+    let ids = [reopened["id"].clone(), held["id"].clone()];
+    let approved = manager.post("/api/v1/services/family-court/disposal-review/approvals", json!({ "cases": ids })).await;
+    assert_eq!(approved.body["approved"], 2, "{approved:?}");
+    let review = manager.get("/api/v1/services/family-court/disposal-review").await;
+    assert!(review.body["items"].as_array().unwrap().iter().all(|c| c["approved"] == true));
+
+    let id = reopened["id"].as_str().unwrap();
+    let version = manager.get(&format!("/api/v1/cases/{id}")).await.body["version"].clone();
+    let again = manager.post(&format!("/api/v1/cases/{id}/reopening"), json!({ "version": version, "reason": "New application" })).await;
+    assert_eq!(again.status, StatusCode::OK, "{again:?}");
+    let held_id = held["id"].as_str().unwrap();
+    manager.post(&format!("/api/v1/cases/{held_id}/legal-holds"), json!({ "reason": "Inquiry" })).await;
+
+    assert_eq!(server.app.run_destruction().await.unwrap(), 0);
+    assert_eq!(manager.get(&format!("/api/v1/cases/{id}")).await.status, StatusCode::OK);
+    assert_eq!(manager.get(&format!("/api/v1/cases/{held_id}")).await.status, StatusCode::OK);
+    assert_eq!(server.count("disposal_approvals").await, 0, "the approvals lapsed and must be given again");
+}
+
+#[tokio::test]
+async fn only_those_who_hold_records_dispose_review_hold_or_approve() {
+    let server = spawn().await;
+    let manager = server.user("manager", &["family-court:service-manager"]).await;
+    let adviser = server.user("adviser", &["family-court:family-court-adviser"]).await;
+    let outsider = server.user("outsider", &["recovery:service-manager"]).await;
+    let case = manager.open_case("family-court", "Guarded").await;
+    let id = case["id"].as_str().unwrap();
+    let before = server.counts().await;
+    assert_eq!(adviser.get("/api/v1/services/family-court/disposal-review").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(outsider.get("/api/v1/services/family-court/disposal-review").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(adviser.get("/api/v1/services/family-court/destructions").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        outsider.post(&format!("/api/v1/cases/{id}/legal-holds"), json!({ "reason": "x" })).await.status,
+        StatusCode::NOT_FOUND,
+        "a case of another service does not exist for them"
+    );
+    assert_eq!(
+        adviser
+            .post("/api/v1/services/family-court/disposal-review/approvals", json!({ "cases": [id] }))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let empty = manager.post(&format!("/api/v1/cases/{id}/legal-holds"), json!({ "reason": "" })).await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(empty.fields(), ["reason"]);
+    assert_eq!(server.counts().await, before);
+}
+
+/// Outside a destruction, the database itself still refuses to delete a case's facts.
+#[tokio::test]
+async fn facts_cannot_be_deleted_outside_the_destruction_job() {
+    let server = spawn().await;
+    let manager = server.user("manager", &["family-court:service-manager"]).await;
+    let case = closed_case(&manager, "Kept", "1980-01-01").await;
+    let id = case["id"].as_str().unwrap().to_owned();
+    let mut tx = server.app.store.begin().await.unwrap();
+    for statement in [
+        "DELETE FROM notes WHERE case_id = $1",
+        "DELETE FROM events WHERE case_id = $1",
+        "DELETE FROM access_log WHERE case_id = $1",
+        "DELETE FROM event_chain WHERE chain = $1",
+    ] {
+        let refused = sqlx::query(statement).bind(&id).execute(&mut *tx).await;
+        assert!(refused.is_err(), "{statement} was allowed");
+    }
+    let refused = sqlx::query("UPDATE events SET after = 'null' WHERE case_id = $1").bind(&id).execute(&mut *tx).await;
+    assert!(refused.is_err(), "erasing without a recorded erasure");
+}
