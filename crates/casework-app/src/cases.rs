@@ -110,6 +110,12 @@ impl App {
         Ok(self.visible_case(&mut conn, actor, id).await.ok().map(|case| case.reference.to_string()))
     }
 
+    /// The service of a case the actor may see (naming it reads nothing of the record).
+    pub async fn case_service(&self, actor: &Actor, id: CaseId) -> Result<Code> {
+        let mut conn = self.store.read().await?;
+        Ok(self.visible_case(&mut conn, actor, id).await?.service)
+    }
+
     /// Loads a case the actor may see and checks they may do `permission` to it.
     pub(crate) async fn case_for(
         &self,

@@ -215,9 +215,7 @@ impl App {
 
     /// The destruction records of a service, newest first.
     pub async fn destructions(&self, actor: &Actor, service: &Code, limit: i64) -> Result<Vec<DestructionRecord>> {
-        if !actor.may_in_service(Permission::RecordsDispose, service)
-            && !actor.may_in_service(Permission::AuditRead, service)
-        {
+        if !actor.may_in_service(Permission::RecordsDispose, service) && !actor.may_in_service(Permission::AuditRead, service) {
             return Err(AppError::Forbidden("read the destruction records of this service"));
         }
         let mut conn = self.store.read().await?;
@@ -228,7 +226,6 @@ impl App {
 fn due_query(service: &Code, rule: &RetentionRule, today: Date, limit: i64) -> Result<DueQuery> {
     let cutoffs = rule.cutoffs(today);
     let day_after = cutoffs.closed_on_or_before.tomorrow().map_err(|e| AppError::Internal(e.to_string()))?;
-    let closed_before =
-        day_after.to_zoned(service_zone()).map_err(|e| AppError::Internal(e.to_string()))?.timestamp();
+    let closed_before = day_after.to_zoned(service_zone()).map_err(|e| AppError::Internal(e.to_string()))?.timestamp();
     Ok(DueQuery { service: service.clone(), closed_before, born_on_or_before: cutoffs.born_on_or_before, limit })
 }

@@ -210,7 +210,11 @@ mod tests {
     }
 
     fn arb_keep() -> impl Strategy<Value = KeepFor> {
-        prop_oneof![(1u16..60).prop_map(KeepFor::Weeks), (1u16..30).prop_map(KeepFor::Months), (1u16..80).prop_map(KeepFor::Years)]
+        prop_oneof![
+            (1u16..60).prop_map(KeepFor::Weeks),
+            (1u16..30).prop_map(KeepFor::Months),
+            (1u16..80).prop_map(KeepFor::Years)
+        ]
     }
 
     fn arb_date() -> impl Strategy<Value = Date> {

@@ -223,24 +223,41 @@ pub async fn destructions(conn: &mut Connection, service: &Code, limit: i64) -> 
     .fetch_all(conn)
     .await?;
     rows.into_iter()
-        .map(|(id, service, reference, record, kept_for, basis, closed_on, due_on, by, approved_at, destroyed_at, events, head, removed)| {
-            Ok(DestructionRecord {
-                id: parse("destruction id", &id)?,
-                service: crate::convert::code(&service)?,
+        .map(
+            |(
+                id,
+                service,
                 reference,
                 record,
                 kept_for,
                 basis,
-                closed_on: date(&closed_on)?,
-                due_on: date(&due_on)?,
-                approved_by: parse("user id", &by)?,
-                approved_at: instant(approved_at)?,
-                destroyed_at: instant(destroyed_at)?,
-                history_events: events,
-                history_head: head,
-                removed: crate::convert::json(&removed)?,
-            })
-        })
+                closed_on,
+                due_on,
+                by,
+                approved_at,
+                destroyed_at,
+                events,
+                head,
+                removed,
+            )| {
+                Ok(DestructionRecord {
+                    id: parse("destruction id", &id)?,
+                    service: crate::convert::code(&service)?,
+                    reference,
+                    record,
+                    kept_for,
+                    basis,
+                    closed_on: date(&closed_on)?,
+                    due_on: date(&due_on)?,
+                    approved_by: parse("user id", &by)?,
+                    approved_at: instant(approved_at)?,
+                    destroyed_at: instant(destroyed_at)?,
+                    history_events: events,
+                    history_head: head,
+                    removed: crate::convert::json(&removed)?,
+                })
+            },
+        )
         .collect()
 }
 
@@ -258,11 +275,7 @@ pub async fn history_head(conn: &mut Connection, case: CaseId) -> Result<(i64, S
 /// nothing else refers to them, with the person's details erased from the history outside
 /// the case. Must run in the transaction that then writes the destruction record
 /// `destruction`. Returns the rows removed by table.
-pub async fn destroy_case(
-    conn: &mut Connection,
-    case: CaseId,
-    destruction: DestructionId,
-) -> Result<BTreeMap<String, u64>> {
+pub async fn destroy_case(conn: &mut Connection, case: CaseId, destruction: DestructionId) -> Result<BTreeMap<String, u64>> {
     let id = case.to_string();
     let (person, referral): (String, String) = sqlx::query_as("SELECT person_id, referral_id FROM cases WHERE id = $1")
         .bind(&id)
@@ -354,10 +367,8 @@ pub async fn destroy_case(
     // Answers kept for retried requests may hold the record too.
     let mut stale_answers = 0;
     for record in [id.clone(), referral.to_string(), person.to_string()] {
-        let done = sqlx::query("DELETE FROM idempotency_keys WHERE instr(response, $1) > 0")
-            .bind(&record)
-            .execute(&mut *conn)
-            .await?;
+        let done =
+            sqlx::query("DELETE FROM idempotency_keys WHERE instr(response, $1) > 0").bind(&record).execute(&mut *conn).await?;
         stale_answers += done.rows_affected();
     }
     removed.insert("idempotency_keys".to_owned(), stale_answers);
@@ -374,7 +385,10 @@ pub async fn destroy_case(
                 .bind(destruction.to_string())
                 .execute(&mut *conn)
                 .await?;
-            sqlx::query("UPDATE events SET before = 'null', after = 'null' WHERE id = $1").bind(&event).execute(&mut *conn).await?;
+            sqlx::query("UPDATE events SET before = 'null', after = 'null' WHERE id = $1")
+                .bind(&event)
+                .execute(&mut *conn)
+                .await?;
             erased += 1;
         }
     }

@@ -77,12 +77,6 @@ impl Problems {
     }
 }
 
-/// The domain's messages are written to follow a field name; on a page they start a sentence.
-fn sentence(message: &str) -> String {
-    let mut chars = message.chars();
-    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
-}
-
 #[derive(Debug, Deserialize)]
 struct Done {
     done: Option<String>,
@@ -103,10 +97,6 @@ fn done_message(done: &Done) -> Option<&'static str> {
         "member-removed" => "The user was removed from the team",
         _ => return None,
     })
-}
-
-fn see_other(path: &str) -> Response {
-    Redirect::to(path).into_response()
 }
 
 /// A role as a select offers it: its service and code in one value, `service:role`.

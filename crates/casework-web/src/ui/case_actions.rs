@@ -104,13 +104,6 @@ async fn finish<T>(
     show(app, session, case, form.section, None, Outcome { problems, values: posted.0, status: None }).await
 }
 
-/// Messages from the use cases start in lower case to read well after a field name; on a
-/// page each stands alone.
-fn sentence(message: &str) -> String {
-    let mut chars = message.chars();
-    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
-}
-
 fn case_id(id: &str) -> Result<CaseId, AppError> {
     id.parse().map_err(|_| AppError::NotFound("case"))
 }

@@ -52,6 +52,8 @@ struct HomePage {
     work_lists: Vec<WorkListRow>,
     /// Whether the user audits a service (and so has the access log).
     auditor: bool,
+    /// Code and name of each service whose records the user reviews for disposal.
+    disposal_reviews: Vec<(String, String)>,
 }
 
 /// The open cases allocated to the actor.
@@ -121,6 +123,11 @@ async fn home(State(app): State<App>, session: Session) -> Response {
             overdue_tasks: tasks.iter().filter(|t| t.class == "govuk-tag--red").count(),
             tasks,
             auditor: !actor.services_with(Permission::AuditRead).is_empty(),
+            disposal_reviews: actor
+                .services_with(Permission::RecordsDispose)
+                .into_iter()
+                .map(|code| (code.to_string(), app.services.get(code).map(|d| d.service.name.clone()).unwrap_or_default()))
+                .collect(),
             alerts: alerts
                 .into_iter()
                 .map(|a| AlertRow { case: a.case.to_string(), case_reference: a.case_reference, message: a.message })

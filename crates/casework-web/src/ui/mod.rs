@@ -12,6 +12,7 @@ mod home;
 mod meetings;
 mod referrals;
 mod restrictions;
+mod retention;
 mod schema_form;
 mod session;
 mod subject_forms;
@@ -52,6 +53,7 @@ pub fn routes() -> axum::Router<App> {
         .merge(audit::routes())
         .merge(subject_forms::routes())
         .merge(allocation::routes())
+        .merge(retention::routes())
         .route("/assets/casework.css", get(|| async { asset("text/css", CSS) }))
         .route("/assets/govuk-frontend.min.js", get(|| async { asset("text/javascript", GOVUK_JS) }))
         .route("/assets/init.js", get(|| async { asset("text/javascript", INIT_JS) }))
@@ -197,6 +199,17 @@ fn problem(error: AppError, signed_in: Option<SignedIn>) -> Response {
         _ => (StatusCode::BAD_REQUEST, "That did not work", "Please go back and try again."),
     };
     render(&ProblemPage { signed_in, title, detail }, status)
+}
+
+/// Messages from the use cases start in lower case to read well after a field name; on a
+/// page each stands alone.
+fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+fn see_other(path: &str) -> Response {
+    Redirect::to(path).into_response()
 }
 
 fn uk_time(at: jiff::Timestamp) -> String {

@@ -286,6 +286,10 @@ fn state_changing_routes(
         ("/meetings", "service=deanery&meeting=triage".to_owned()),
         (&format!("/meetings/{meeting}/items/1"), "outcome=file&minute=Forged".to_owned()),
         ("/session/keep-alive", String::new()),
+        (&format!("/cases/{case}/restriction"), "version=1&restriction=none".to_owned()),
+        (&format!("/cases/{case}/break-glass"), "reason=forged&details=Forged".to_owned()),
+        (&format!("/cases/{case}/legal-holds"), "reason=Forged".to_owned()),
+        ("/services/recovery/disposal-review", format!("case={case}")),
     ]
     .into_iter()
     .map(|(path, body)| (path.to_owned(), body))
@@ -295,7 +299,8 @@ fn state_changing_routes(
 #[tokio::test]
 async fn every_state_changing_page_route_refuses_forms_without_the_token_or_from_another_site() {
     let server = spawn().await;
-    let lead_id = server.make_user("lead", &["recovery:care-coordinator", "deanery:deputy-dean"], false).await;
+    let lead_id =
+        server.make_user("lead", &["recovery:care-coordinator", "recovery:service-manager", "deanery:deputy-dean"], false).await;
     let api = server.sign_in("lead").await;
     let case = api.open_case("recovery", "Guarded").await;
     let id = case["id"].as_str().unwrap();

@@ -22,11 +22,15 @@ async fn closed_case(manager: &Client, family_name: &str, born: &str) -> Value {
     assert_eq!(made.status, StatusCode::CREATED, "{made:?}");
     let id = made.body["id"].as_str().unwrap().to_owned();
     let note = manager
-        .post(&format!("/api/v1/cases/{id}/notes"), json!({ "kind": "contact", "body": format!("Visited {family_name} at home") }))
+        .post(
+            &format!("/api/v1/cases/{id}/notes"),
+            json!({ "kind": "contact", "body": format!("Visited {family_name} at home") }),
+        )
         .await;
     assert_eq!(note.status, StatusCode::CREATED);
     let version = manager.get(&format!("/api/v1/cases/{id}")).await.body["version"].clone();
-    let closed = manager.post(&format!("/api/v1/cases/{id}/closure"), json!({ "version": version, "reason": "final-order" })).await;
+    let closed =
+        manager.post(&format!("/api/v1/cases/{id}/closure"), json!({ "version": version, "reason": "final-order" })).await;
     assert_eq!(closed.status, StatusCode::OK, "{closed:?}");
     closed.body
 }
@@ -58,17 +62,16 @@ async fn a_closed_case_comes_up_for_review_when_its_period_ends_and_is_destroyed
     assert_eq!(review.body["items"][0]["due_on"], "2032-03-10");
 
     // A legal hold stops approval; nothing is written by the refusal.
-    let hold = manager.post(&format!("/api/v1/cases/{adult_id}/legal-holds"), json!({ "reason": "Claim against the service" })).await;
+    let hold =
+        manager.post(&format!("/api/v1/cases/{adult_id}/legal-holds"), json!({ "reason": "Claim against the service" })).await;
     assert_eq!(hold.status, StatusCode::CREATED, "{hold:?}");
     let before = server.counts().await;
-    let refused =
-        manager.post("/api/v1/services/family-court/disposal-review/approvals", json!({ "cases": [adult_id] })).await;
+    let refused = manager.post("/api/v1/services/family-court/disposal-review/approvals", json!({ "cases": [adult_id] })).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(refused.fields(), ["cases/0"]);
     assert!(refused.body.to_string().contains("legal hold"));
-    let not_due = manager
-        .post("/api/v1/services/family-court/disposal-review/approvals", json!({ "cases": [child["id"].clone()] }))
-        .await;
+    let not_due =
+        manager.post("/api/v1/services/family-court/disposal-review/approvals", json!({ "cases": [child["id"].clone()] })).await;
     assert_eq!(not_due.status, StatusCode::UNPROCESSABLE_ENTITY, "a case not on the list cannot be approved");
     assert_eq!(server.counts().await, before);
 
@@ -78,8 +81,7 @@ async fn a_closed_case_comes_up_for_review_when_its_period_ends_and_is_destroyed
         .await;
     assert_eq!(lifted.status, StatusCode::OK);
     assert_eq!(lifted.body["stands"], false);
-    let approved =
-        manager.post("/api/v1/services/family-court/disposal-review/approvals", json!({ "cases": [adult_id] })).await;
+    let approved = manager.post("/api/v1/services/family-court/disposal-review/approvals", json!({ "cases": [adult_id] })).await;
     assert_eq!(approved.status, StatusCode::OK, "{approved:?}");
     assert_eq!(server.app.run_destruction().await.unwrap(), 1);
     assert_eq!(server.app.run_destruction().await.unwrap(), 0, "each approval is carried out once");
@@ -108,10 +110,8 @@ async fn a_closed_case_comes_up_for_review_when_its_period_ends_and_is_destroyed
     .await
     .unwrap();
     assert_eq!(left, 0, "the person's details are gone");
-    let child_left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people WHERE family_name = 'Childcase'")
-        .fetch_one(&mut *conn)
-        .await
-        .unwrap();
+    let child_left: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM people WHERE family_name = 'Childcase'").fetch_one(&mut *conn).await.unwrap();
     assert_eq!(child_left, 1, "the other case is untouched");
     drop(conn);
 
@@ -143,7 +143,8 @@ async fn an_approval_lapses_when_the_case_is_reopened_or_put_on_hold() {
 
     let id = reopened["id"].as_str().unwrap();
     let version = manager.get(&format!("/api/v1/cases/{id}")).await.body["version"].clone();
-    let again = manager.post(&format!("/api/v1/cases/{id}/reopening"), json!({ "version": version, "reason": "New application" })).await;
+    let again =
+        manager.post(&format!("/api/v1/cases/{id}/reopening"), json!({ "version": version, "reason": "New application" })).await;
     assert_eq!(again.status, StatusCode::OK, "{again:?}");
     let held_id = held["id"].as_str().unwrap();
     manager.post(&format!("/api/v1/cases/{held_id}/legal-holds"), json!({ "reason": "Inquiry" })).await;
@@ -172,10 +173,7 @@ async fn only_those_who_hold_records_dispose_review_hold_or_approve() {
         "a case of another service does not exist for them"
     );
     assert_eq!(
-        adviser
-            .post("/api/v1/services/family-court/disposal-review/approvals", json!({ "cases": [id] }))
-            .await
-            .status,
+        adviser.post("/api/v1/services/family-court/disposal-review/approvals", json!({ "cases": [id] })).await.status,
         StatusCode::FORBIDDEN
     );
     let empty = manager.post(&format!("/api/v1/cases/{id}/legal-holds"), json!({ "reason": "" })).await;
@@ -203,4 +201,45 @@ async fn facts_cannot_be_deleted_outside_the_destruction_job() {
     }
     let refused = sqlx::query("UPDATE events SET after = 'null' WHERE case_id = $1").bind(&id).execute(&mut *tx).await;
     assert!(refused.is_err(), "erasing without a recorded erasure");
+}
+
+#[tokio::test]
+async fn the_pages_review_hold_and_approve() {
+    let server = spawn().await;
+    let manager = server.user("manager", &["family-court:service-manager"]).await;
+    let held = closed_case(&manager, "Heldpage", "1980-01-01").await;
+    let due = closed_case(&manager, "Duepage", "1980-01-01").await;
+    server.advance(jiff::SignedDuration::from_hours(7 * YEAR_HOURS));
+    let pages = server.page_user("manager").await;
+    let (held_id, due_id) = (held["id"].as_str().unwrap(), due["id"].as_str().unwrap());
+
+    let (_, home) = pages.get("/").await;
+    assert!(home.contains("href=\"/services/family-court/disposal-review\""));
+    let empty = pages.post(&format!("/cases/{held_id}/legal-holds"), "reason=").await;
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.text().await.unwrap().contains("href=\"#reason\""));
+    let placed = pages.post(&format!("/cases/{held_id}/legal-holds"), "reason=Inquiry+into+the+service").await;
+    assert_eq!(placed.status(), StatusCode::SEE_OTHER);
+    let (_, holds) = pages.get(&format!("/cases/{held_id}/legal-holds")).await;
+    assert!(holds.contains("Inquiry into the service") && holds.contains("Stands"));
+
+    let (status, review) = pages.get("/services/family-court/disposal-review").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(review.contains("Heldpage") && review.contains("Legal hold") && review.contains("Duepage"));
+    assert!(!review.contains(&format!("value=\"{held_id}\"")), "a held case cannot be ticked");
+    let refused = pages.post("/services/family-court/disposal-review", &format!("case={held_id}")).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().await.unwrap().contains(&format!("href=\"#case-{held_id}\"")));
+    let approved = pages.post("/services/family-court/disposal-review", &format!("case={due_id}")).await;
+    assert_eq!(approved.status(), StatusCode::SEE_OTHER);
+    server.app.run_destruction().await.unwrap();
+    let (_, review) = pages.get("/services/family-court/disposal-review?approved=1").await;
+    assert!(
+        review.contains(due["reference"].as_str().unwrap()) && !review.contains("Duepage"),
+        "destroyed, named by reference only"
+    );
+
+    server.make_user("adviser", &["family-court:family-court-adviser"], false).await;
+    let adviser = server.page_user("adviser").await;
+    assert_eq!(adviser.get("/services/family-court/disposal-review").await.0, StatusCode::FORBIDDEN);
 }
