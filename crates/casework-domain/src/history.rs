@@ -30,6 +30,8 @@ pub enum EventKind {
     CaseLinked,
     ConsentRecorded,
     ConsentWithdrawn,
+    DisclosureRecorded,
+    DisclosureFlagged,
     NoteAdded,
     AddendumAdded,
     TaskCreated,
@@ -98,6 +100,7 @@ pub enum Subject {
     User(UserId),
     Team(crate::ids::TeamId),
     Consent(crate::ids::ConsentId),
+    Disclosure(crate::ids::DisclosureId),
 }
 
 impl Change {

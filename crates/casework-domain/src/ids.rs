@@ -71,6 +71,8 @@ id_type!(
     EventId,
     /// A record of consent (or a child's assent) to share.
     ConsentId,
+    /// A share, referral out, transfer or export of a case's information.
+    DisclosureId,
 );
 
 #[cfg(test)]
