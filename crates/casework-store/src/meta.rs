@@ -88,7 +88,7 @@ pub async fn definitions(conn: &mut Connection) -> Result<Vec<StoredDefinition>>
 
 /// Row counts of the tables that hold case work and who may do it, for checks and tests.
 pub async fn count(conn: &mut Connection, table: &str) -> Result<i64> {
-    const TABLES: [&str; 26] = [
+    const TABLES: [&str; 28] = [
         "people",
         "referrals",
         "cases",
@@ -115,6 +115,8 @@ pub async fn count(conn: &mut Connection, table: &str) -> Result<i64> {
         "subject_form_links",
         "consents",
         "consent_withdrawals",
+        "disclosures",
+        "disclosure_flags",
     ];
     if !TABLES.contains(&table) {
         return Ok(-1);

@@ -177,6 +177,8 @@ impl TestServer {
             "subject_form_links",
             "consents",
             "consent_withdrawals",
+            "disclosures",
+            "disclosure_flags",
         ] {
             all.push((table.to_owned(), self.count(table).await));
         }
