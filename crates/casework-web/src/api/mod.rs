@@ -5,6 +5,7 @@ pub mod admin;
 pub mod audit;
 pub mod cases;
 pub mod consents;
+pub mod disclosures;
 pub mod people;
 pub mod referrals;
 pub mod session;
@@ -96,6 +97,7 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(audit::access_log))
         .routes(routes!(consents::list_consents, consents::record_consent))
         .routes(routes!(consents::withdraw_consent))
+        .routes(routes!(disclosures::list_disclosures, disclosures::record_disclosure))
         .routes(routes!(work::list_notes, work::add_note))
         .routes(routes!(work::add_addendum))
         .routes(routes!(work::list_tasks, work::create_task))

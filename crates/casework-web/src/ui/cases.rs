@@ -29,6 +29,10 @@ pub(super) fn routes() -> axum::Router<App> {
             get(|State(app), session, Path(id), Query(done)| section(app, session, id, done, Section::Details)),
         )
         .route(
+            "/cases/{id}/sharing",
+            get(sharing_section),
+        )
+        .route(
             "/cases/{id}/history",
             get(|State(app), session, Path(id), Query(done)| section(app, session, id, done, Section::History)),
         )
@@ -42,6 +46,7 @@ pub(super) enum Section {
     Tasks,
     Record,
     Details,
+    Sharing,
     History,
 }
 
@@ -52,6 +57,7 @@ impl Section {
             Section::Tasks => format!("/cases/{case}/tasks"),
             Section::Record => format!("/cases/{case}/record"),
             Section::Details => format!("/cases/{case}/details"),
+            Section::Sharing => format!("/cases/{case}/sharing"),
             Section::History => format!("/cases/{case}/history"),
         }
     }
@@ -62,6 +68,7 @@ impl Section {
             Section::Tasks => "tasks",
             Section::Record => "record",
             Section::Details => "details",
+            Section::Sharing => "sharing",
             Section::History => "history",
         }
     }
@@ -79,6 +86,13 @@ pub(super) struct Outcome {
 #[derive(Debug, Deserialize)]
 pub(super) struct Done {
     done: Option<String>,
+}
+
+/// The Sharing section's address names the kind of disclosure its form records.
+#[derive(Debug, Deserialize)]
+pub(super) struct SharingQuery {
+    done: Option<String>,
+    kind: Option<String>,
 }
 
 /// Fixed confirmations after a form went through; nothing from the request is echoed.
@@ -104,6 +118,7 @@ fn confirmation(done: Option<&str>) -> Option<&'static str> {
         "extended" => "The deadline was extended",
         "consent" => "The consent was recorded",
         "consent-withdrawn" => "The consent was withdrawn: it no longer holds",
+        "disclosure" => "The disclosure was recorded with its basis",
         _ => return None,
     })
 }
@@ -260,6 +275,7 @@ struct CasePage {
     key_dates: Vec<(String, String, String)>,
     closure_reasons: Vec<ClosureRow>,
     events: Vec<EventRow>,
+    sharing: super::sharing::SharingView,
 }
 
 impl CasePage {
@@ -270,6 +286,18 @@ impl CasePage {
     fn value(&self, name: &str) -> &str {
         self.values.get(name).map_or("", String::as_str)
     }
+}
+
+/// The Sharing section, its form set to record the kind of disclosure the address names.
+async fn sharing_section(
+    State(app): State<App>,
+    session: Session,
+    Path(id): Path<String>,
+    Query(query): Query<SharingQuery>,
+) -> Response {
+    let mut outcome = Outcome::default();
+    outcome.values.insert("kind".into(), query.kind.unwrap_or_default());
+    show(&app, &session, &id, Section::Sharing, confirmation(query.done.as_deref()), outcome).await
 }
 
 /// A section of the case, with the confirmation of what the user just did there.
@@ -435,6 +463,7 @@ async fn page(
         key_dates: Vec::new(),
         closure_reasons: Vec::new(),
         events: Vec::new(),
+        sharing: Default::default(),
     };
     if let casework_domain::case::CaseStatus::Closed { reason, at, .. } = &case.status {
         page.closure = format!(
@@ -480,6 +509,10 @@ async fn page(
         Section::Tasks => tasks_section(app, actor, &mut page, &definition, &view.case).await?,
         Section::Record => record_section(app, actor, &mut page, &definition, &view.case).await?,
         Section::Details => details_section(app, actor, &mut page, &definition, &view.case).await?,
+        Section::Sharing => {
+            let kind = page.value("kind").to_owned();
+            page.sharing = super::sharing::sharing_view(app, actor, &definition, &view.case, &consents, &kind).await?;
+        }
         Section::History => {
             if !actor.may(Permission::HistoryRead, scope) {
                 return Err(AppError::Forbidden("read this case's history"));

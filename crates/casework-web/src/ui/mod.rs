@@ -13,6 +13,7 @@ mod meetings;
 mod referrals;
 mod schema_form;
 mod session;
+mod sharing;
 mod subject_forms;
 mod work_lists;
 
