@@ -31,7 +31,8 @@ impl App {
     pub async fn withdraw_consent(&self, actor: &Actor, case: CaseId, id: ConsentId, reason: ShortText) -> Result<Consent> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let found = self.case_for(&mut tx, actor, case, Permission::NoteAdd, "record a withdrawal of consent on this case").await?;
+        let found =
+            self.case_for(&mut tx, actor, case, Permission::NoteAdd, "record a withdrawal of consent on this case").await?;
         let mut consent = match consents::get(&mut tx, id).await? {
             Some(consent) if consent.case == case => consent,
             _ => return Err(AppError::NotFound("consent")),

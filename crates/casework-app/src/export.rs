@@ -10,13 +10,13 @@ use crate::{AppError, Result};
 use casework_domain::case::{Case, CaseStatus};
 use casework_domain::consent::Consent;
 use casework_domain::decision::Decision;
+use casework_domain::ids::UserId;
 use casework_domain::note::Note;
 use casework_domain::person::Person;
 use casework_domain::plan::{Objective, Review};
 use casework_domain::service::ServiceDefinition;
 use casework_domain::task::Task;
 use casework_domain::time::service_zone;
-use casework_domain::ids::UserId;
 use casework_store::forms::Submission;
 use casework_store::plans::PlanDates;
 use jiff::Timestamp;
@@ -154,10 +154,15 @@ impl CaseExport {
             format!("Opened: {}", when(case.opened_at)),
             format!("Worker: {}", case.worker.map_or_else(|| "not allocated".into(), |w| self.name(w))),
         ];
-        identity.extend(self.person.identifiers.iter().map(|i| format!("{}: {}", value(&i.kind).as_str().unwrap_or("identifier"), i.value)));
+        identity.extend(
+            self.person.identifiers.iter().map(|i| format!("{}: {}", value(&i.kind).as_str().unwrap_or("identifier"), i.value)),
+        );
         identity.extend(case.flags.iter().map(|f| format!("Flag: {}", Self::label(&service.flags, &f.code))));
-        let key_dates: Vec<String> =
-            case.key_dates.iter().map(|(code, date)| format!("{}: {}", Self::label(&service.key_dates, code), day(*date))).collect();
+        let key_dates: Vec<String> = case
+            .key_dates
+            .iter()
+            .map(|(code, date)| format!("{}: {}", Self::label(&service.key_dates, code), day(*date)))
+            .collect();
 
         let mut notes = Vec::new();
         let mut note_values = Vec::new();
@@ -217,10 +222,15 @@ impl CaseExport {
                 )
             })
             .collect();
-        let form_values =
-            self.forms.iter().map(|s| json!({ "id": s.id, "form": s.form.form, "answers": s.form.answers,
+        let form_values = self
+            .forms
+            .iter()
+            .map(|s| {
+                json!({ "id": s.id, "form": s.form.form, "answers": s.form.answers,
                 "completed_by": s.form.completed_by, "score": s.form.score, "submitted_by": s.form.submitted_by,
-                "submitted_at": s.form.submitted_at })).collect();
+                "submitted_at": s.form.submitted_at })
+            })
+            .collect();
         let mut plan = Vec::new();
         if let Some(dates) = &self.plan {
             plan.push(format!(
@@ -239,7 +249,9 @@ impl CaseExport {
                 escape(value(&o.status).as_str().unwrap_or(""))
             )
         }));
-        plan.extend(self.reviews.iter().map(|r| format!("Review {}: {}", escape(&when(r.reviewed_at)), escape(r.summary.as_str()))));
+        plan.extend(
+            self.reviews.iter().map(|r| format!("Review {}: {}", escape(&when(r.reviewed_at)), escape(r.summary.as_str()))),
+        );
         let plan_value = json!({
             "started_on": self.plan.map(|d| d.started_on),
             "last_review_on": self.plan.and_then(|d| d.last_review_on),
@@ -284,7 +296,12 @@ impl CaseExport {
                 value: json!({ "case": value(case), "service": service.service.name, "person": value(&self.person) }),
                 rows: identity.iter().map(|r| escape(r)).collect(),
             },
-            Part { key: "key_dates", heading: "Key dates", value: value(&case.key_dates), rows: key_dates.iter().map(|r| escape(r)).collect() },
+            Part {
+                key: "key_dates",
+                heading: "Key dates",
+                value: value(&case.key_dates),
+                rows: key_dates.iter().map(|r| escape(r)).collect(),
+            },
             Part { key: "notes", heading: "Notes", value: Value::Array(note_values), rows: notes },
             Part { key: "decisions", heading: "Decisions", value: value(&self.decisions), rows: decisions },
             Part { key: "forms", heading: "Forms", value: Value::Array(form_values), rows: forms },

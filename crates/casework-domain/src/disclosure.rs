@@ -380,7 +380,11 @@ allows = ["share", "referral-out"]
         let c = consent(case, "consent", Some("2026-06-30"));
         for kind in DisclosureKind::ALL {
             for today in ["2026-03-02", "2026-06-30"] {
-                assert_eq!(check_basis(&on_consent(&c), kind, case, Some(&c), &service(), day(today)), Ok(()), "{kind:?} {today}");
+                assert_eq!(
+                    check_basis(&on_consent(&c), kind, case, Some(&c), &service(), day(today)),
+                    Ok(()),
+                    "{kind:?} {today}"
+                );
             }
         }
     }
@@ -405,7 +409,10 @@ allows = ["share", "referral-out"]
             reason: ShortText::parse("Phoned").unwrap(),
         });
         let refused = message(check_basis(&on_consent(&c), DisclosureKind::Share, case, Some(&c), &service(), day("2026-03-03")));
-        assert_eq!(refused, "Consent given by Jo Bloggs was withdrawn on 3 March 2026; choose a statutory basis or record new consent");
+        assert_eq!(
+            refused,
+            "Consent given by Jo Bloggs was withdrawn on 3 March 2026; choose a statutory basis or record new consent"
+        );
     }
 
     #[test]
@@ -421,9 +428,16 @@ allows = ["share", "referral-out"]
     fn a_consent_of_another_case_or_none_at_all_is_refused_alike() {
         let case = CaseId::new();
         let elsewhere = consent(CaseId::new(), "consent", None);
-        let other =
-            message(check_basis(&on_consent(&elsewhere), DisclosureKind::Share, case, Some(&elsewhere), &service(), day("2026-03-10")));
-        let missing = message(check_basis(&on_consent(&elsewhere), DisclosureKind::Share, case, None, &service(), day("2026-03-10")));
+        let other = message(check_basis(
+            &on_consent(&elsewhere),
+            DisclosureKind::Share,
+            case,
+            Some(&elsewhere),
+            &service(),
+            day("2026-03-10"),
+        ));
+        let missing =
+            message(check_basis(&on_consent(&elsewhere), DisclosureKind::Share, case, None, &service(), day("2026-03-10")));
         assert_eq!(other, missing, "another case's consent is not told apart from none");
         assert!(other.contains("not recorded on this case"));
     }

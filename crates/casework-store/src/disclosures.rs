@@ -58,11 +58,10 @@ pub async fn insert_flag(conn: &mut Connection, flag: &DisclosureFlag) -> Result
 
 /// The disclosures that relied on a consent, oldest first, with who made each.
 pub async fn relying_on(conn: &mut Connection, consent: ConsentId) -> Result<Vec<(DisclosureId, UserId)>> {
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT id, recorded_by FROM disclosures WHERE consent_id = $1 ORDER BY id")
-            .bind(consent.to_string())
-            .fetch_all(conn)
-            .await?;
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT id, recorded_by FROM disclosures WHERE consent_id = $1 ORDER BY id")
+        .bind(consent.to_string())
+        .fetch_all(conn)
+        .await?;
     rows.iter().map(|(id, by)| Ok((parse("disclosure id", id)?, parse("user id", by)?))).collect()
 }
 

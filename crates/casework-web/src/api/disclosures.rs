@@ -92,6 +92,11 @@ impl From<StoredDisclosure> for DisclosureOut {
     }
 }
 
+/// An export's bundle: a zip holding case.json and case.html.
+#[derive(Debug, ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct ExportBundle(pub Vec<u8>);
+
 /// Records a share, referral out, transfer or export on its basis. Without a valid basis it
 /// is refused (422, the reason under `basis`) and nothing is written. An export answers with
 /// the case's bundle itself (a zip holding case.json and case.html), logged in the access log
@@ -100,7 +105,7 @@ impl From<StoredDisclosure> for DisclosureOut {
     request_body = DisclosureIn,
     responses(
         (status = 201, description = "A share, referral out or transfer, recorded", body = DisclosureOut),
-        (status = 200, description = "An export: the bundle, recorded and logged", content_type = "application/zip", body = Vec<u8>),
+        (status = 200, description = "An export: the bundle, recorded and logged", content_type = "application/zip", body = ExportBundle),
         (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem),
         (status = 422, body = crate::problem::Problem)))]
 pub async fn record_disclosure(
@@ -122,9 +127,7 @@ pub async fn record_disclosure(
     let Recorded { disclosure, export } = app.record_disclosure(&actor, case, &input).await?;
     Ok(match export {
         Some(file) => download(file),
-        None => {
-            (StatusCode::CREATED, Json(DisclosureOut::from(StoredDisclosure { disclosure, flag: None }))).into_response()
-        }
+        None => (StatusCode::CREATED, Json(DisclosureOut::from(StoredDisclosure { disclosure, flag: None }))).into_response(),
     })
 }
 

@@ -28,10 +28,7 @@ pub(super) fn routes() -> axum::Router<App> {
             "/cases/{id}/details",
             get(|State(app), session, Path(id), Query(done)| section(app, session, id, done, Section::Details)),
         )
-        .route(
-            "/cases/{id}/sharing",
-            get(sharing_section),
-        )
+        .route("/cases/{id}/sharing", get(sharing_section))
         .route(
             "/cases/{id}/history",
             get(|State(app), session, Path(id), Query(done)| section(app, session, id, done, Section::History)),

@@ -73,13 +73,12 @@ pub(super) async fn sharing_view(
         .map(|s| {
             let d = s.disclosure;
             let basis = match &d.basis {
-                Basis::Consent { consent } => consents
-                    .iter()
-                    .find(|c| &c.id == consent)
-                    .map_or_else(|| "Consent".to_owned(), consent_label),
-                Basis::Statutory { code } => definition
-                    .statutory_basis(code)
-                    .map_or_else(|| code.to_string(), |b| format!("{} ({})", b.name, b.law)),
+                Basis::Consent { consent } => {
+                    consents.iter().find(|c| &c.id == consent).map_or_else(|| "Consent".to_owned(), consent_label)
+                }
+                Basis::Statutory { code } => {
+                    definition.statutory_basis(code).map_or_else(|| code.to_string(), |b| format!("{} ({})", b.name, b.law))
+                }
             };
             DisclosureRow {
                 kind: title(d.kind),
