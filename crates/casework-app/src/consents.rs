@@ -26,10 +26,13 @@ impl App {
 
     /// Withdraws a consent from now on. Anyone who may see the case may record that it was
     /// withdrawn: a withdrawal must never wait for the right person to be at their desk.
+    /// Disclosures made under it are flagged and the case's worker told, in the same
+    /// transaction.
     pub async fn withdraw_consent(&self, actor: &Actor, case: CaseId, id: ConsentId, reason: ShortText) -> Result<Consent> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        self.case_for(&mut tx, actor, case, Permission::NoteAdd, "record a withdrawal of consent on this case").await?;
+        let found =
+            self.case_for(&mut tx, actor, case, Permission::NoteAdd, "record a withdrawal of consent on this case").await?;
         let mut consent = match consents::get(&mut tx, id).await? {
             Some(consent) if consent.case == case => consent,
             _ => return Err(AppError::NotFound("consent")),
@@ -45,6 +48,7 @@ impl App {
             return Err(AppError::Conflict("this consent was already withdrawn".into()));
         }
         self.record(&mut tx, actor, Some(case), [change], now).await?;
+        self.flag_disclosures_under(&mut tx, actor, &found, &consent, now).await?;
         tx.commit().await?;
         Ok(consent)
     }

@@ -250,6 +250,29 @@ enum Step {
     /// Restricts the case: "restricted" or "shielded", the roles of the demo users named on
     /// it, and the roles named.
     Restrict(&'static str, &'static [&'static str], &'static [&'static str]),
+    /// Consent to share: who gave it, who they are to the person, what, with whom; written.
+    Consent(&'static str, &'static str, &'static str, &'static str),
+    /// Withdraws the last consent recorded on the case, for this reason.
+    WithdrawConsent(&'static str),
+    Disclose(Di),
+}
+
+/// A disclosure: kind, organisation, how sent, what, the basis and why.
+#[derive(Debug)]
+struct Di {
+    kind: &'static str,
+    to: &'static str,
+    how: &'static str,
+    what: &'static str,
+    basis: DemoBasis,
+    why: &'static str,
+}
+
+#[derive(Debug)]
+enum DemoBasis {
+    /// The last consent recorded on the case.
+    LastConsent,
+    Statutory(&'static str),
 }
 
 /// A task: title, assignee, due in days from today, and how it ends.
@@ -307,6 +330,7 @@ struct CaseState {
     by: &'static str,
     last_note: Option<NoteId>,
     last_task: Option<(TaskId, i64)>,
+    last_consent: Option<casework_domain::ids::ConsentId>,
 }
 
 #[derive(Debug)]
@@ -512,7 +536,14 @@ impl Seeder<'_> {
         };
         self.counts.cases += 1;
         self.cases.insert(spec.key, (case.id, person));
-        let mut state = CaseState { id: case.id, version: case.version, by: first_actor, last_note: None, last_task: None };
+        let mut state = CaseState {
+            id: case.id,
+            version: case.version,
+            by: first_actor,
+            last_note: None,
+            last_task: None,
+            last_consent: None,
+        };
         for (i, step) in spec.steps.iter().enumerate() {
             self.step(&mut state, step).await.map_err(|e| internal(format!("step {i} ({step:?}): {e}")))?;
         }
@@ -594,6 +625,44 @@ impl Seeder<'_> {
                     roles: roles.iter().map(|role| code(role)).collect::<Result<_>>()?,
                 };
                 Some(app.restrict_case(actor, id, seen, restriction).await?)
+            }
+            Step::Consent(given_by, relationship, scope, with_whom) => {
+                let input = casework_domain::consent::ConsentInput {
+                    kind: Some("consent".into()),
+                    given_by: (*given_by).into(),
+                    relationship: (*relationship).into(),
+                    scope: (*scope).into(),
+                    with_whom: (*with_whom).into(),
+                    how: Some("written".into()),
+                    given_on: self.today.to_string(),
+                    until: None,
+                };
+                state.last_consent = Some(app.record_consent(actor, id, &input).await?.id);
+                None
+            }
+            Step::WithdrawConsent(reason) => {
+                let consent = state.last_consent.ok_or_else(|| internal("a withdrawal needs a consent before it"))?;
+                app.withdraw_consent(actor, id, consent, ShortText::parse(reason)?).await?;
+                None
+            }
+            Step::Disclose(d) => {
+                let basis = match d.basis {
+                    DemoBasis::LastConsent => {
+                        format!("consent:{}", state.last_consent.ok_or_else(|| internal("no consent to rely on"))?)
+                    }
+                    DemoBasis::Statutory(code) => format!("statutory:{code}"),
+                };
+                let input = casework_domain::disclosure::DisclosureInput {
+                    kind: d.kind.into(),
+                    recipient_organisation: d.to.into(),
+                    recipient_person: None,
+                    sent_how: d.how.into(),
+                    summary: d.what.into(),
+                    basis,
+                    reason: d.why.into(),
+                };
+                app.record_disclosure(actor, id, &input).await?;
+                None
             }
         };
         if let Some(case) = changed {
@@ -2031,6 +2100,20 @@ const RECOVERY: ServiceDemo = ServiceDemo {
                     0,
                     "Seen on the wing with a recovery peer. Mr McGregor was alert and apologetic. Harm reduction advice given on psychoactive substances and the risks of using alone. Consent to share signed. He wants to engage and asked about groups.",
                 ),
+                S::Consent(
+                    "Stuart McGregor",
+                    "self",
+                    "Substance use, assessment and care plan",
+                    "Prison healthcare and the community drug team",
+                ),
+                S::Disclose(Di {
+                    kind: "referral-out",
+                    to: "Prison healthcare substance misuse team",
+                    how: "Secure email",
+                    what: "Initial assessment and his current psychoactive substance use",
+                    basis: DemoBasis::LastConsent,
+                    why: "Clinical review of his use; he agreed to healthcare being told when he signed consent to share.",
+                }),
                 S::Decide(D {
                     outcome: "suitable-for-service",
                     body: None,
@@ -2045,6 +2128,15 @@ const RECOVERY: ServiceDemo = ServiceDemo {
                     due: Some(2),
                     end: End::Open,
                 }),
+                S::Disclose(Di {
+                    kind: "share",
+                    to: "Safer custody team",
+                    how: "Secure email",
+                    what: "His current psychoactive substance use and that he has been using alone",
+                    basis: DemoBasis::Statutory("risk-of-serious-harm"),
+                    why: "An ACCT is open and he has been using alone: a risk of serious harm the ACCT review must know of.",
+                }),
+                S::WithdrawConsent("Told the support worker he no longer wants healthcare told about his use"),
             ],
         },
         CaseSpec {
@@ -2866,6 +2958,14 @@ const OMBUDSMAN: ServiceDemo = ServiceDemo {
                 S::Task(T { title: "Initial look", to: To::Queue("initial-look-unallocated"), due: Some(5), end: End::Open }),
                 S::As("team-coordinator"),
                 S::Flag("urgent"),
+                S::Disclose(Di {
+                    kind: "share",
+                    to: "Parliamentary and Health Service Ombudsman (PHSO)",
+                    how: "Secure email",
+                    what: "The complaint, the care home and the NHS trust complained about, for the initial look",
+                    basis: DemoBasis::Statutory("ombudsmen-consultation"),
+                    why: "Initial look: consultation with the health ombudsman about the NHS part of the complaint.",
+                }),
             ],
         },
         CaseSpec {
@@ -3166,6 +3266,14 @@ const FAMILY_COURT: ServiceDemo = ServiceDemo {
                 S::Date("next-hearing", 21),
                 S::Date("report-due", 10),
                 S::As("family-court-adviser"),
+                S::Disclose(Di {
+                    kind: "share",
+                    to: "Family Court",
+                    how: "Court e-filing",
+                    what: "The guardian's case analysis and Ellie's wishes and feelings",
+                    basis: DemoBasis::Statutory("court-direction"),
+                    why: "The court directed the case analysis to be filed before the next hearing.",
+                }),
                 S::Move("allocated"),
                 S::Note(
                     Analysis,
@@ -3660,6 +3768,7 @@ mod tests {
 
         let reader = reader(&app).await;
         let (mut total, mut late, mut addenda, mut cancelled, mut closed, mut shadows, mut remade) = (0, 0, 0, 0, 0, 0, 0);
+        let (mut disclosures, mut flagged, mut statutory) = (0, 0, 0);
         for definition in app.services.all() {
             let query = CaseQuery { service: Some(definition.code().clone()), limit: 200, ..Default::default() };
             let cases = app.list_cases(&reader, &query).await.unwrap();
@@ -3674,6 +3783,13 @@ mod tests {
                 cancelled += tasks.iter().filter(|t| matches!(t.status, TaskStatus::Cancelled { .. })).count();
                 let case = app.get_case(&reader, summary.id).await.unwrap().case;
                 shadows += case.links.iter().filter(|l| l.kind == LinkKind::ShadowOf).count();
+                let shared = app.case_disclosures(&reader, summary.id).await.unwrap();
+                disclosures += shared.len();
+                flagged += shared.iter().filter(|d| d.flag.is_some()).count();
+                statutory += shared
+                    .iter()
+                    .filter(|d| matches!(d.disclosure.basis, casework_domain::disclosure::Basis::Statutory { .. }))
+                    .count();
             }
             let referrals = app.list_referrals(&reader, Some(definition.code()), None, None, None, 200).await.unwrap();
             for outcome in ["pending", "accepted", "rejected", "kept-on-file"] {
@@ -3691,6 +3807,8 @@ mod tests {
         assert!(closed >= 1, "no closed case");
         assert!(shadows >= 1, "no shadow case");
         assert!(remade >= 1, "no referral made again after a decline");
+        assert!(disclosures >= 4 && statutory >= 3, "{disclosures} disclosures, {statutory} on a statutory basis");
+        assert!(flagged >= 1, "no disclosure flagged by a withdrawn consent");
         assert!(summary.referrals > summary.cases, "some referrals should not have become cases");
         assert!(summary.notes >= total);
 

@@ -38,6 +38,8 @@ pub enum EventKind {
     DisposalApproved,
     /// A case was destroyed; the event names the destruction record, not the person.
     RecordDestroyed,
+    DisclosureRecorded,
+    DisclosureFlagged,
     NoteAdded,
     AddendumAdded,
     TaskCreated,
@@ -108,6 +110,7 @@ pub enum Subject {
     Consent(crate::ids::ConsentId),
     LegalHold(crate::ids::LegalHoldId),
     Destruction(crate::ids::DestructionId),
+    Disclosure(crate::ids::DisclosureId),
 }
 
 impl Change {

@@ -75,6 +75,8 @@ id_type!(
     LegalHoldId,
     /// The record left when a case is destroyed at the end of its retention.
     DestructionId,
+    /// A share, referral out, transfer or export of a case's information.
+    DisclosureId,
 );
 
 #[cfg(test)]

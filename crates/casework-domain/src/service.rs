@@ -5,6 +5,7 @@
 use crate::access::{Permission, Role};
 use crate::alert::AlertRule;
 use crate::calendar::{Calendar, Nation};
+use crate::disclosure::StatutoryBasis;
 use crate::form::{FormDefinition, ReferralRules, SUBJECT};
 use crate::text::Code;
 use crate::timer::TimerDefinition;
@@ -155,6 +156,10 @@ pub struct ServiceDefinition {
     /// Opening a restricted case one is not named on. Without it, nobody can.
     #[serde(default)]
     pub break_glass: Option<BreakGlassRules>,
+    /// The laws and rules that allow the service to disclose without consent, and for
+    /// which kinds of disclosure.
+    #[serde(default)]
+    pub statutory_bases: Vec<StatutoryBasis>,
 }
 
 /// How break-glass works in the service: for how long it opens a restricted case, the
@@ -287,6 +292,7 @@ impl ServiceDefinition {
             ("alerts", self.alerts.iter().map(|a| &a.code).collect()),
             ("work_lists", self.work_lists.iter().map(|w| &w.code).collect()),
             ("meetings", self.meetings.iter().map(|m| &m.code).collect()),
+            ("statutory_bases", self.statutory_bases.iter().map(|b| &b.code).collect()),
         ] {
             let mut seen = BTreeSet::new();
             for code in codes {
@@ -412,6 +418,15 @@ impl ServiceDefinition {
                 }
             }
         }
+        for basis in &self.statutory_bases {
+            let place = format!("statutory_bases.{}", basis.code);
+            if basis.name.trim().is_empty() || basis.law.trim().is_empty() {
+                problems.push(FieldError::new(place.clone(), "name the basis and the law or rule it rests on"));
+            }
+            if basis.allows.is_empty() {
+                problems.push(FieldError::new(format!("{place}.allows"), "name at least one kind of disclosure it allows"));
+            }
+        }
         problems.into_result()
     }
 
@@ -484,6 +499,10 @@ impl ServiceDefinition {
 
     pub fn has_decision_reason(&self, list: &Code, reason: &Code) -> bool {
         self.decision_reasons.iter().any(|l| &l.code == list && l.reasons.iter().any(|r| &r.code == reason))
+    }
+
+    pub fn statutory_basis(&self, code: &Code) -> Option<&StatutoryBasis> {
+        self.statutory_bases.iter().find(|b| &b.code == code)
     }
 
     pub fn has_queue(&self, code: &Code) -> bool {

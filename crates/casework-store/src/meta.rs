@@ -88,7 +88,7 @@ pub async fn definitions(conn: &mut Connection) -> Result<Vec<StoredDefinition>>
 
 /// Row counts of the tables that hold case work and who may do it, for checks and tests.
 pub async fn count(conn: &mut Connection, table: &str) -> Result<i64> {
-    const TABLES: [&str; 33] = [
+    const TABLES: [&str; 35] = [
         "people",
         "referrals",
         "cases",
@@ -122,6 +122,8 @@ pub async fn count(conn: &mut Connection, table: &str) -> Result<i64> {
         "erased_events",
         "case_access",
         "break_glass",
+        "disclosures",
+        "disclosure_flags",
     ];
     if !TABLES.contains(&table) {
         return Ok(-1);

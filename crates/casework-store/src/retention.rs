@@ -303,6 +303,11 @@ pub async fn destroy_case(conn: &mut Connection, case: CaseId, destruction: Dest
         ("case_key_dates", "DELETE FROM case_key_dates WHERE case_id = $1"),
         ("case_links", "DELETE FROM case_links WHERE case_id = $1 OR other_case_id = $1"),
         (
+            "disclosure_flags",
+            "DELETE FROM disclosure_flags WHERE disclosure_id IN (SELECT id FROM disclosures WHERE case_id = $1)",
+        ),
+        ("disclosures", "DELETE FROM disclosures WHERE case_id = $1"),
+        (
             "consent_withdrawals",
             "DELETE FROM consent_withdrawals WHERE consent_id IN (SELECT id FROM consents WHERE case_id = $1)",
         ),

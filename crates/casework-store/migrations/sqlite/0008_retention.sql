@@ -140,3 +140,13 @@ DROP TRIGGER break_glass_is_never_deleted;
 CREATE TRIGGER break_glass_is_never_deleted BEFORE DELETE ON break_glass
 WHEN NOT EXISTS (SELECT 1 FROM disposals_in_progress d WHERE d.case_id = OLD.case_id)
 BEGIN SELECT RAISE(ABORT, 'break-glass grants are never deleted'); END;
+
+DROP TRIGGER disclosures_are_never_deleted;
+CREATE TRIGGER disclosures_are_never_deleted BEFORE DELETE ON disclosures
+WHEN NOT EXISTS (SELECT 1 FROM disposals_in_progress d WHERE d.case_id = OLD.case_id)
+BEGIN SELECT RAISE(ABORT, 'disclosures are never deleted'); END;
+
+DROP TRIGGER disclosure_flags_are_never_deleted;
+CREATE TRIGGER disclosure_flags_are_never_deleted BEFORE DELETE ON disclosure_flags
+WHEN NOT EXISTS (SELECT 1 FROM disposals_in_progress d JOIN disclosures x ON x.case_id = d.case_id WHERE x.id = OLD.disclosure_id)
+BEGIN SELECT RAISE(ABORT, 'disclosure flags are never deleted'); END;

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod audit;
 pub mod cases;
 pub mod consents;
+pub mod disclosures;
 pub mod people;
 pub mod referrals;
 pub mod restrictions;
@@ -105,6 +106,7 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(retention::disposal_review))
         .routes(routes!(retention::approve))
         .routes(routes!(retention::destructions))
+        .routes(routes!(disclosures::list_disclosures, disclosures::record_disclosure))
         .routes(routes!(work::list_notes, work::add_note))
         .routes(routes!(work::add_addendum))
         .routes(routes!(work::list_tasks, work::create_task))

@@ -31,6 +31,7 @@ pub(super) fn routes() -> axum::Router<App> {
         .route("/cases/{id}/links", post(link_case))
         .route("/cases/{id}/consents", post(record_consent))
         .route("/cases/{id}/consents/{consent}/withdrawal", post(withdraw_consent))
+        .route("/cases/{id}/disclosures", post(record_disclosure))
         .route("/cases/{id}/closure", post(close_case))
         .route("/cases/{id}/reopening", post(reopen_case))
 }
@@ -629,4 +630,35 @@ async fn withdraw_consent(
     }
     .await;
     finish(&app, &session, &id, &form, posted, result).await
+}
+
+/// Records a share, referral out, transfer or export. An export answers with its zip, which
+/// the browser downloads; the others come back to the Sharing section.
+async fn record_disclosure(State(app): State<App>, session: Session, Path(id): Path<String>, fields: Fields) -> Response {
+    let posted = Posted::of(fields);
+    let form = PageForm {
+        section: Section::Sharing,
+        prefix: "disclosure",
+        fields: &["basis", "recipient_organisation", "recipient_person", "sent_how", "summary", "reason", "kind"],
+        done: "disclosure",
+        anchor: "disclosures",
+    };
+    let result = async {
+        let case = case_id(&id)?;
+        let input = casework_domain::disclosure::DisclosureInput {
+            kind: posted.get("kind").to_owned(),
+            recipient_organisation: posted.get("recipient_organisation").to_owned(),
+            recipient_person: Some(posted.get("recipient_person").to_owned()),
+            sent_how: posted.get("sent_how").to_owned(),
+            summary: posted.get("summary").to_owned(),
+            basis: posted.get("basis").to_owned(),
+            reason: posted.get("reason").to_owned(),
+        };
+        app.record_disclosure(&session.actor, case, &input).await
+    }
+    .await;
+    match result {
+        Ok(casework_app::disclosures::Recorded { export: Some(file), .. }) => crate::api::disclosures::download(file),
+        other => finish(&app, &session, &id, &form, posted, other).await,
+    }
 }

@@ -28,6 +28,7 @@ pub(super) fn routes() -> axum::Router<App> {
             "/cases/{id}/details",
             get(|State(app), session, Path(id), Query(done)| section(app, session, id, done, Section::Details)),
         )
+        .route("/cases/{id}/sharing", get(sharing_section))
         .route(
             "/cases/{id}/history",
             get(|State(app), session, Path(id), Query(done)| section(app, session, id, done, Section::History)),
@@ -43,6 +44,7 @@ pub(super) enum Section {
     Tasks,
     Record,
     Details,
+    Sharing,
     History,
 }
 
@@ -53,6 +55,7 @@ impl Section {
             Section::Tasks => format!("/cases/{case}/tasks"),
             Section::Record => format!("/cases/{case}/record"),
             Section::Details => format!("/cases/{case}/details"),
+            Section::Sharing => format!("/cases/{case}/sharing"),
             Section::History => format!("/cases/{case}/history"),
         }
     }
@@ -63,6 +66,7 @@ impl Section {
             Section::Tasks => "tasks",
             Section::Record => "record",
             Section::Details => "details",
+            Section::Sharing => "sharing",
             Section::History => "history",
         }
     }
@@ -80,6 +84,13 @@ pub(super) struct Outcome {
 #[derive(Debug, Deserialize)]
 pub(super) struct Done {
     done: Option<String>,
+}
+
+/// The Sharing section's address names the kind of disclosure its form records.
+#[derive(Debug, Deserialize)]
+pub(super) struct SharingQuery {
+    done: Option<String>,
+    kind: Option<String>,
 }
 
 /// Fixed confirmations after a form went through; nothing from the request is echoed.
@@ -106,6 +117,7 @@ fn confirmation(done: Option<&str>) -> Option<&'static str> {
         "consent" => "The consent was recorded",
         "consent-withdrawn" => "The consent was withdrawn: it no longer holds",
         "restriction" => "The case's restriction was changed",
+        "disclosure" => "The disclosure was recorded with its basis",
         _ => return None,
     })
 }
@@ -268,6 +280,7 @@ struct CasePage {
     break_glass: Option<(String, String)>,
     /// The restriction and its change form, for those who may restrict the case.
     restriction_panel: Option<super::restrictions::RestrictionPanel>,
+    sharing: super::sharing::SharingView,
 }
 
 impl CasePage {
@@ -278,6 +291,18 @@ impl CasePage {
     fn value(&self, name: &str) -> &str {
         self.values.get(name).map_or("", String::as_str)
     }
+}
+
+/// The Sharing section, its form set to record the kind of disclosure the address names.
+async fn sharing_section(
+    State(app): State<App>,
+    session: Session,
+    Path(id): Path<String>,
+    Query(query): Query<SharingQuery>,
+) -> Response {
+    let mut outcome = Outcome::default();
+    outcome.values.insert("kind".into(), query.kind.unwrap_or_default());
+    show(&app, &session, &id, Section::Sharing, confirmation(query.done.as_deref()), outcome).await
 }
 
 /// A section of the case, with the confirmation of what the user just did there.
@@ -451,6 +476,7 @@ async fn page(
         },
         break_glass: None,
         restriction_panel: None,
+        sharing: Default::default(),
     };
     if case.restriction.is_restricted()
         && !actor.is_named(scope)
@@ -510,6 +536,10 @@ async fn page(
         Section::Tasks => tasks_section(app, actor, &mut page, &definition, &view.case).await?,
         Section::Record => record_section(app, actor, &mut page, &definition, &view.case).await?,
         Section::Details => details_section(app, actor, &mut page, &definition, &view.case).await?,
+        Section::Sharing => {
+            let kind = page.value("kind").to_owned();
+            page.sharing = super::sharing::sharing_view(app, actor, &definition, &view.case, &consents, &kind).await?;
+        }
         Section::History => {
             if !actor.may(Permission::HistoryRead, scope) {
                 return Err(AppError::Forbidden("read this case's history"));

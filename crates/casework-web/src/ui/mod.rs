@@ -15,6 +15,7 @@ mod restrictions;
 mod retention;
 mod schema_form;
 mod session;
+mod sharing;
 mod subject_forms;
 mod work_lists;
 

@@ -277,6 +277,11 @@ fn state_changing_routes(
             &format!("/cases/{case}/consents"),
             "given_by=Jo&relationship=self&scope=All&with_whom=GP&how=written&given_on=2026-03-01".to_owned(),
         ),
+        (
+            &format!("/cases/{case}/disclosures"),
+            "kind=share&basis=statutory:risk-of-serious-harm&recipient_organisation=GP&sent_how=Post&summary=Forged&reason=Forged"
+                .to_owned(),
+        ),
         (&format!("/cases/{case}/closure"), "version=1&reason=declined-service".to_owned()),
         (&format!("/cases/{case}/reopening"), "version=1&why=Forged".to_owned()),
         ("/referrals", "service=recovery&person.given_name=Ann&person.family_name=Lee&source=staff&summary=Forged".to_owned()),

@@ -184,6 +184,8 @@ impl TestServer {
             "erased_events",
             "case_access",
             "break_glass",
+            "disclosures",
+            "disclosure_flags",
         ] {
             all.push((table.to_owned(), self.count(table).await));
         }
@@ -283,6 +285,19 @@ impl Client {
 
     pub async fn get(&self, path: &str) -> Answer {
         self.request(Method::GET, path, None, &[]).await
+    }
+
+    /// Posts JSON and keeps the answer's body as bytes (for downloads such as an export).
+    pub async fn post_for_bytes(&self, path: &str, body: Value) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+        let mut request = self.http.post(format!("{}{path}", self.base)).json(&body);
+        match &self.credentials {
+            Credentials::Anonymous => {}
+            Credentials::Cookie(cookie) => request = request.header("cookie", format!("__Host-casework_session={cookie}")),
+            Credentials::Token(token) => request = request.bearer_auth(token),
+        }
+        let response = request.send().await.unwrap();
+        let (status, headers) = (response.status(), response.headers().clone());
+        (status, headers, response.bytes().await.unwrap().to_vec())
     }
 
     pub async fn post(&self, path: &str, body: Value) -> Answer {
