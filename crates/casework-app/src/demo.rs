@@ -3547,7 +3547,8 @@ mod tests {
             }
         }
         let catalog = ServiceCatalog::from_texts(files.iter().map(|(n, t)| (n.as_str(), t.as_str()))).unwrap();
-        App::new(store, catalog, Arc::new(SystemClock))
+        let documents = crate::DocumentStorage::local(&dir.join("documents")).unwrap();
+        App::new(store, catalog, Arc::new(SystemClock)).with_documents(documents)
     }
 
     /// A user who may read every case of every service (through each service's widest role).

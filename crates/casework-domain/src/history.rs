@@ -66,6 +66,9 @@ pub enum EventKind {
     TeamMemberRemoved,
     ApiTokenCreated,
     ApiTokenRevoked,
+    DocumentAdded,
+    RedactedCopyAdded,
+    PaperDocumentRecorded,
 }
 
 impl EventKind {
@@ -98,6 +101,7 @@ pub enum Subject {
     User(UserId),
     Team(crate::ids::TeamId),
     Consent(crate::ids::ConsentId),
+    Document(crate::ids::DocumentId),
 }
 
 impl Change {

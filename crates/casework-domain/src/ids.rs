@@ -71,6 +71,8 @@ id_type!(
     EventId,
     /// A record of consent (or a child's assent) to share.
     ConsentId,
+    /// A document on a case: an uploaded file, a redacted copy of one, or a paper record.
+    DocumentId,
 );
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod case;
 pub mod consent;
 pub mod decision;
+pub mod document;
 pub mod form;
 pub mod history;
 pub mod ids;

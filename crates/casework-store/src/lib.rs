@@ -13,6 +13,7 @@ pub mod alerts;
 pub mod cases;
 pub mod consents;
 pub mod decisions;
+pub mod documents;
 pub mod events;
 pub mod forms;
 pub mod idempotency;

@@ -88,7 +88,7 @@ pub async fn definitions(conn: &mut Connection) -> Result<Vec<StoredDefinition>>
 
 /// Row counts of the tables that hold case work and who may do it, for checks and tests.
 pub async fn count(conn: &mut Connection, table: &str) -> Result<i64> {
-    const TABLES: [&str; 26] = [
+    const TABLES: [&str; 27] = [
         "people",
         "referrals",
         "cases",
@@ -115,6 +115,7 @@ pub async fn count(conn: &mut Connection, table: &str) -> Result<i64> {
         "subject_form_links",
         "consents",
         "consent_withdrawals",
+        "documents",
     ];
     if !TABLES.contains(&table) {
         return Ok(-1);

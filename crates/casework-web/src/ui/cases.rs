@@ -32,7 +32,12 @@ pub(super) fn routes() -> axum::Router<App> {
             "/cases/{id}/history",
             get(|State(app), session, Path(id), Query(done)| section(app, session, id, done, Section::History)),
         )
+        .route(
+            "/cases/{id}/documents",
+            get(|State(app), session, Path(id), Query(done)| section(app, session, id, done, Section::Documents)),
+        )
         .merge(case_actions::routes())
+        .merge(super::documents::routes())
 }
 
 /// The sections of the case page, each at its own address.
@@ -43,6 +48,7 @@ pub(super) enum Section {
     Record,
     Details,
     History,
+    Documents,
 }
 
 impl Section {
@@ -53,6 +59,7 @@ impl Section {
             Section::Record => format!("/cases/{case}/record"),
             Section::Details => format!("/cases/{case}/details"),
             Section::History => format!("/cases/{case}/history"),
+            Section::Documents => format!("/cases/{case}/documents"),
         }
     }
 
@@ -63,6 +70,7 @@ impl Section {
             Section::Record => "record",
             Section::Details => "details",
             Section::History => "history",
+            Section::Documents => "documents",
         }
     }
 }
@@ -104,6 +112,9 @@ fn confirmation(done: Option<&str>) -> Option<&'static str> {
         "extended" => "The deadline was extended",
         "consent" => "The consent was recorded",
         "consent-withdrawn" => "The consent was withdrawn: it no longer holds",
+        "document" => "The document was uploaded",
+        "redacted-copy" => "The redacted copy was uploaded; the original is kept as it was",
+        "paper-document" => "The paper document was recorded",
         _ => return None,
     })
 }
@@ -202,6 +213,7 @@ struct Abilities {
     decide: bool,
     close: bool,
     reopen: bool,
+    documents: bool,
 }
 
 #[derive(Template)]
@@ -260,6 +272,8 @@ struct CasePage {
     key_dates: Vec<(String, String, String)>,
     closure_reasons: Vec<ClosureRow>,
     events: Vec<EventRow>,
+    documents: Vec<super::documents::DocumentRow>,
+    classifications: [(&'static str, &'static str, &'static str); 3],
 }
 
 impl CasePage {
@@ -269,6 +283,11 @@ impl CasePage {
 
     fn value(&self, name: &str) -> &str {
         self.values.get(name).map_or("", String::as_str)
+    }
+
+    /// Was this choice sent (or, when nothing was sent, is it the default)?
+    fn chosen(&self, name: &str, value: &str, default: bool) -> bool {
+        self.values.get(name).map_or(default, |sent| sent == value)
     }
 }
 
@@ -337,6 +356,7 @@ async fn page(
         decide: open && actor.may(Permission::DecisionRecord, scope),
         close: open && definition.service.closes_cases && actor.may(Permission::CaseClose, scope),
         reopen: !open && actor.may(Permission::CaseReopen, scope),
+        documents: open && actor.may(Permission::DocumentAdd, scope),
     };
     let worker = match case.worker {
         Some(worker) => app.display_names(&[worker]).await?.remove(&worker).unwrap_or_else(|| "allocated".into()),
@@ -435,6 +455,8 @@ async fn page(
         key_dates: Vec::new(),
         closure_reasons: Vec::new(),
         events: Vec::new(),
+        documents: Vec::new(),
+        classifications: super::documents::CLASSIFICATIONS,
     };
     if let casework_domain::case::CaseStatus::Closed { reason, at, .. } = &case.status {
         page.closure = format!(
@@ -480,6 +502,7 @@ async fn page(
         Section::Tasks => tasks_section(app, actor, &mut page, &definition, &view.case).await?,
         Section::Record => record_section(app, actor, &mut page, &definition, &view.case).await?,
         Section::Details => details_section(app, actor, &mut page, &definition, &view.case).await?,
+        Section::Documents => page.documents = super::documents::rows(app, actor, id).await?,
         Section::History => {
             if !actor.may(Permission::HistoryRead, scope) {
                 return Err(AppError::Forbidden("read this case's history"));

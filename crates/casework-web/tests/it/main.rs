@@ -10,6 +10,7 @@ mod case_pages;
 mod cases;
 mod consents;
 mod deadlines;
+mod documents;
 mod forms;
 mod harness;
 mod meetings;
