@@ -32,17 +32,26 @@ pub struct DocumentStorage {
     pub place: String,
     /// The largest file accepted, in bytes.
     pub max_size: u64,
+    /// The folder, for local storage: where a crash can leave a half-written temporary file.
+    folder: Option<std::path::PathBuf>,
 }
 
 impl DocumentStorage {
-    /// A folder on local disk (created if missing). Each file is written to a temporary file
-    /// and renamed into place, so a file is either whole or absent.
+    /// A folder on local disk (created if missing). Each file is written to a temporary file,
+    /// synced to disk and renamed into place, so a file is either whole or absent, and whole
+    /// on disk before its record is committed.
     pub fn local(dir: &std::path::Path) -> Result<DocumentStorage> {
         std::fs::create_dir_all(dir)
             .map_err(|e| AppError::Internal(format!("cannot create the document folder {}: {e}", dir.display())))?;
         let objects = object_store::local::LocalFileSystem::new_with_prefix(dir)
-            .map_err(|e| AppError::Internal(format!("cannot use the document folder {}: {e}", dir.display())))?;
-        Ok(DocumentStorage { objects: Arc::new(objects), place: dir.display().to_string(), max_size: DEFAULT_MAX_SIZE })
+            .map_err(|e| AppError::Internal(format!("cannot use the document folder {}: {e}", dir.display())))?
+            .with_fsync(true);
+        Ok(DocumentStorage {
+            objects: Arc::new(objects),
+            place: dir.display().to_string(),
+            max_size: DEFAULT_MAX_SIZE,
+            folder: Some(dir.to_owned()),
+        })
     }
 
     /// An S3-compatible bucket, `s3://bucket/prefix`, configured from the standard AWS
@@ -60,7 +69,7 @@ impl DocumentStorage {
         } else {
             Arc::new(object_store::prefix::PrefixStore::new(bucket, prefix.as_str()))
         };
-        Ok(DocumentStorage { objects, place: url.to_owned(), max_size: DEFAULT_MAX_SIZE })
+        Ok(DocumentStorage { objects, place: url.to_owned(), max_size: DEFAULT_MAX_SIZE, folder: None })
     }
 
     /// `s3://…` for a bucket, anything else a local folder.
@@ -316,6 +325,30 @@ impl App {
                 removed += 1;
             }
         }
+        if let Some(folder) = &storage.folder {
+            removed += remove_stale_temporary_files(folder, cutoff);
+        }
         Ok(removed)
     }
+}
+
+/// Removes the temporary files (`<name>#<digits>`) that a crash during a local write left,
+/// once they are older than `cutoff`: the object store does not list them.
+fn remove_stale_temporary_files(folder: &std::path::Path, cutoff: i64) -> usize {
+    let Ok(entries) = std::fs::read_dir(folder) else { return 0 };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let temporary = name.split_once('#').is_some_and(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        let modified = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| jiff::Timestamp::try_from(t).ok())
+            .map(casework_domain::time::to_micros);
+        if temporary && modified.is_some_and(|m| m <= cutoff) && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
 }

@@ -392,15 +392,17 @@ async fn a_record_that_cannot_be_written_leaves_no_file_and_the_sweep_removes_wh
     let kept = s.upload(&s.lead, form("Care plan", "plan.pdf", "application/pdf", PDF)).await;
     let kept_id = kept["id"].as_str().unwrap().to_owned();
     std::fs::write(s.server.documents_dir().join("01900000-0000-7000-8000-000000000000"), PDF).unwrap();
-    assert_eq!(s.server.stored_files().len(), 2);
+    // And a crash during a write leaves the half-written temporary file.
+    std::fs::write(s.server.documents_dir().join("01900000-0000-7000-8000-000000000001#1"), &PDF[..10]).unwrap();
+    assert_eq!(s.server.stored_files().len(), 3);
 
     // Younger than a day, it may still be on its way to being recorded: it stays.
     s.server.clock.set(jiff::Timestamp::now() + jiff::SignedDuration::from_hours(12));
     assert_eq!(s.server.app.sweep_orphan_documents().await.unwrap(), 0);
-    assert_eq!(s.server.stored_files().len(), 2);
-    // A day on, it goes; the recorded file stays.
+    assert_eq!(s.server.stored_files().len(), 3);
+    // A day on, they go; the recorded file stays.
     s.server.clock.set(jiff::Timestamp::now() + jiff::SignedDuration::from_hours(25));
-    assert_eq!(s.server.app.sweep_orphan_documents().await.unwrap(), 1);
+    assert_eq!(s.server.app.sweep_orphan_documents().await.unwrap(), 2);
     assert_eq!(s.server.stored_files(), [kept_id.clone()]);
     let lead = s.server.sign_in("lead").await;
     let (status, _, body) = lead.download(&s.path(&format!("/documents/{kept_id}/content"))).await;
