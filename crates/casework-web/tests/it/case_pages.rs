@@ -351,12 +351,11 @@ async fn every_state_changing_page_route_refuses_forms_without_the_token_or_from
     let upload = |token: Option<&str>, token_last: bool| {
         let file = || reqwest::multipart::Part::bytes(b"Forged letter".to_vec()).file_name("forged.txt");
         let form = reqwest::multipart::Form::new();
-        let form = match (token, token_last) {
+        match (token, token_last) {
             (Some(token), false) => form.text("csrf", token.to_owned()).text("title", "Forged").part("file", file()),
             (Some(token), true) => form.text("title", "Forged").part("file", file()).text("csrf", token.to_owned()),
             (None, _) => form.text("title", "Forged").part("file", file()),
-        };
-        form
+        }
     };
     let before = server.counts().await;
     let files = server.stored_files();

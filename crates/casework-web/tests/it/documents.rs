@@ -403,7 +403,7 @@ async fn a_record_that_cannot_be_written_leaves_no_file_and_the_sweep_removes_wh
     // A day on, they go; the recorded file stays.
     s.server.clock.set(jiff::Timestamp::now() + jiff::SignedDuration::from_hours(25));
     assert_eq!(s.server.app.sweep_orphan_documents().await.unwrap(), 2);
-    assert_eq!(s.server.stored_files(), [kept_id.clone()]);
+    assert_eq!(s.server.stored_files(), std::slice::from_ref(&kept_id));
     let lead = s.server.sign_in("lead").await;
     let (status, _, body) = lead.download(&s.path(&format!("/documents/{kept_id}/content"))).await;
     assert_eq!((status, body.as_slice()), (StatusCode::OK, PDF));
