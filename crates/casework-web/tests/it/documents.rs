@@ -3,7 +3,7 @@
 //! against the record and logged before a byte is sent; classification, third-party
 //! material, redacted copies and paper documents.
 
-use crate::harness::{Client, TestServer, spawn};
+use crate::harness::{Client, TestServer, spawn, spawn_storing_in};
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
@@ -495,4 +495,65 @@ async fn documents_are_uploaded_listed_and_recorded_from_the_case_page() {
     let (status, body) = page.get(&link).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body.as_bytes(), PDF);
+}
+
+/// S3-compatible storage, against a real S3 server: `scripts/test` starts one (s3s-fs, on
+/// 127.0.0.1) and names a bucket in CASEWORK_TEST_S3 (with the AWS_* variables and, in
+/// CASEWORK_TEST_S3_ROOT, the folder the server keeps its buckets in). Run without one, the
+/// test says so and checks nothing.
+#[tokio::test]
+async fn documents_are_kept_in_s3_compatible_storage() {
+    let (Ok(bucket), Ok(root)) = (std::env::var("CASEWORK_TEST_S3"), std::env::var("CASEWORK_TEST_S3_ROOT")) else {
+        eprintln!("CASEWORK_TEST_S3 is not set: no S3-compatible server to test against (scripts/test starts one)");
+        return;
+    };
+    let prefix = format!("run-{}", uuid::Uuid::now_v7());
+    let url = format!("{bucket}/{prefix}");
+    let (bucket_name, bucket_prefix) = bucket.trim_start_matches("s3://").split_once('/').unwrap_or((&bucket, ""));
+    let folder = std::path::Path::new(&root).join(bucket_name).join(bucket_prefix).join(&prefix);
+    let stored = || -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&folder)
+            .map(|entries| entries.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect())
+            .unwrap_or_default();
+        names.retain(|n| !n.starts_with('.'));
+        names.sort();
+        names
+    };
+    let server = spawn_storing_in(casework_app::DocumentStorage::s3(&url).unwrap()).await;
+    let lead = server.user("lead", &["recovery:care-coordinator"]).await;
+    let case = lead.open_case("recovery", "Bucketed").await["id"].as_str().unwrap().to_owned();
+
+    let answer = lead.upload(&format!("/api/v1/cases/{case}/documents"), form("Care plan", "plan.pdf", "application/pdf", PDF)).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{answer:?}");
+    let id = answer.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(stored(), std::slice::from_ref(&id), "the file is in the bucket under its id");
+    assert!(!server.documents_dir().exists(), "nothing is kept on local disk");
+    let (status, headers, body) = lead.download(&format!("/api/v1/cases/{case}/documents/{id}/content")).await;
+    assert_eq!((status, body.as_slice()), (StatusCode::OK, PDF));
+    assert_eq!(headers["content-type"], "application/pdf");
+
+    // A record that cannot be written leaves nothing in the bucket.
+    let mut conn = server.raw_connection().await;
+    sqlx::query("CREATE TRIGGER test_documents_fail BEFORE INSERT ON documents BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let answer = lead.upload(&format!("/api/v1/cases/{case}/documents"), form("Letter", "l.pdf", "application/pdf", PDF)).await;
+    assert_eq!(answer.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(stored(), std::slice::from_ref(&id));
+    sqlx::query("DROP TRIGGER test_documents_fail").execute(&mut conn).await.unwrap();
+
+    // A changed object in the bucket is not served.
+    std::fs::write(folder.join(&id), b"%PDF-1.4 something else entirely, same story\n").unwrap();
+    let (status, _, body) = lead.download(&format!("/api/v1/cases/{case}/documents/{id}/content")).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(!body.starts_with(b"%PDF"));
+    std::fs::write(folder.join(&id), PDF).unwrap();
+
+    // An object no record names goes a day after it was written.
+    std::fs::write(folder.join("01900000-0000-7000-8000-000000000000"), PDF).unwrap();
+    assert_eq!(server.app.sweep_orphan_documents().await.unwrap(), 0, "the clock is at the test's start, before the files");
+    server.clock.set(jiff::Timestamp::now() + jiff::SignedDuration::from_hours(25));
+    assert_eq!(server.app.sweep_orphan_documents().await.unwrap(), 1);
+    assert_eq!(stored(), std::slice::from_ref(&id));
 }

@@ -65,6 +65,15 @@ pub async fn spawn() -> TestServer {
 
 /// A server with the shipped services and the given extra definitions.
 pub async fn spawn_with(extra_definitions: &[&str]) -> TestServer {
+    spawn_full(extra_definitions, None).await
+}
+
+/// A server keeping its documents in `documents` instead of a folder beside its database.
+pub async fn spawn_storing_in(documents: casework_app::DocumentStorage) -> TestServer {
+    spawn_full(&[], Some(documents)).await
+}
+
+async fn spawn_full(extra_definitions: &[&str], documents: Option<casework_app::DocumentStorage>) -> TestServer {
     let dir = tempfile::tempdir().unwrap();
     let services_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../services");
     let mut files = Vec::new();
@@ -80,7 +89,8 @@ pub async fn spawn_with(extra_definitions: &[&str]) -> TestServer {
     let catalog = ServiceCatalog::from_texts(files.iter().map(|(n, t)| (n.as_str(), t.as_str()))).unwrap();
     let store = Store::open(&dir.path().join("casework.db")).await.unwrap();
     let clock = Arc::new(ManualClock::new(start_time()));
-    let documents = casework_app::DocumentStorage::local(&dir.path().join("casework-documents")).unwrap();
+    let documents = documents
+        .unwrap_or_else(|| casework_app::DocumentStorage::local(&dir.path().join("casework-documents")).unwrap());
     let app = App::new(store, catalog, clock.clone()).with_documents(documents);
     app.register_services().await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
