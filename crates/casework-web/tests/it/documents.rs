@@ -523,7 +523,8 @@ async fn documents_are_kept_in_s3_compatible_storage() {
     let lead = server.user("lead", &["recovery:care-coordinator"]).await;
     let case = lead.open_case("recovery", "Bucketed").await["id"].as_str().unwrap().to_owned();
 
-    let answer = lead.upload(&format!("/api/v1/cases/{case}/documents"), form("Care plan", "plan.pdf", "application/pdf", PDF)).await;
+    let answer =
+        lead.upload(&format!("/api/v1/cases/{case}/documents"), form("Care plan", "plan.pdf", "application/pdf", PDF)).await;
     assert_eq!(answer.status, StatusCode::CREATED, "{answer:?}");
     let id = answer.body["id"].as_str().unwrap().to_owned();
     assert_eq!(stored(), std::slice::from_ref(&id), "the file is in the bucket under its id");

@@ -89,8 +89,8 @@ async fn spawn_full(extra_definitions: &[&str], documents: Option<casework_app::
     let catalog = ServiceCatalog::from_texts(files.iter().map(|(n, t)| (n.as_str(), t.as_str()))).unwrap();
     let store = Store::open(&dir.path().join("casework.db")).await.unwrap();
     let clock = Arc::new(ManualClock::new(start_time()));
-    let documents = documents
-        .unwrap_or_else(|| casework_app::DocumentStorage::local(&dir.path().join("casework-documents")).unwrap());
+    let documents =
+        documents.unwrap_or_else(|| casework_app::DocumentStorage::local(&dir.path().join("casework-documents")).unwrap());
     let app = App::new(store, catalog, clock.clone()).with_documents(documents);
     app.register_services().await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
