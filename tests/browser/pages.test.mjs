@@ -62,10 +62,10 @@ for (const [service, username] of services) {
         await page.waitForSelector('.cw-note');
         assert.equal((await page.locator('.cw-note').first().textContent()).trim(), text);
       }
-      for (const section of ['Tasks', 'Forms, plan and decisions', 'Case details', 'History']) {
+      for (const section of ['Tasks', 'Forms, plan and decisions', 'Case details', 'History', 'Documents']) {
         await page.click(`.moj-sub-navigation__link:text("${section}")`);
         await page.waitForSelector('h2');
-        assert.equal(await page.locator('.moj-sub-navigation__item').count(), 5);
+        assert.equal(await page.locator('.moj-sub-navigation__item').count(), 6);
         assert.equal(await page.locator('[aria-current=page]').textContent(), section);
         await noViolations(page, `${service}-case-${section.split(' ')[0].replace(',', '').toLowerCase()}`);
       }
