@@ -62,7 +62,7 @@ for (const [service, username] of services) {
         await page.waitForSelector('.cw-note');
         assert.equal((await page.locator('.cw-note').first().textContent()).trim(), text);
       }
-      for (const section of ['Tasks', 'Forms, plan and decisions', 'Case details', 'Sharing', 'History']) {
+      for (const section of ['Tasks', 'Forms, plan and decisions', 'Documents', 'Case details', 'Sharing', 'History']) {
         await page.click(`.moj-sub-navigation__link:text("${section}")`);
         await page.waitForSelector('h2');
         assert.equal(await page.locator('.moj-sub-navigation__item').count(), 6);

@@ -50,7 +50,7 @@ for (const username of users) {
     }
     if (await caseLink.count() > 0) {
       const href = (await caseLink.getAttribute('href')).split('/').slice(0, 3).join('/');
-      for (const section of ['', '/tasks', '/record', '/details', '/sharing', '/history', '/print']) {
+      for (const section of ['', '/tasks', '/record', '/documents', '/details', '/sharing', '/history', '/print']) {
         const response = await page.goto(`${base}${href}${section}`);
         if (section === '/history' && response.status() === 403) {
           assert.equal(await page.textContent('h1'), 'You cannot do this');

@@ -20,6 +20,7 @@ use crate::users::{NewUser, system_actor};
 use crate::{App, AppError, Result};
 use casework_domain::access::Actor;
 use casework_domain::case::LinkKind;
+use casework_domain::document::{DocumentInput, PaperInput};
 use casework_domain::ids::{CaseId, NoteId, OrganisationId, PersonId, ReferralId, TaskId, TeamId, UserId};
 use casework_domain::note::NoteKind;
 use casework_domain::person::{IdentifierKind, NewPerson, OrganisationKind, RelationshipKind, nhs_number_is_valid};
@@ -255,6 +256,13 @@ enum Step {
     /// Withdraws the last consent recorded on the case, for this reason.
     WithdrawConsent(&'static str),
     Disclose(Di),
+    /// A document uploaded (as a small PDF holding the text): title, classification,
+    /// third-party material or not, and its text.
+    Document(&'static str, &'static str, bool, &'static str),
+    /// A redacted copy of the last document uploaded on the case: title and text.
+    Redacted(&'static str, &'static str),
+    /// A paper document: title, where it is kept, received this many days ago.
+    Paper(&'static str, &'static str, i64),
 }
 
 /// A disclosure: kind, organisation, how sent, what, the basis and why.
@@ -331,6 +339,7 @@ struct CaseState {
     last_note: Option<NoteId>,
     last_task: Option<(TaskId, i64)>,
     last_consent: Option<casework_domain::ids::ConsentId>,
+    last_document: Option<casework_domain::ids::DocumentId>,
 }
 
 #[derive(Debug)]
@@ -543,6 +552,7 @@ impl Seeder<'_> {
             last_note: None,
             last_task: None,
             last_consent: None,
+            last_document: None,
         };
         for (i, step) in spec.steps.iter().enumerate() {
             self.step(&mut state, step).await.map_err(|e| internal(format!("step {i} ({step:?}): {e}")))?;
@@ -662,6 +672,31 @@ impl Seeder<'_> {
                     reason: d.why.into(),
                 };
                 app.record_disclosure(actor, id, &input).await?;
+                None
+            }
+            Step::Document(title, classification, third_party, text) => {
+                let input = DocumentInput {
+                    title: (*title).to_owned(),
+                    classification: (*classification).to_owned(),
+                    third_party: *third_party,
+                };
+                let document = app.add_document(actor, id, &input, Some(pdf_file(title, text))).await?;
+                state.last_document = Some(document.id);
+                None
+            }
+            Step::Redacted(title, text) => {
+                let original = state.last_document.ok_or_else(|| internal("a redacted copy needs a document before it"))?;
+                let input = DocumentInput { title: (*title).to_owned(), classification: "normal".into(), third_party: false };
+                app.add_redacted_copy(actor, id, original, &input, Some(pdf_file(title, text))).await?;
+                None
+            }
+            Step::Paper(title, location, days_ago) => {
+                let input = PaperInput {
+                    document: DocumentInput { title: (*title).to_owned(), classification: "normal".into(), third_party: false },
+                    location: (*location).to_owned(),
+                    received_on: self.day(-days_ago)?.to_string(),
+                };
+                app.record_paper_document(actor, id, &input).await?;
                 None
             }
         };
@@ -870,6 +905,29 @@ const DEANERY: ServiceDemo = ServiceDemo {
                     0,
                     "Emailed the TPD: support plan agreed with the trainee, no change to her rota needed beyond the current adjustment. Next review in two weeks.",
                 ),
+                S::Document(
+                    "Form 2: support needs",
+                    "normal",
+                    false,
+                    "Completed by Dr Hartley. Support requested: time to meet the trust's patient safety team with a supporter present; day shifts only while the investigation runs; a coach outside her specialty.",
+                ),
+                S::Document(
+                    "Occupational health report",
+                    "restricted",
+                    true,
+                    "Report from the trust's occupational health service on Dr Hartley's fitness for night duties, with health details shared in confidence.",
+                ),
+                S::Document(
+                    "Patient safety investigation: draft findings",
+                    "do-not-disclose",
+                    true,
+                    "Draft findings of the trust's patient safety investigation, shared with the deanery in confidence before publication. Names of the staff and the family involved.",
+                ),
+                S::Redacted(
+                    "Patient safety investigation: draft findings (redacted)",
+                    "Draft findings of the trust's patient safety investigation. [Names of staff and family removed.]",
+                ),
+                S::Paper("Signed consent to share with the health service", "Deanery office, Leeds, cabinet 3", 2),
             ],
         },
         CaseSpec {
@@ -3708,6 +3766,51 @@ const FAMILY_COURT: ServiceDemo = ServiceDemo {
     ],
 };
 
+/// A one-page PDF holding `text`, as a demo upload.
+fn pdf_file(title: &str, text: &str) -> crate::documents::NewFile {
+    let escape = |line: &str| line.replace('\\', "\\\\").replace('(', "\\(").replace(')', "\\)");
+    let mut lines = vec![escape(title), String::new()];
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if line.len() + word.len() > 85 {
+            lines.push(escape(&line));
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(escape(&line));
+    let content: String = std::iter::once("BT /F1 11 Tf 14 TL 56 780 Td".to_owned())
+        .chain(lines.iter().map(|l| format!("({l}) Tj T*")))
+        .chain(std::iter::once("ET".to_owned()))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>"
+            .to_owned(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+    ];
+    let mut pdf = String::from("%PDF-1.4\n");
+    let mut offsets = Vec::new();
+    for (i, object) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.push_str(&format!("{} 0 obj\n{object}\nendobj\n", i + 1));
+    }
+    let xref = pdf.len();
+    pdf.push_str(&format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1));
+    for offset in offsets {
+        pdf.push_str(&format!("{offset:010} 00000 n \n"));
+    }
+    pdf.push_str(&format!("trailer << /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1));
+    let file_name = format!("{}.pdf", title.to_lowercase().replace(' ', "-"));
+    crate::documents::NewFile { file_name, content: pdf.into_bytes().into() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -3728,7 +3831,8 @@ mod tests {
             }
         }
         let catalog = ServiceCatalog::from_texts(files.iter().map(|(n, t)| (n.as_str(), t.as_str()))).unwrap();
-        App::new(store, catalog, Arc::new(SystemClock))
+        let documents = crate::DocumentStorage::local(&dir.join("documents")).unwrap();
+        App::new(store, catalog, Arc::new(SystemClock)).with_documents(documents)
     }
 
     /// A user who may read every case of every service (through each service's widest role).
@@ -3840,5 +3944,20 @@ mod tests {
         }
         answers.sort();
         assert_eq!(answers, ["break-glass", "not found"]);
+        // Documents of every kind: restricted, do not disclose with a redacted copy, paper.
+        let mut documents = Vec::new();
+        let mut conn = app.store.read().await.unwrap();
+        for definition in app.services.all() {
+            let query = CaseQuery { service: Some(definition.code().clone()), limit: 200, ..Default::default() };
+            for case in app.list_cases(&reader, &query).await.unwrap() {
+                documents.extend(casework_store::documents::for_case(&mut conn, case.id, true).await.unwrap());
+            }
+        }
+        use casework_domain::document::Classification;
+        assert!(documents.iter().any(|d| d.classification == Classification::Restricted), "no restricted document");
+        assert!(documents.iter().any(|d| d.classification == Classification::DoNotDisclose), "no do-not-disclose document");
+        assert!(documents.iter().any(|d| d.redacts.is_some()), "no redacted copy");
+        assert!(documents.iter().any(|d| d.paper.is_some()), "no paper document");
+        assert!(documents.iter().all(|d| d.file.as_ref().is_none_or(|f| f.media_type == "application/pdf")));
     }
 }

@@ -12,6 +12,7 @@ pub mod clock;
 pub mod consents;
 pub mod demo;
 pub mod disclosures;
+pub mod documents;
 pub mod error;
 pub mod export;
 pub mod forms;
@@ -35,6 +36,7 @@ pub use casework_store as store;
 pub use casework_store::{Store, StoreError};
 pub use catalog::ServiceCatalog;
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use documents::DocumentStorage;
 pub use error::{AppError, Result};
 pub use idempotency::Idempotency;
 
@@ -50,11 +52,12 @@ pub struct App {
     pub services: Arc<ServiceCatalog>,
     clock: Arc<dyn Clock>,
     auth: Arc<auth::AuthSettings>,
+    documents: Option<Arc<documents::DocumentStorage>>,
 }
 
 impl App {
     pub fn new(store: Store, services: ServiceCatalog, clock: Arc<dyn Clock>) -> App {
-        App { store, services: Arc::new(services), clock, auth: Arc::new(auth::AuthSettings::default()) }
+        App { store, services: Arc::new(services), clock, auth: Arc::new(auth::AuthSettings::default()), documents: None }
     }
 
     pub fn now(&self) -> jiff::Timestamp {

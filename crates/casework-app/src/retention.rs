@@ -182,7 +182,7 @@ impl App {
             }
             let (history_events, history_head) = retention::history_head(&mut tx, case_id).await?;
             let id = DestructionId::new();
-            let removed = retention::destroy_case(&mut tx, case_id, id).await?;
+            let (removed, files) = retention::destroy_case(&mut tx, case_id, id).await?;
             let record = DestructionRecord {
                 id,
                 service: case.service.clone(),
@@ -208,6 +208,13 @@ impl App {
             );
             casework_store::events::insert(&mut tx, &change.into_event(None, approved_by, now)).await?;
             tx.commit().await?;
+            // The files go after the records: a crash in between leaves files without a
+            // record, which the orphan sweep removes, never a record without its file.
+            if let Ok(storage) = self.document_storage() {
+                for file in files {
+                    storage.remove(&file).await;
+                }
+            }
             destroyed += 1;
         }
         Ok(destroyed)

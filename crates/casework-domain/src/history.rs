@@ -76,6 +76,9 @@ pub enum EventKind {
     TeamMemberRemoved,
     ApiTokenCreated,
     ApiTokenRevoked,
+    DocumentAdded,
+    RedactedCopyAdded,
+    PaperDocumentRecorded,
 }
 
 impl EventKind {
@@ -111,6 +114,7 @@ pub enum Subject {
     LegalHold(crate::ids::LegalHoldId),
     Destruction(crate::ids::DestructionId),
     Disclosure(crate::ids::DisclosureId),
+    Document(crate::ids::DocumentId),
 }
 
 impl Change {

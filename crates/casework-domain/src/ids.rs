@@ -77,6 +77,8 @@ id_type!(
     DestructionId,
     /// A share, referral out, transfer or export of a case's information.
     DisclosureId,
+    /// A document on a case: an uploaded file, a redacted copy of one, or a paper record.
+    DocumentId,
 );
 
 #[cfg(test)]

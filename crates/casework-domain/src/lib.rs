@@ -11,6 +11,7 @@ pub mod case;
 pub mod consent;
 pub mod decision;
 pub mod disclosure;
+pub mod document;
 pub mod form;
 pub mod history;
 pub mod ids;

@@ -14,6 +14,7 @@ pub mod cases;
 pub mod consents;
 pub mod decisions;
 pub mod disclosures;
+pub mod documents;
 pub mod events;
 pub mod forms;
 pub mod idempotency;

@@ -274,8 +274,13 @@ pub async fn history_head(conn: &mut Connection, case: CaseId) -> Result<(i64, S
 /// Removes a case and everything recorded on it; the person and the referral too when
 /// nothing else refers to them, with the person's details erased from the history outside
 /// the case. Must run in the transaction that then writes the destruction record
-/// `destruction`. Returns the rows removed by table.
-pub async fn destroy_case(conn: &mut Connection, case: CaseId, destruction: DestructionId) -> Result<BTreeMap<String, u64>> {
+/// `destruction`. Returns the rows removed by table, and the stored files of the case's
+/// documents, for the caller to remove once the transaction has committed.
+pub async fn destroy_case(
+    conn: &mut Connection,
+    case: CaseId,
+    destruction: DestructionId,
+) -> Result<(BTreeMap<String, u64>, Vec<String>)> {
     let id = case.to_string();
     let (person, referral): (String, String) = sqlx::query_as("SELECT person_id, referral_id FROM cases WHERE id = $1")
         .bind(&id)
@@ -285,6 +290,11 @@ pub async fn destroy_case(conn: &mut Connection, case: CaseId, destruction: Dest
     let person: PersonId = parse("person id", &person)?;
     let referral: ReferralId = parse("referral id", &referral)?;
     sqlx::query("INSERT INTO disposals_in_progress (case_id) VALUES ($1)").bind(&id).execute(&mut *conn).await?;
+    let files: Vec<String> =
+        sqlx::query_scalar("SELECT object FROM documents WHERE case_id = $1 AND object IS NOT NULL ORDER BY id")
+            .bind(&id)
+            .fetch_all(&mut *conn)
+            .await?;
 
     let mut removed = BTreeMap::new();
     // Children before parents, so every foreign key holds at each step.
@@ -297,6 +307,8 @@ pub async fn destroy_case(conn: &mut Connection, case: CaseId, destruction: Dest
         ("plan_reviews", "DELETE FROM plan_reviews WHERE case_id = $1"),
         ("plan_objectives", "DELETE FROM plan_objectives WHERE case_id = $1"),
         ("plans", "DELETE FROM plans WHERE case_id = $1"),
+        ("documents", "DELETE FROM documents WHERE case_id = $1 AND redacts IS NOT NULL"),
+        ("documents", "DELETE FROM documents WHERE case_id = $1"),
         ("case_access", "DELETE FROM case_access WHERE case_id = $1"),
         ("break_glass", "DELETE FROM break_glass WHERE case_id = $1"),
         ("case_flags", "DELETE FROM case_flags WHERE case_id = $1"),
@@ -401,5 +413,5 @@ pub async fn destroy_case(conn: &mut Connection, case: CaseId, destruction: Dest
     removed.retain(|_, rows| *rows > 0);
 
     sqlx::query("DELETE FROM disposals_in_progress WHERE case_id = $1").bind(&id).execute(&mut *conn).await?;
-    Ok(removed)
+    Ok((removed, files))
 }

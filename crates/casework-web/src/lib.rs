@@ -6,6 +6,7 @@ pub mod api;
 pub mod extract;
 pub mod problem;
 pub mod ui;
+pub mod upload;
 
 use axum::Json;
 use axum::extract::{DefaultBodyLimit, Request, State};

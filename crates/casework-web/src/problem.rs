@@ -75,6 +75,12 @@ impl ApiError {
     pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
         ApiError::invalid(Invalid::one(field, message))
     }
+
+    /// The same problem, naming the field at fault.
+    pub fn with_field(mut self, field: impl Into<String>, message: impl Into<String>) -> Self {
+        self.errors.push(FieldError::new(field, message));
+        self
+    }
 }
 
 impl From<AppError> for ApiError {

@@ -5,7 +5,7 @@ mod services;
 
 use anyhow::{Context, Result, bail};
 use casework_app::users::{NewUser, system_actor};
-use casework_app::{App, ServiceCatalog, Store, SystemClock};
+use casework_app::{App, DocumentStorage, ServiceCatalog, Store, SystemClock};
 use clap::{Parser, Subcommand};
 use std::io::BufRead;
 use std::net::SocketAddr;
@@ -41,6 +41,19 @@ struct ServicesArg {
     services: Option<PathBuf>,
 }
 
+#[derive(Debug, Clone, clap::Args)]
+struct DocumentsArg {
+    /// Where document files are kept: a folder, or s3://bucket/prefix for S3-compatible
+    /// storage configured from the standard AWS environment variables (AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT, AWS_ALLOW_HTTP…). By default, a
+    /// folder beside the database: casework.db keeps its documents in casework-documents/.
+    #[arg(long, env = "CASEWORK_DOCUMENTS")]
+    documents: Option<String>,
+    /// The largest document file accepted, in MiB.
+    #[arg(long, env = "CASEWORK_DOCUMENT_MAX_MIB", default_value_t = 20)]
+    document_max_mib: u64,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the server.
@@ -49,6 +62,8 @@ enum Command {
         database: DatabaseArg,
         #[command(flatten)]
         services: ServicesArg,
+        #[command(flatten)]
+        documents: DocumentsArg,
         /// Address to listen on.
         #[arg(long, env = "CASEWORK_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
@@ -59,6 +74,8 @@ enum Command {
         /// The demo database file. An existing file is replaced only if it is a demo database.
         #[arg(long, env = "CASEWORK_DATABASE", default_value = "./casework-demo.db")]
         database: PathBuf,
+        #[command(flatten)]
+        documents: DocumentsArg,
         #[arg(long, env = "CASEWORK_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
         /// Build the demo database and exit without serving.
@@ -224,12 +241,13 @@ fn init_logging(json: bool) {
 
 async fn run(command: Command) -> Result<()> {
     match command {
-        Command::Serve { database, services, listen } => {
+        Command::Serve { database, services, documents, listen } => {
             let app = open_app(&database.database, &services).await?;
+            let app = app.with_documents(document_storage(&database.database, &documents)?);
             serve(app, listen).await
         }
-        Command::Demo { database, listen, no_serve } => {
-            let app = make_demo(&database).await?;
+        Command::Demo { database, documents, listen, no_serve } => {
+            let app = make_demo(&database, &documents).await?;
             if no_serve { Ok(()) } else { serve(app, listen).await }
         }
         Command::Migrate { database } => {
@@ -307,6 +325,22 @@ async fn open_app(database: &Path, services: &ServicesArg) -> Result<App> {
     Ok(app)
 }
 
+/// The document storage named on the command line, or the folder beside the database.
+fn document_storage(database: &Path, documents: &DocumentsArg) -> Result<DocumentStorage> {
+    let storage = match &documents.documents {
+        Some(setting) => DocumentStorage::open(setting)?,
+        None => DocumentStorage::local(&beside(database))?,
+    };
+    tracing::info!(place = %storage.place, "document storage");
+    Ok(storage.with_max_size(documents.document_max_mib.saturating_mul(1024 * 1024)))
+}
+
+/// `casework.db` → `casework-documents`, in the same folder.
+fn beside(database: &Path) -> PathBuf {
+    let stem = database.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "casework".into());
+    database.with_file_name(format!("{stem}-documents"))
+}
+
 async fn serve(app: App, listen: SocketAddr) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
     tracing::info!(address = %listener.local_addr()?, "Casework is listening");
@@ -334,6 +368,13 @@ async fn housekeeping(app: App) {
             Ok(raised) if raised > 0 => tracing::info!(raised, "alerts raised"),
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "could not sweep alerts"),
+        }
+        if tick % 60 == 0 {
+            match app.sweep_orphan_documents().await {
+                Ok(removed) if removed > 0 => tracing::info!(removed, "document files without a record removed"),
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "could not sweep document files"),
+            }
         }
         if tick % 10 == 0 {
             match app.run_destruction().await {
@@ -367,7 +408,7 @@ async fn shutdown_signal() {
 
 const DEMO_MARKER: &str = "demo";
 
-async fn make_demo(database: &Path) -> Result<App> {
+async fn make_demo(database: &Path, documents: &DocumentsArg) -> Result<App> {
     if database.exists() {
         let store = Store::open(database).await.with_context(|| format!("opening {}", database.display()))?;
         let mut conn = store.read().await?;
@@ -388,8 +429,15 @@ async fn make_demo(database: &Path) -> Result<App> {
                 _ => {}
             }
         }
+        if documents.documents.is_none() {
+            match std::fs::remove_dir_all(beside(database)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e).context("removing the old demo documents"),
+                _ => {}
+            }
+        }
     }
     let app = open_app(database, &ServicesArg { services: None }).await?;
+    let app = app.with_documents(document_storage(database, documents)?);
     app.mark_demo(DEMO_MARKER).await?;
     let summary = casework_app::demo::populate(&app).await?;
     println!("Demo database: {}", database.display());

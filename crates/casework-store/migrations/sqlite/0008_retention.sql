@@ -150,3 +150,8 @@ DROP TRIGGER disclosure_flags_are_never_deleted;
 CREATE TRIGGER disclosure_flags_are_never_deleted BEFORE DELETE ON disclosure_flags
 WHEN NOT EXISTS (SELECT 1 FROM disposals_in_progress d JOIN disclosures x ON x.case_id = d.case_id WHERE x.id = OLD.disclosure_id)
 BEGIN SELECT RAISE(ABORT, 'disclosure flags are never deleted'); END;
+
+DROP TRIGGER documents_are_never_deleted;
+CREATE TRIGGER documents_are_never_deleted BEFORE DELETE ON documents
+WHEN NOT EXISTS (SELECT 1 FROM disposals_in_progress d WHERE d.case_id = OLD.case_id)
+BEGIN SELECT RAISE(ABORT, 'documents are never deleted'); END;

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod cases;
 pub mod consents;
 pub mod disclosures;
+pub mod documents;
 pub mod people;
 pub mod referrals;
 pub mod restrictions;
@@ -107,6 +108,7 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(retention::approve))
         .routes(routes!(retention::destructions))
         .routes(routes!(disclosures::list_disclosures, disclosures::record_disclosure))
+        .merge(document_routes())
         .routes(routes!(work::list_notes, work::add_note))
         .routes(routes!(work::add_addendum))
         .routes(routes!(work::list_tasks, work::create_task))
@@ -124,6 +126,20 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(work::get_plan))
         .routes(routes!(work::add_objective))
         .routes(routes!(work::review_plan))
+}
+
+/// The document routes. Uploads read their own body, up to the configured file size (and
+/// not a byte past it), instead of the 1 MiB every other request is held to.
+fn document_routes() -> OpenApiRouter<App> {
+    let uploads = OpenApiRouter::new()
+        .routes(routes!(documents::list_documents, documents::upload_document))
+        .routes(routes!(documents::add_redacted_copy))
+        .layer(axum::extract::DefaultBodyLimit::disable());
+    OpenApiRouter::new()
+        .merge(uploads)
+        .routes(routes!(documents::get_document))
+        .routes(routes!(documents::download_document))
+        .routes(routes!(documents::record_paper_document))
 }
 
 /// Paging for every list: `limit` rows (1 to 200, 25 by default) from `cursor`.

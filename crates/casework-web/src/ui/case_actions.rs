@@ -36,17 +36,17 @@ pub(super) fn routes() -> axum::Router<App> {
         .route("/cases/{id}/reopening", post(reopen_case))
 }
 
-type Fields = Form<Vec<(String, String)>>;
+pub(super) type Fields = Form<Vec<(String, String)>>;
 
 /// A posted form: its fields by name (the form token is not among what is kept).
-struct Posted(BTreeMap<String, String>);
+pub(super) struct Posted(pub(super) BTreeMap<String, String>);
 
 impl Posted {
-    fn of(Form(fields): Fields) -> Posted {
+    pub(super) fn of(Form(fields): Fields) -> Posted {
         Posted(fields.into_iter().filter(|(name, _)| name != "csrf").collect())
     }
 
-    fn get(&self, name: &str) -> &str {
+    pub(super) fn get(&self, name: &str) -> &str {
         self.0.get(name).map_or("", |v| v.trim())
     }
 
@@ -56,14 +56,14 @@ impl Posted {
 }
 
 /// Where a form of the page sends the user back, and how its fields are named there.
-struct PageForm {
-    section: Section,
+pub(super) struct PageForm {
+    pub(super) section: Section,
     /// Page ids are `<prefix>-<field>`; the first field takes problems that name none.
-    prefix: &'static str,
-    fields: &'static [&'static str],
-    done: &'static str,
+    pub(super) prefix: &'static str,
+    pub(super) fields: &'static [&'static str],
+    pub(super) done: &'static str,
     /// Where on the section the user lands afterwards.
-    anchor: &'static str,
+    pub(super) anchor: &'static str,
 }
 
 impl PageForm {
@@ -76,7 +76,7 @@ impl PageForm {
 
 /// Sends the user on after a use case: back to the section with a confirmation, or the
 /// section again with what went wrong.
-async fn finish<T>(
+pub(super) async fn finish<T>(
     app: &App,
     session: &Session,
     case: &str,
@@ -105,7 +105,7 @@ async fn finish<T>(
     show(app, session, case, form.section, None, Outcome { problems, values: posted.0, status: None }).await
 }
 
-fn case_id(id: &str) -> Result<CaseId, AppError> {
+pub(super) fn case_id(id: &str) -> Result<CaseId, AppError> {
     id.parse().map_err(|_| AppError::NotFound("case"))
 }
 

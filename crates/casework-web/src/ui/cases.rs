@@ -33,8 +33,13 @@ pub(super) fn routes() -> axum::Router<App> {
             "/cases/{id}/history",
             get(|State(app), session, Path(id), Query(done)| section(app, session, id, done, Section::History)),
         )
+        .route(
+            "/cases/{id}/documents",
+            get(|State(app), session, Path(id), Query(done)| section(app, session, id, done, Section::Documents)),
+        )
         .merge(case_actions::routes())
         .merge(super::restrictions::routes())
+        .merge(super::documents::routes())
 }
 
 /// The sections of the case page, each at its own address.
@@ -46,6 +51,7 @@ pub(super) enum Section {
     Details,
     Sharing,
     History,
+    Documents,
 }
 
 impl Section {
@@ -57,6 +63,7 @@ impl Section {
             Section::Details => format!("/cases/{case}/details"),
             Section::Sharing => format!("/cases/{case}/sharing"),
             Section::History => format!("/cases/{case}/history"),
+            Section::Documents => format!("/cases/{case}/documents"),
         }
     }
 
@@ -68,6 +75,7 @@ impl Section {
             Section::Details => "details",
             Section::Sharing => "sharing",
             Section::History => "history",
+            Section::Documents => "documents",
         }
     }
 }
@@ -118,6 +126,9 @@ fn confirmation(done: Option<&str>) -> Option<&'static str> {
         "consent-withdrawn" => "The consent was withdrawn: it no longer holds",
         "restriction" => "The case's restriction was changed",
         "disclosure" => "The disclosure was recorded with its basis",
+        "document" => "The document was uploaded",
+        "redacted-copy" => "The redacted copy was uploaded; the original is kept as it was",
+        "paper-document" => "The paper document was recorded",
         _ => return None,
     })
 }
@@ -216,6 +227,7 @@ struct Abilities {
     decide: bool,
     close: bool,
     reopen: bool,
+    documents: bool,
 }
 
 #[derive(Template)]
@@ -281,6 +293,8 @@ struct CasePage {
     /// The restriction and its change form, for those who may restrict the case.
     restriction_panel: Option<super::restrictions::RestrictionPanel>,
     sharing: super::sharing::SharingView,
+    documents: Vec<super::documents::DocumentRow>,
+    classifications: [(&'static str, &'static str, &'static str); 3],
 }
 
 impl CasePage {
@@ -290,6 +304,11 @@ impl CasePage {
 
     fn value(&self, name: &str) -> &str {
         self.values.get(name).map_or("", String::as_str)
+    }
+
+    /// Was this choice sent (or, when nothing was sent, is it the default)?
+    fn chosen(&self, name: &str, value: &str, default: bool) -> bool {
+        self.values.get(name).map_or(default, |sent| sent == value)
     }
 }
 
@@ -371,6 +390,7 @@ async fn page(
         decide: open && actor.may(Permission::DecisionRecord, scope),
         close: open && definition.service.closes_cases && actor.may(Permission::CaseClose, scope),
         reopen: !open && actor.may(Permission::CaseReopen, scope),
+        documents: open && actor.may(Permission::DocumentAdd, scope),
     };
     let worker = match case.worker {
         Some(worker) => app.display_names(&[worker]).await?.remove(&worker).unwrap_or_else(|| "allocated".into()),
@@ -477,6 +497,8 @@ async fn page(
         break_glass: None,
         restriction_panel: None,
         sharing: Default::default(),
+        documents: Vec::new(),
+        classifications: super::documents::CLASSIFICATIONS,
     };
     if case.restriction.is_restricted()
         && !actor.is_named(scope)
@@ -540,6 +562,7 @@ async fn page(
             let kind = page.value("kind").to_owned();
             page.sharing = super::sharing::sharing_view(app, actor, &definition, &view.case, &consents, &kind).await?;
         }
+        Section::Documents => page.documents = super::documents::rows(app, actor, id).await?,
         Section::History => {
             if !actor.may(Permission::HistoryRead, scope) {
                 return Err(AppError::Forbidden("read this case's history"));

@@ -8,6 +8,7 @@ mod audit;
 mod case_actions;
 mod case_summary;
 mod cases;
+mod documents;
 mod home;
 mod meetings;
 mod referrals;
@@ -152,6 +153,9 @@ async fn csrf_guard(request: Request, next: Next) -> Response {
             refused("The form token is missing or out of date")
         };
     }
+    if let Some(boundary) = multipart_boundary(request.headers()) {
+        return guard_multipart(request, &boundary, &expected, next).await;
+    }
     let (parts, body) = request.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else { return refused("The form is too large") };
     let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
@@ -163,6 +167,68 @@ async fn csrf_guard(request: Request, next: Next) -> Response {
 }
 
 const FORM_LIMIT: usize = 1024 * 1024;
+
+/// How far into a multipart form its first part, the form token, must have ended.
+const MULTIPART_TOKEN_LIMIT: usize = 8 * 1024;
+
+fn multipart_boundary(headers: &HeaderMap) -> Option<String> {
+    let content_type = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    let (kind, params) = content_type.split_once(';')?;
+    if !kind.trim().eq_ignore_ascii_case("multipart/form-data") {
+        return None;
+    }
+    params.split(';').find_map(|p| {
+        let (name, value) = p.trim().split_once('=')?;
+        name.trim().eq_ignore_ascii_case("boundary").then(|| value.trim().trim_matches('"').to_owned())
+    })
+}
+
+/// A multipart form (a file upload) must carry the form token as its first part, so it is
+/// checked from the first few kilobytes without holding the file: the part is read, checked,
+/// and put back in front of the rest of the body, which streams on to the handler.
+async fn guard_multipart(request: Request, boundary: &str, expected: &str, next: Next) -> Response {
+    use futures_util::StreamExt;
+    let (parts, body) = request.into_parts();
+    let mut stream = body.into_data_stream();
+    let mut head = bytes::BytesMut::new();
+    let sent = loop {
+        if let Some(token) = first_part_token(&head, boundary) {
+            break token;
+        }
+        if head.len() > MULTIPART_TOKEN_LIMIT {
+            return refused("The form token is missing or out of date");
+        }
+        match stream.next().await {
+            Some(Ok(chunk)) => head.extend_from_slice(&chunk),
+            _ => return refused("The form token is missing or out of date"),
+        }
+    };
+    if !bool::from(sent.as_bytes().ct_eq(expected.as_bytes())) {
+        return refused("The form token is missing or out of date");
+    }
+    let head = head.freeze();
+    let body = axum::body::Body::from_stream(futures_util::stream::once(async move { Ok(head) }).chain(stream));
+    next.run(Request::from_parts(parts, body)).await
+}
+
+/// The value of the first part of a multipart body when that part is the `csrf` field and
+/// has ended within `head`: `Some("")` (never matching) when the first part is anything else.
+fn first_part_token(head: &[u8], boundary: &str) -> Option<String> {
+    let opening = format!("--{boundary}\r\n");
+    let closing = format!("\r\n--{boundary}");
+    if head.len() < opening.len() {
+        return None;
+    }
+    let Some(rest) = head.strip_prefix(opening.as_bytes()) else { return Some(String::new()) };
+    let headers_end = rest.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let headers = String::from_utf8_lossy(&rest[..headers_end]).to_ascii_lowercase();
+    let value = &rest[headers_end + 4..];
+    let end = value.windows(closing.len()).position(|w| w == closing.as_bytes())?;
+    let is_token = headers
+        .lines()
+        .any(|line| line.starts_with("content-disposition:") && line.contains("name=\"csrf\"") && !line.contains("filename"));
+    Some(if is_token { String::from_utf8_lossy(&value[..end]).into_owned() } else { String::new() })
+}
 
 fn refused(detail: &'static str) -> Response {
     render(&ProblemPage { signed_in: None, title: "This form was refused", detail }, StatusCode::FORBIDDEN)

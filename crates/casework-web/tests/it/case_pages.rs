@@ -282,6 +282,7 @@ fn state_changing_routes(
             "kind=share&basis=statutory:risk-of-serious-harm&recipient_organisation=GP&sent_how=Post&summary=Forged&reason=Forged"
                 .to_owned(),
         ),
+        (&format!("/cases/{case}/paper-documents"), "title=Forged&location=Cabinet+3&received_on=2026-03-01".to_owned()),
         (&format!("/cases/{case}/closure"), "version=1&reason=declined-service".to_owned()),
         (&format!("/cases/{case}/reopening"), "version=1&why=Forged".to_owned()),
         ("/referrals", "service=recovery&person.given_name=Ann&person.family_name=Lee&source=staff&summary=Forged".to_owned()),
@@ -342,10 +343,55 @@ async fn every_state_changing_page_route_refuses_forms_without_the_token_or_from
             assert_eq!(server.counts().await, before, "{path} with {why} changed nothing");
         }
     }
+    // Uploads are multipart forms: the token is their first part, checked before the file is
+    // read, and they are refused the same four ways.
+    let document = api
+        .upload(
+            &format!("/api/v1/cases/{id}/documents"),
+            reqwest::multipart::Form::new()
+                .text("title", "Real")
+                .part("file", reqwest::multipart::Part::bytes(b"Real letter".to_vec()).file_name("letter.txt")),
+        )
+        .await;
+    assert_eq!(document.status, StatusCode::CREATED, "{document:?}");
+    let uploads = [
+        format!("/cases/{id}/documents"),
+        format!("/cases/{id}/documents/{}/redacted-copies", document.body["id"].as_str().unwrap()),
+    ];
+    let upload = |token: Option<&str>, token_last: bool| {
+        let file = || reqwest::multipart::Part::bytes(b"Forged letter".to_vec()).file_name("forged.txt");
+        let form = reqwest::multipart::Form::new();
+        match (token, token_last) {
+            (Some(token), false) => form.text("csrf", token.to_owned()).text("title", "Forged").part("file", file()),
+            (Some(token), true) => form.text("title", "Forged").part("file", file()).text("csrf", token.to_owned()),
+            (None, _) => form.text("title", "Forged").part("file", file()),
+        }
+    };
+    let before = server.counts().await;
+    let files = server.stored_files();
+    for path in &uploads {
+        let cases = [
+            (upload(None, false), vec![("sec-fetch-site", "same-origin")], "no token"),
+            (upload(Some("0123abcd"), false), vec![("sec-fetch-site", "same-origin")], "a wrong token"),
+            (upload(Some(&lead.csrf), true), vec![("sec-fetch-site", "same-origin")], "the token after the file"),
+            (upload(Some(&lead.csrf), false), vec![("origin", "https://evil.example")], "another site"),
+            (upload(Some(&lead.csrf), false), vec![("sec-fetch-site", "cross-site")], "another site"),
+        ];
+        for (form, headers, why) in cases {
+            let answer = lead.post_multipart_with(path, form, &headers).await;
+            assert_eq!(answer.status(), StatusCode::FORBIDDEN, "{path} with {why}");
+            assert_eq!(server.counts().await, before, "{path} with {why} changed nothing");
+            assert_eq!(server.stored_files(), files, "{path} with {why} stored nothing");
+        }
+    }
     // The same forms with the token from our own pages are not refused: the token was the
     // only thing missing.
     for (path, body) in routes.iter().filter(|(path, _)| path != "/sign-out") {
         let answer = lead.post(path, body).await;
         assert_ne!(answer.status(), StatusCode::FORBIDDEN, "{path} goes through with its token");
+    }
+    for path in &uploads {
+        let answer = lead.post_multipart_with(path, upload(Some(&lead.csrf), false), &[("sec-fetch-site", "same-origin")]).await;
+        assert_eq!(answer.status(), StatusCode::SEE_OTHER, "{path} goes through with its token");
     }
 }

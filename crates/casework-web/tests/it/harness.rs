@@ -65,6 +65,15 @@ pub async fn spawn() -> TestServer {
 
 /// A server with the shipped services and the given extra definitions.
 pub async fn spawn_with(extra_definitions: &[&str]) -> TestServer {
+    spawn_full(extra_definitions, None).await
+}
+
+/// A server keeping its documents in `documents` instead of a folder beside its database.
+pub async fn spawn_storing_in(documents: casework_app::DocumentStorage) -> TestServer {
+    spawn_full(&[], Some(documents)).await
+}
+
+async fn spawn_full(extra_definitions: &[&str], documents: Option<casework_app::DocumentStorage>) -> TestServer {
     let dir = tempfile::tempdir().unwrap();
     let services_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../services");
     let mut files = Vec::new();
@@ -80,7 +89,9 @@ pub async fn spawn_with(extra_definitions: &[&str]) -> TestServer {
     let catalog = ServiceCatalog::from_texts(files.iter().map(|(n, t)| (n.as_str(), t.as_str()))).unwrap();
     let store = Store::open(&dir.path().join("casework.db")).await.unwrap();
     let clock = Arc::new(ManualClock::new(start_time()));
-    let app = App::new(store, catalog, clock.clone());
+    let documents =
+        documents.unwrap_or_else(|| casework_app::DocumentStorage::local(&dir.path().join("casework-documents")).unwrap());
+    let app = App::new(store, catalog, clock.clone()).with_documents(documents);
     app.register_services().await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -92,6 +103,28 @@ pub async fn spawn_with(extra_definitions: &[&str]) -> TestServer {
 }
 
 impl TestServer {
+    /// Where this server keeps document files.
+    pub fn documents_dir(&self) -> std::path::PathBuf {
+        self.dir.path().join("casework-documents")
+    }
+
+    /// The names of the files in the document storage.
+    pub fn stored_files(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.documents_dir())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// A connection of its own to the server's database, for a test to break things with.
+    pub async fn raw_connection(&self) -> sqlx::SqliteConnection {
+        use sqlx::Connection;
+        let url = format!("sqlite://{}", self.dir.path().join("casework.db").display());
+        sqlx::SqliteConnection::connect(&url).await.unwrap()
+    }
+
     pub fn anonymous(&self) -> Client {
         Client { base: self.base.clone(), credentials: Credentials::Anonymous, user: None, http: self.http.clone() }
     }
@@ -186,6 +219,7 @@ impl TestServer {
             "break_glass",
             "disclosures",
             "disclosure_flags",
+            "documents",
         ] {
             all.push((table.to_owned(), self.count(table).await));
         }
@@ -289,14 +323,36 @@ impl Client {
 
     /// Posts JSON and keeps the answer's body as bytes (for downloads such as an export).
     pub async fn post_for_bytes(&self, path: &str, body: Value) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
-        let mut request = self.http.post(format!("{}{path}", self.base)).json(&body);
+        let response = self.authorised(self.http.post(format!("{}{path}", self.base)).json(&body)).send().await.unwrap();
+        let (status, headers) = (response.status(), response.headers().clone());
+        (status, headers, response.bytes().await.unwrap().to_vec())
+    }
+
+    fn authorised(&self, mut request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         match &self.credentials {
             Credentials::Anonymous => {}
             Credentials::Cookie(cookie) => request = request.header("cookie", format!("__Host-casework_session={cookie}")),
             Credentials::Token(token) => request = request.bearer_auth(token),
         }
+        request
+    }
+
+    /// Sends a multipart form (an upload).
+    pub async fn upload(&self, path: &str, form: reqwest::multipart::Form) -> Answer {
+        let request = self.authorised(self.http.post(format!("{}{path}", self.base))).multipart(form);
         let response = request.send().await.unwrap();
-        let (status, headers) = (response.status(), response.headers().clone());
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap();
+        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        Answer { status, headers, body }
+    }
+
+    /// Fetches raw bytes (a download): status, headers and body.
+    pub async fn download(&self, path: &str) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+        let response = self.authorised(self.http.get(format!("{}{path}", self.base))).send().await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
         (status, headers, response.bytes().await.unwrap().to_vec())
     }
 
@@ -369,6 +425,29 @@ impl PageUser {
     pub async fn post(&self, path: &str, body: &str) -> reqwest::Response {
         let body = if body.is_empty() { format!("csrf={}", self.csrf) } else { format!("{body}&csrf={}", self.csrf) };
         self.post_with(path, &body, &[("sec-fetch-site", "same-origin")]).await
+    }
+
+    /// Sends a multipart form as our pages do: the form token first, then `form`'s parts.
+    pub async fn post_multipart(&self, path: &str, parts: Vec<(&str, reqwest::multipart::Part)>) -> reqwest::Response {
+        let mut form = reqwest::multipart::Form::new().text("csrf", self.csrf.clone());
+        for (name, part) in parts {
+            form = form.part(name.to_owned(), part);
+        }
+        self.post_multipart_with(path, form, &[("sec-fetch-site", "same-origin")]).await
+    }
+
+    /// Sends exactly this multipart form with these headers (and the session cookie).
+    pub async fn post_multipart_with(
+        &self,
+        path: &str,
+        form: reqwest::multipart::Form,
+        headers: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut request = self.http.post(format!("{}{path}", self.base)).header("cookie", &self.cookie).multipart(form);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.unwrap()
     }
 
     /// Sends exactly this body with these headers (and the session cookie).

@@ -11,6 +11,7 @@ mod cases;
 mod consents;
 mod deadlines;
 mod disclosures;
+mod documents;
 mod forms;
 mod harness;
 mod meetings;

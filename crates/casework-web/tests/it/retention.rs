@@ -28,6 +28,11 @@ async fn closed_case(manager: &Client, family_name: &str, born: &str) -> Value {
         )
         .await;
     assert_eq!(note.status, StatusCode::CREATED);
+    let letter = reqwest::multipart::Form::new()
+        .text("title", "Letter from school")
+        .part("file", reqwest::multipart::Part::bytes(format!("About {family_name}").into_bytes()).file_name("letter.txt"));
+    let uploaded = manager.upload(&format!("/api/v1/cases/{id}/documents"), letter).await;
+    assert_eq!(uploaded.status, StatusCode::CREATED, "{uploaded:?}");
     let version = manager.get(&format!("/api/v1/cases/{id}")).await.body["version"].clone();
     let closed =
         manager.post(&format!("/api/v1/cases/{id}/closure"), json!({ "version": version, "reason": "final-order" })).await;
@@ -83,8 +88,10 @@ async fn a_closed_case_comes_up_for_review_when_its_period_ends_and_is_destroyed
     assert_eq!(lifted.body["stands"], false);
     let approved = manager.post("/api/v1/services/family-court/disposal-review/approvals", json!({ "cases": [adult_id] })).await;
     assert_eq!(approved.status, StatusCode::OK, "{approved:?}");
+    assert_eq!(server.stored_files().len(), 2);
     assert_eq!(server.app.run_destruction().await.unwrap(), 1);
     assert_eq!(server.app.run_destruction().await.unwrap(), 0, "each approval is carried out once");
+    assert_eq!(server.stored_files().len(), 1, "the destroyed case's document file is gone, the other case's kept");
 
     assert_eq!(manager.get(&format!("/api/v1/cases/{adult_id}")).await.status, StatusCode::NOT_FOUND);
     let records = manager.get("/api/v1/services/family-court/destructions").await;
@@ -94,6 +101,7 @@ async fn a_closed_case_comes_up_for_review_when_its_period_ends_and_is_destroyed
     assert_eq!(record["kept_for"], "6 years");
     assert_eq!(record["closed_on"], "2026-03-10");
     assert!(record["removed"]["notes"].as_u64().unwrap() >= 1 && record["removed"]["people"] == 1, "{record}");
+    assert_eq!(record["removed"]["documents"], 1, "{record}");
     assert!(record["history_events"].as_i64().unwrap() > 3);
 
     // Nothing about the person is left anywhere: not in the record, nor in any table.

@@ -1,0 +1,354 @@
+//! Documents on a case: uploaded files, redacted copies of them, and paper documents that
+//! are only recorded with where they are kept. A document is never changed: a redacted copy
+//! is a document of its own, linked to the original, which stays as it was.
+
+use crate::history::{Change, EventKind, Subject};
+use crate::ids::{CaseId, DocumentId, UserId};
+use crate::invalid::{FieldError, Invalid};
+use crate::text::ShortText;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// Who may see a document, and whether it may ever leave the service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Classification {
+    Normal,
+    /// Seen only by holders of `document.restricted`; to everyone else it does not exist.
+    Restricted,
+    /// Seen by the case's readers, but never shared, exported or disclosed.
+    DoNotDisclose,
+}
+
+impl Classification {
+    pub fn parse(raw: &str) -> Result<Classification, FieldError> {
+        match raw.trim() {
+            "" | "normal" => Ok(Classification::Normal),
+            "restricted" => Ok(Classification::Restricted),
+            "do-not-disclose" => Ok(Classification::DoNotDisclose),
+            _ => Err(FieldError::new("", "choose normal, restricted or do not disclose")),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Classification::Normal => "normal",
+            Classification::Restricted => "restricted",
+            Classification::DoNotDisclose => "do-not-disclose",
+        }
+    }
+}
+
+/// The kinds of file a case may hold, by the media type read from their content. Anything
+/// else (programs, archives, scripts, web pages) is refused.
+pub const ALLOWED_TYPES: &[(&str, &str)] = &[
+    ("application/pdf", "PDF"),
+    ("image/png", "PNG image"),
+    ("image/jpeg", "JPEG image"),
+    ("image/tiff", "TIFF image"),
+    ("application/msword", "Word document"),
+    ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word document"),
+    ("application/vnd.oasis.opendocument.text", "OpenDocument text"),
+    ("text/plain", "Text"),
+];
+
+/// What a media type is called on a page, or None when it is not allowed.
+pub fn type_name(media_type: &str) -> Option<&'static str> {
+    ALLOWED_TYPES.iter().find(|(t, _)| *t == media_type).map(|(_, name)| *name)
+}
+
+/// The usual file extension for an allowed media type.
+fn extension(media_type: &str) -> &'static str {
+    match media_type {
+        "application/pdf" => "pdf",
+        "image/png" => "png",
+        "image/jpeg" => "jpg",
+        "image/tiff" => "tif",
+        "application/msword" => "doc",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => "docx",
+        "application/vnd.oasis.opendocument.text" => "odt",
+        _ => "txt",
+    }
+}
+
+/// An uploaded file as stored: under a name Casework made, with what it was checked to be.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredFile {
+    /// The storage name (never the uploaded one).
+    pub object: String,
+    /// Detected from the content.
+    pub media_type: String,
+    pub size: u64,
+    /// Lowercase hex.
+    pub sha256: String,
+    /// The name it was uploaded under: kept as data, never used to store or serve it.
+    pub file_name: ShortText,
+}
+
+/// A checked upload, its file already stored under `id`.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub id: DocumentId,
+    pub title: ShortText,
+    pub classification: Classification,
+    pub third_party: bool,
+    pub redacts: Option<DocumentId>,
+    pub file: StoredFile,
+}
+
+/// Where a paper document is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Paper {
+    pub location: ShortText,
+    pub received_on: Date,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Document {
+    pub id: DocumentId,
+    pub case: CaseId,
+    pub title: ShortText,
+    pub classification: Classification,
+    /// Supplied by someone else about the person (a report from another agency, a letter
+    /// from a neighbour): never disclosed to the person without that party's agreement.
+    pub third_party: bool,
+    /// The document this is a redacted copy of.
+    pub redacts: Option<DocumentId>,
+    pub file: Option<StoredFile>,
+    pub paper: Option<Paper>,
+    pub added_by: UserId,
+    pub added_at: Timestamp,
+}
+
+/// What every document is given on a form or through the API, before it is checked.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct DocumentInput {
+    pub title: String,
+    pub classification: String,
+    pub third_party: bool,
+}
+
+/// A paper document as it arrives, before it is checked.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PaperInput {
+    #[serde(flatten)]
+    pub document: DocumentInput,
+    pub location: String,
+    pub received_on: String,
+}
+
+impl DocumentInput {
+    fn check(&self, invalid: &mut Invalid) -> (Option<ShortText>, Option<Classification>) {
+        let title = invalid.check("title", ShortText::parse(&self.title));
+        let classification = invalid.check("classification", Classification::parse(&self.classification));
+        (title, classification)
+    }
+}
+
+/// Checks what was given for a file before it is stored, reporting every problem under its
+/// field; `file` is the problem with the file itself (its type or size), if there is one.
+pub fn check_upload(input: &DocumentInput, file: Option<FieldError>) -> Result<(ShortText, Classification), Invalid> {
+    let mut invalid = Invalid::new();
+    let (title, classification) = input.check(&mut invalid);
+    if let Some(problem) = file {
+        invalid.push(problem);
+    }
+    match (title, classification) {
+        (Some(title), Some(classification)) if invalid.is_empty() => Ok((title, classification)),
+        _ => Err(invalid),
+    }
+}
+
+/// The uploaded name as data: a name with no path, control characters or excess length,
+/// or "unnamed".
+pub fn clean_file_name(raw: &str) -> Result<ShortText, FieldError> {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(ShortText::MAX_CHARS).collect();
+    ShortText::parse(&cleaned).or_else(|_| ShortText::parse("unnamed")).map_err(|e| e.within("file"))
+}
+
+impl Document {
+    /// A new uploaded file (or a redacted copy of another), after its content was checked.
+    pub fn upload(case: CaseId, upload: Upload, by: UserId, now: Timestamp) -> (Document, Change) {
+        let Upload { id, title, classification, third_party, redacts, file } = upload;
+        let document = Document {
+            id,
+            case,
+            title,
+            classification,
+            third_party,
+            redacts,
+            file: Some(file),
+            paper: None,
+            added_by: by,
+            added_at: now,
+        };
+        let kind = if redacts.is_some() { EventKind::RedactedCopyAdded } else { EventKind::DocumentAdded };
+        let change = Change::new(kind, Subject::Document(document.id), Value::Null, document.summary());
+        (document, change)
+    }
+
+    /// A paper document, recorded with where it is kept.
+    pub fn paper(
+        case: CaseId,
+        input: &PaperInput,
+        by: UserId,
+        now: Timestamp,
+        today: Date,
+    ) -> Result<(Document, Change), Invalid> {
+        let mut invalid = Invalid::new();
+        let (title, classification) = input.document.check(&mut invalid);
+        let location =
+            invalid.check("location", ShortText::parse(&input.location).map_err(|_| FieldError::new("", "say where it is kept")));
+        let received_on = match input.received_on.trim().parse::<Date>() {
+            Ok(day) if day > today => {
+                invalid.push(FieldError::new("received_on", "cannot be in the future"));
+                None
+            }
+            Ok(day) => Some(day),
+            Err(_) => {
+                invalid.push(FieldError::new("received_on", "enter the day it was received, for example 2027-01-31"));
+                None
+            }
+        };
+        let (Some(title), Some(classification), Some(location), Some(received_on)) =
+            (title, classification, location, received_on)
+        else {
+            return Err(invalid);
+        };
+        let document = Document {
+            id: DocumentId::new(),
+            case,
+            title,
+            classification,
+            third_party: input.document.third_party,
+            redacts: None,
+            file: None,
+            paper: Some(Paper { location, received_on }),
+            added_by: by,
+            added_at: now,
+        };
+        let change =
+            Change::new(EventKind::PaperDocumentRecorded, Subject::Document(document.id), Value::Null, document.summary());
+        Ok((document, change))
+    }
+
+    /// What the history keeps of a document: never its content.
+    fn summary(&self) -> Value {
+        json!({
+            "document": self.id, "title": self.title, "classification": self.classification, "third_party": self.third_party,
+            "redacts": self.redacts,
+            "media_type": self.file.as_ref().map(|f| &f.media_type), "size": self.file.as_ref().map(|f| f.size),
+            "sha256": self.file.as_ref().map(|f| &f.sha256), "file_name": self.file.as_ref().map(|f| &f.file_name),
+            "location": self.paper.as_ref().map(|p| &p.location), "received_on": self.paper.as_ref().map(|p| p.received_on),
+        })
+    }
+
+    /// Who may see it: everyone who may read the case, except for restricted documents.
+    pub fn visible_to(&self, may_read_restricted: bool) -> bool {
+        self.classification != Classification::Restricted || may_read_restricted
+    }
+
+    /// The name it is downloaded under: the title in safe characters, with the extension of
+    /// its real type, so no header or file system can be tricked by what someone typed.
+    pub fn download_name(&self) -> String {
+        let stem: String = self
+            .title
+            .as_str()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+            .collect::<String>()
+            .split('-')
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join("-");
+        let stem: String = stem.chars().take(80).collect();
+        let stem = if stem.is_empty() { "document".to_owned() } else { stem };
+        let media_type = self.file.as_ref().map_or("text/plain", |f| f.media_type.as_str());
+        format!("{stem}.{}", extension(media_type))
+    }
+}
+
+/// The documents of a case that may leave the service (for sharing and subject access):
+/// never do-not-disclose or third-party material, and for a document that has a redacted
+/// copy, the copy instead of the original (the newest copy, when there are several).
+/// Restricted documents are included only if the caller passed them in.
+pub fn disclosable(documents: &[Document]) -> Vec<&Document> {
+    let may_leave = |d: &Document| d.classification != Classification::DoNotDisclose && !d.third_party;
+    let newest_copy = |original: DocumentId| {
+        documents.iter().filter(|d| d.redacts == Some(original)).max_by_key(|d| (d.added_at, d.id)).map(|d| d.id)
+    };
+    documents
+        .iter()
+        .filter(|d| match d.redacts {
+            Some(original) => newest_copy(original) == Some(d.id) && may_leave(d),
+            None => newest_copy(d.id).is_none() && may_leave(d),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(title: &str, classification: Classification, third_party: bool, redacts: Option<DocumentId>) -> Document {
+        Document {
+            id: DocumentId::new(),
+            case: CaseId::new(),
+            title: ShortText::parse(title).unwrap(),
+            classification,
+            third_party,
+            redacts,
+            file: None,
+            paper: None,
+            added_by: UserId::new(),
+            added_at: Timestamp::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn only_what_may_leave_is_disclosable_and_redacted_copies_stand_in_for_their_originals() {
+        let normal = doc("Letter", Classification::Normal, false, None);
+        let secret = doc("Police intelligence", Classification::DoNotDisclose, false, None);
+        let neighbour = doc("Neighbour's letter", Classification::Normal, true, None);
+        let report = doc("School report", Classification::Normal, false, None);
+        let redacted = doc("School report (redacted)", Classification::Normal, false, Some(report.id));
+        let all = vec![normal.clone(), secret, neighbour, report, redacted.clone()];
+        let out: Vec<DocumentId> = disclosable(&all).into_iter().map(|d| d.id).collect();
+        assert_eq!(out, vec![normal.id, redacted.id]);
+    }
+
+    #[test]
+    fn a_redacted_copy_of_third_party_material_may_leave_when_it_is_not_marked_so_itself() {
+        let original = doc("Health visitor's report", Classification::DoNotDisclose, true, None);
+        let copy = doc("Report, third-party parts removed", Classification::Normal, false, Some(original.id));
+        let held_back = doc("Another copy", Classification::Normal, true, Some(original.id));
+        let out: Vec<DocumentId> = disclosable(&[original.clone(), copy.clone()]).into_iter().map(|d| d.id).collect();
+        assert_eq!(out, vec![copy.id]);
+        assert!(disclosable(&[original, held_back]).is_empty(), "a copy marked third-party stays in");
+    }
+
+    #[test]
+    fn download_names_are_safe_whatever_the_title() {
+        let mut document = doc("../../etc/passwd\"; evil=1 résumé", Classification::Normal, false, None);
+        document.file = Some(StoredFile {
+            object: "x".into(),
+            media_type: "application/pdf".into(),
+            size: 1,
+            sha256: String::new(),
+            file_name: clean_file_name("C:\\Users\\me\\report.pdf").unwrap(),
+        });
+        let name = document.download_name();
+        assert_eq!(name, "etc-passwd-evil-1-r-sum.pdf");
+        assert_eq!(document.file.unwrap().file_name.as_str(), "report.pdf");
+    }
+
+    #[test]
+    fn classification_is_one_of_three() {
+        assert_eq!(Classification::parse("").unwrap(), Classification::Normal);
+        assert_eq!(Classification::parse("do-not-disclose").unwrap(), Classification::DoNotDisclose);
+        assert!(Classification::parse("secret").is_err());
+    }
+}
