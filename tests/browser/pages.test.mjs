@@ -65,7 +65,7 @@ for (const [service, username] of services) {
       for (const section of ['Tasks', 'Forms, plan and decisions', 'Documents', 'Case details', 'Sharing', 'History']) {
         await page.click(`.moj-sub-navigation__link:text("${section}")`);
         await page.waitForSelector('h2');
-        assert.equal(await page.locator('.moj-sub-navigation__item').count(), 6);
+        assert.equal(await page.locator('.moj-sub-navigation__item').count(), 7);
         assert.equal(await page.locator('[aria-current=page]').textContent(), section);
         await noViolations(page, `${service}-case-${section.split(' ')[0].replace(',', '').toLowerCase()}`);
       }

@@ -193,6 +193,24 @@ impl Case {
         if restriction.is_restricted() && restriction.users.is_empty() && restriction.roles.is_empty() {
             return Err(rule("users", "name at least one user or role who may see the case"));
         }
+        // Those told of a break-glass must be able to open the case to review it.
+        if restriction.level == RestrictionLevel::Restricted
+            && let Some(rules) = &service.break_glass
+            && !rules.notify_roles.iter().any(|role| restriction.roles.contains(role))
+        {
+            let names: Vec<String> = rules
+                .notify_roles
+                .iter()
+                .map(|code| service.role(code).map_or_else(|| code.to_string(), |role| role.name.clone()))
+                .collect();
+            return Err(rule(
+                "roles",
+                format!(
+                    "name the role told when someone breaks glass ({}), so that they can open the case and review it",
+                    names.join(" or ")
+                ),
+            ));
+        }
         if restriction == self.restriction {
             return Err(rule("level", "this is the case's restriction already"));
         }

@@ -322,13 +322,7 @@ async fn an_export_is_the_cases_bundle_logged_before_it_is_served_and_nothing_is
     assert_eq!(exports, 1);
 
     // When the access log cannot be written, nothing is recorded and nothing is served.
-    use sqlx::Connection;
-    let db = server.dir.path().join("casework.db");
-    let mut direct = sqlx::SqliteConnection::connect(&format!("sqlite:{}", db.display())).await.unwrap();
-    sqlx::query("CREATE TRIGGER access_log_down BEFORE INSERT ON access_log BEGIN SELECT RAISE(ABORT, 'the log is down'); END")
-        .execute(&mut direct)
-        .await
-        .unwrap();
+    server.refuse_access_log_writes().await;
     let before = server.counts().await;
     let (status, headers, bytes) = lead.post_for_bytes(&path, disclosure("export", &agreed)).await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
@@ -341,7 +335,7 @@ async fn an_export_is_the_cases_bundle_logged_before_it_is_served_and_nothing_is
     let answer = page.post(&format!("/cases/{id}/disclosures"), body).await;
     assert_eq!(answer.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert_ne!(answer.headers()["content-type"], "application/zip");
-    sqlx::query("DROP TRIGGER access_log_down").execute(&mut direct).await.unwrap();
+    server.allow_access_log_writes().await;
     let answer = page.post(&format!("/cases/{id}/disclosures"), body).await;
     assert_eq!(answer.status(), StatusCode::OK);
     assert_eq!(answer.headers()["content-type"], "application/zip");

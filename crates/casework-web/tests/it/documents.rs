@@ -359,16 +359,12 @@ async fn when_the_access_log_cannot_be_written_nothing_is_served() {
     let s = setting().await;
     let document = s.upload(&s.lead, form("Care plan", "plan.pdf", "application/pdf", PDF)).await;
     let path = s.path(&format!("/documents/{}/content", document["id"].as_str().unwrap()));
-    let mut conn = s.server.raw_connection().await;
-    sqlx::query("CREATE TRIGGER test_access_log_fails BEFORE INSERT ON access_log BEGIN SELECT RAISE(ABORT, 'disk full'); END")
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    s.server.refuse_access_log_writes().await;
     let (status, headers, body) = s.lead.download(&path).await;
     assert!(status.is_server_error(), "{status}");
     assert!(!body.windows(4).any(|w| w == b"%PDF"), "no file bytes");
     assert_ne!(headers["content-type"], "application/pdf");
-    sqlx::query("DROP TRIGGER test_access_log_fails").execute(&mut conn).await.unwrap();
+    s.server.allow_access_log_writes().await;
     let (status, _, body) = s.lead.download(&path).await;
     assert_eq!((status, body.as_slice()), (StatusCode::OK, PDF));
 }

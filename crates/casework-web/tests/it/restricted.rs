@@ -286,6 +286,14 @@ async fn only_restrict_holders_change_a_restriction_and_nobody_is_locked_out_or_
     assert_eq!(refused.fields(), ["users"]);
     let refused = put(&cast.focal, json!({ "version": version, "restriction": "restricted", "roles": ["focal-point"] })).await;
     assert_eq!(refused.fields(), ["users"]);
+    // A restricted case must let those told of a break-glass open it to review it.
+    let refused = put(
+        &cast.focal,
+        json!({ "version": version, "restriction": "restricted", "users": [cast.worker.id(), cast.focal.id()], "roles": ["auditor"] }),
+    )
+    .await;
+    assert_eq!(refused.fields(), ["roles"]);
+    assert!(refused.body.to_string().contains("Case management focal point"), "{}", refused.body);
     // Nonsense: an unknown level, a role the service does not have, a stale version.
     let refused = put(&cast.focal, json!({ "version": version, "restriction": "secret", "users": ["x"] })).await;
     assert_eq!(refused.fields(), ["restriction", "users/0"]);
