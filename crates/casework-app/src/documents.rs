@@ -164,10 +164,19 @@ impl App {
         actor: &Actor,
         case: CaseId,
         original: Option<DocumentId>,
+        classification: &str,
     ) -> Result<()> {
         let found = self.case_for(conn, actor, case, Permission::DocumentAdd, "add documents to this case").await?;
         if !found.is_open() {
             return Err(FieldError::new("", "the case is closed; reopen it to add documents").into());
+        }
+        // Filing a document one could not then see would hide it from its own author.
+        if classification == "restricted" && !actor.may(Permission::DocumentRestricted, found.scope()) {
+            return Err(FieldError::new(
+                "classification",
+                "only those who may read restricted documents may file one as restricted: choose another classification or ask a manager",
+            )
+            .into());
         }
         if let Some(original) = original {
             let restricted = actor.may(Permission::DocumentRestricted, found.scope());
@@ -190,7 +199,7 @@ impl App {
         let storage = self.document_storage()?;
         {
             let mut conn = self.store.read().await?;
-            self.document_target(&mut conn, actor, case, original).await?;
+            self.document_target(&mut conn, actor, case, original, &input.classification).await?;
         }
         let max_mib = storage.max_size / (1024 * 1024);
         let detected = file.as_ref().and_then(|f| detect_type(&f.content));
@@ -233,7 +242,8 @@ impl App {
     async fn record_upload(&self, actor: &Actor, case: CaseId, original: Option<DocumentId>, upload: Upload) -> Result<Document> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        self.document_target(&mut tx, actor, case, original).await?;
+        let classification = if upload.classification == document::Classification::Restricted { "restricted" } else { "" };
+        self.document_target(&mut tx, actor, case, original, classification).await?;
         let (document, change) = Document::upload(case, upload, actor.user, now);
         documents::insert(&mut tx, &document).await?;
         self.record(&mut tx, actor, Some(case), [change], now).await?;
@@ -246,7 +256,7 @@ impl App {
         let now = self.now();
         let today = casework_domain::time::day_of(now);
         let mut tx = self.store.begin().await?;
-        self.document_target(&mut tx, actor, case, None).await?;
+        self.document_target(&mut tx, actor, case, None, &input.document.classification).await?;
         let (document, change) = Document::paper(case, input, actor.user, now, today)?;
         documents::insert(&mut tx, &document).await?;
         self.record(&mut tx, actor, Some(case), [change], now).await?;

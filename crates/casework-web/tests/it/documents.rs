@@ -166,6 +166,19 @@ async fn restricted_documents_do_not_exist_for_those_who_may_not_see_them_and_hi
     }
     let (status, _, _) = s.lead.download(&s.path(&format!("/documents/{id}/content"))).await;
     assert_eq!(status, StatusCode::OK, "holders download it");
+    // Nobody files a document they could not then see.
+    let before = s.server.counts().await;
+    let refused = s
+        .admin
+        .upload(&s.path("/documents"), form("Hidden", "hidden.pdf", "application/pdf", PDF).text("classification", "restricted"))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{refused:?}");
+    assert_eq!(refused.fields(), ["classification"]);
+    let paper =
+        json!({ "title": "Hidden", "classification": "restricted", "location": "Cabinet 3", "received_on": "2026-03-01" });
+    assert_eq!(s.admin.post(&s.path("/paper-documents"), paper).await.fields(), ["classification"]);
+    assert_eq!(s.server.counts().await, before);
+    assert_eq!(s.server.stored_files().len(), 2, "the refused file was not kept");
 
     // Someone who may not see the case: nothing about it exists.
     let before = s.server.counts().await;
