@@ -199,6 +199,46 @@ impl App {
         Ok(saved)
     }
 
+    /// Raises a one-off alert about a case (not from a rule) to one recipient, with its
+    /// history event, on the caller's transaction. `about` adds what the alert is about to
+    /// the event (the break-glass grant, the withdrawn consent, the reminder's day).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn raise_alert(
+        &self,
+        conn: &mut Connection,
+        case: &Case,
+        recipient: Assignee,
+        message: String,
+        fire_at: Timestamp,
+        kind: EventKind,
+        about: Value,
+        by: UserId,
+        now: Timestamp,
+    ) -> Result<Alert> {
+        let alert = Alert {
+            id: EventId::new(),
+            case: case.id,
+            case_reference: case.reference.to_string(),
+            service: case.service.clone(),
+            rule: None,
+            schedule: None,
+            occurrence: 0,
+            recipient,
+            message,
+            fire_at,
+            created_by: by,
+            created_at: now,
+            acknowledged: None,
+        };
+        alerts::insert(conn, &alert).await?;
+        let mut after = json!({ "alert": alert.id, "to": alert.recipient, "message": alert.message });
+        if let (Some(after), Value::Object(about)) = (after.as_object_mut(), about) {
+            after.extend(about);
+        }
+        events::insert(conn, &event(kind, case.id, after, by, now)).await?;
+        Ok(alert)
+    }
+
     /// Sets a reminder about a case for a date: a manager's review date, or a
     /// practitioner asking their manager to review. It shows from the start of that day.
     pub async fn set_reminder(
@@ -226,24 +266,10 @@ impl App {
         if casework_domain::time::day_of(now) > on {
             return Err(FieldError::new("on", "must be today or later").into());
         }
-        let alert = Alert {
-            id: EventId::new(),
-            case: case.id,
-            case_reference: case.reference.to_string(),
-            service: case.service.clone(),
-            rule: None,
-            schedule: None,
-            occurrence: 0,
-            recipient: to,
-            message: message.to_string(),
-            fire_at,
-            created_by: actor.user,
-            created_at: now,
-            acknowledged: None,
-        };
-        alerts::insert(&mut tx, &alert).await?;
-        let after = json!({ "alert": alert.id, "to": alert.recipient, "on": on, "message": alert.message });
-        events::insert(&mut tx, &event(EventKind::ReminderSet, case.id, after, actor.user, now)).await?;
+        let after = json!({ "on": on });
+        let alert = self
+            .raise_alert(&mut tx, &case, to, message.to_string(), fire_at, EventKind::ReminderSet, after, actor.user, now)
+            .await?;
         tx.commit().await?;
         Ok(alert)
     }

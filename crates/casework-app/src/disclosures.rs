@@ -11,14 +11,13 @@ use casework_domain::access::{Actor, Permission};
 use casework_domain::case::Case;
 use casework_domain::consent::Consent;
 use casework_domain::disclosure::{Basis, Disclosure, DisclosureFlag, DisclosureInput, DisclosureKind};
-use casework_domain::history::{Change, EventKind, Subject};
-use casework_domain::ids::{CaseId, EventId, UserId};
+use casework_domain::history::EventKind;
+use casework_domain::ids::{CaseId, UserId};
 use casework_domain::task::Assignee;
-use casework_store::alerts::{self, Alert};
 use casework_store::disclosures::{self, StoredDisclosure};
 use casework_store::{Connection, consents, decisions, events, forms, notes, people, plans, tasks};
 use jiff::Timestamp;
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// Far more than any case holds: an export carries the whole record, never a page of it.
 const EVERYTHING: i64 = 1_000_000;
@@ -148,25 +147,20 @@ impl App {
             if count == 1 { "is" } else { "are" },
         );
         for user in told {
-            let alert = Alert {
-                id: EventId::new(),
-                case: case.id,
-                case_reference: case.reference.to_string(),
-                service: case.service.clone(),
-                rule: None,
-                schedule: None,
-                occurrence: 0,
-                recipient: Assignee::User(user),
-                message: message.clone(),
-                fire_at: withdrawn_at,
-                created_by: actor.user,
-                created_at: withdrawn_at,
-                acknowledged: None,
-            };
-            alerts::insert(conn, &alert).await?;
-            let after = json!({ "alert": alert.id, "to": alert.recipient, "message": alert.message, "consent": consent.id });
-            let raised = Change::new(EventKind::AlertRaised, Subject::Case(case.id), Value::Null, after);
-            events::insert(conn, &raised.into_event(Some(case.id), actor.user, withdrawn_at)).await?;
+            let about = json!({ "consent": consent.id });
+            let recipient = Assignee::User(user);
+            self.raise_alert(
+                conn,
+                case,
+                recipient,
+                message.clone(),
+                withdrawn_at,
+                EventKind::AlertRaised,
+                about,
+                actor.user,
+                withdrawn_at,
+            )
+            .await?;
         }
         Ok(count)
     }

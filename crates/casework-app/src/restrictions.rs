@@ -8,12 +8,12 @@ use crate::{App, AppError, Result};
 use casework_domain::FieldError;
 use casework_domain::access::{Actor, Permission, Restriction};
 use casework_domain::case::Case;
-use casework_domain::history::{Change, EventKind, Subject};
+use casework_domain::history::EventKind;
 use casework_domain::ids::{CaseId, EventId};
 use casework_domain::task::{Assignee, TaskStatus};
 pub use casework_store::cases::BreakGlassGrant;
-use casework_store::{alerts, cases, events, tasks, users};
-use serde_json::{Value, json};
+use casework_store::{cases, tasks, users};
+use serde_json::json;
 
 impl App {
     /// The case's restriction and access list, for whoever may see the case. Logged as a read.
@@ -103,25 +103,9 @@ impl App {
         let owner = case.worker.filter(|w| *w != actor.user).map(Assignee::User);
         let managers = rules.notify_roles.iter().cloned().map(Assignee::Role);
         for recipient in owner.into_iter().chain(managers) {
-            let alert = alerts::Alert {
-                id: EventId::new(),
-                case: id,
-                case_reference: case.reference.to_string(),
-                service: case.service.clone(),
-                rule: None,
-                schedule: None,
-                occurrence: 0,
-                recipient,
-                message: message.clone(),
-                fire_at: now,
-                created_by: actor.user,
-                created_at: now,
-                acknowledged: None,
-            };
-            alerts::insert(&mut tx, &alert).await?;
-            let after = json!({ "alert": alert.id, "to": alert.recipient, "break_glass": grant.id });
-            let raised = Change::new(EventKind::AlertRaised, Subject::Case(id), Value::Null, after);
-            events::insert(&mut tx, &raised.into_event(Some(id), actor.user, now)).await?;
+            let about = json!({ "break_glass": grant.id });
+            self.raise_alert(&mut tx, &case, recipient, message.clone(), now, EventKind::AlertRaised, about, actor.user, now)
+                .await?;
         }
         tx.commit().await?;
         Ok(grant)
