@@ -123,6 +123,13 @@ fn sha256_hex(content: &[u8]) -> String {
     Sha256::digest(content).iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The document a new upload is made from, if any.
+#[derive(Debug, Clone, Copy)]
+enum MadeFrom {
+    RedactionOf(DocumentId),
+    ScanOf(DocumentId),
+}
+
 impl App {
     /// Where document files are kept.
     pub fn with_documents(mut self, storage: DocumentStorage) -> App {
@@ -154,16 +161,29 @@ impl App {
         input: &DocumentInput,
         file: Option<NewFile>,
     ) -> Result<Document> {
-        self.store_upload(actor, case, Some(original), input, file).await
+        self.store_upload(actor, case, Some(MadeFrom::RedactionOf(original)), input, file).await
     }
 
-    /// The case the actor may add documents to, and the original a copy is made of.
+    /// Uploads the scan of a paper document; from then the paper original counts down to its
+    /// destruction under the service's rule for scanned paper.
+    pub async fn add_scan(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+        paper: DocumentId,
+        input: &DocumentInput,
+        file: Option<NewFile>,
+    ) -> Result<Document> {
+        self.store_upload(actor, case, Some(MadeFrom::ScanOf(paper)), input, file).await
+    }
+
+    /// The case the actor may add documents to, and the document a new one is made from.
     async fn document_target(
         &self,
         conn: &mut Connection,
         actor: &Actor,
         case: CaseId,
-        original: Option<DocumentId>,
+        made_from: Option<MadeFrom>,
         classification: &str,
     ) -> Result<()> {
         let found = self.case_for(conn, actor, case, Permission::DocumentAdd, "add documents to this case").await?;
@@ -178,11 +198,23 @@ impl App {
             )
             .into());
         }
-        if let Some(original) = original {
-            let restricted = actor.may(Permission::DocumentRestricted, found.scope());
-            match documents::get(conn, case, original, restricted).await? {
+        let restricted = actor.may(Permission::DocumentRestricted, found.scope());
+        match made_from {
+            None => {}
+            Some(MadeFrom::RedactionOf(original)) => match documents::get(conn, case, original, restricted).await? {
                 Some(document) if document.file.is_some() && document.redacts.is_none() => {}
                 _ => return Err(AppError::NotFound("document")),
+            },
+            Some(MadeFrom::ScanOf(paper)) => {
+                let Some(Document { paper: Some(original), .. }) = documents::get(conn, case, paper, restricted).await? else {
+                    return Err(AppError::NotFound("document"));
+                };
+                if original.destroyed.is_some() {
+                    return Err(FieldError::new("file", "this paper original has been destroyed").into());
+                }
+                if documents::scan_of(conn, paper).await?.is_some() {
+                    return Err(FieldError::new("file", "this paper document has already been scanned").into());
+                }
             }
         }
         Ok(())
@@ -192,14 +224,14 @@ impl App {
         &self,
         actor: &Actor,
         case: CaseId,
-        original: Option<DocumentId>,
+        made_from: Option<MadeFrom>,
         input: &DocumentInput,
         file: Option<NewFile>,
     ) -> Result<Document> {
         let storage = self.document_storage()?;
         {
             let mut conn = self.store.read().await?;
-            self.document_target(&mut conn, actor, case, original, &input.classification).await?;
+            self.document_target(&mut conn, actor, case, made_from, &input.classification).await?;
         }
         let max_mib = storage.max_size / (1024 * 1024);
         let detected = file.as_ref().and_then(|f| detect_type(&f.content));
@@ -228,9 +260,14 @@ impl App {
             sha256: sha256_hex(&file.content),
             file_name: clean_file_name(&file.file_name)?,
         };
-        let upload = Upload { id, title, classification, third_party: input.third_party, redacts: original, file: stored };
+        let (redacts, scans) = match made_from {
+            Some(MadeFrom::RedactionOf(original)) => (Some(original), None),
+            Some(MadeFrom::ScanOf(paper)) => (None, Some(paper)),
+            None => (None, None),
+        };
+        let upload = Upload { id, title, classification, third_party: input.third_party, redacts, scans, file: stored };
         storage.put(&object, file.content).await?;
-        match self.record_upload(actor, case, original, upload).await {
+        match self.record_upload(actor, case, made_from, upload).await {
             Ok(document) => Ok(document),
             Err(error) => {
                 storage.remove(&object).await;
@@ -239,11 +276,11 @@ impl App {
         }
     }
 
-    async fn record_upload(&self, actor: &Actor, case: CaseId, original: Option<DocumentId>, upload: Upload) -> Result<Document> {
+    async fn record_upload(&self, actor: &Actor, case: CaseId, made_from: Option<MadeFrom>, upload: Upload) -> Result<Document> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let classification = if upload.classification == document::Classification::Restricted { "restricted" } else { "" };
-        self.document_target(&mut tx, actor, case, original, classification).await?;
+        self.document_target(&mut tx, actor, case, made_from, classification).await?;
         let (document, change) = Document::upload(case, upload, actor.user, now);
         documents::insert(&mut tx, &document).await?;
         self.record(&mut tx, actor, Some(case), [change], now).await?;

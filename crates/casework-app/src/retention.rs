@@ -9,21 +9,25 @@ use crate::{App, AppError, Result};
 use casework_domain::FieldError;
 use casework_domain::access::{Actor, Permission};
 use casework_domain::history::{Change, EventKind, Subject};
+use casework_domain::ids::DocumentId;
 use casework_domain::ids::{CaseId, DestructionId, LegalHoldId};
 use casework_domain::retention::{LegalHold, RetentionRule};
 use casework_domain::text::{Code, LongText};
 use casework_domain::time::{day_of, service_zone};
-use casework_store::retention::{self, DueQuery};
-pub use casework_store::retention::{DestructionRecord, DueCase};
+use casework_store::retention::{self, DuePaperQuery, DueQuery};
+pub use casework_store::retention::{DestructionRecord, DueCase, DuePaper};
 use jiff::civil::Date;
 use serde_json::json;
 
-/// The disposal review of one service: the rule, and the closed cases past it.
+/// The disposal review of one service: the rule for closed cases and the cases past it,
+/// and the rule for scanned paper and the paper originals past it, each with its due day.
 #[derive(Debug, Clone)]
 pub struct DisposalReview {
     pub rule: Option<RetentionRule>,
     pub today: Date,
     pub cases: Vec<(DueCase, Date)>,
+    pub paper_rule: Option<RetentionRule>,
+    pub paper: Vec<(DuePaper, Date)>,
 }
 
 impl App {
@@ -75,21 +79,72 @@ impl App {
         }
         let definition = self.services.get(service).ok_or(AppError::NotFound("service"))?;
         let today = day_of(self.now());
-        let Some(rule) = definition.retention.closed_cases.clone() else {
-            return Ok(DisposalReview { rule: None, today, cases: Vec::new() });
-        };
-        let query = due_query(service, &rule, today, limit)?;
         let visible = actor.case_filter(Permission::RecordsDispose);
         let mut conn = self.store.read().await?;
-        let due = retention::due_for_review(&mut conn, &query, &visible).await?;
-        let cases = due
-            .into_iter()
-            .map(|case| {
+        let rule = definition.retention.closed_cases.clone();
+        let mut cases = Vec::new();
+        if let Some(rule) = &rule {
+            let query = due_query(service, rule, today, limit)?;
+            for case in retention::due_for_review(&mut conn, &query, &visible).await? {
                 let due_on = rule.due_on(day_of(case.closed_at), case.born_on);
-                (case, due_on)
-            })
-            .collect();
-        Ok(DisposalReview { rule: Some(rule), today, cases })
+                cases.push((case, due_on));
+            }
+        }
+        let paper_rule = definition.retention.scanned_paper.clone();
+        let mut paper = Vec::new();
+        if let Some(paper_rule) = &paper_rule {
+            let query = paper_query(actor, service, paper_rule, today, None, limit)?;
+            for original in retention::scanned_paper_due(&mut conn, &query, &visible).await? {
+                let due_on = paper_rule.due_on(day_of(original.scanned_at), None);
+                paper.push((original, due_on));
+            }
+        }
+        Ok(DisposalReview { rule, today, cases, paper_rule, paper })
+    }
+
+    /// Records that a paper original on the review list was destroyed (shredded, returned),
+    /// on a day no earlier than its due day; refused while its case is under a legal hold.
+    pub async fn record_paper_destroyed(
+        &self,
+        actor: &Actor,
+        service: &Code,
+        document: DocumentId,
+        destroyed_on: &str,
+        method: &str,
+    ) -> Result<DuePaper> {
+        if !actor.may_in_service(Permission::RecordsDispose, service) {
+            return Err(AppError::Forbidden("record the destruction of paper in this service"));
+        }
+        let definition = self.services.get(service).ok_or(AppError::NotFound("service"))?;
+        let rule = definition
+            .retention
+            .scanned_paper
+            .clone()
+            .ok_or_else(|| FieldError::new("document", "this service keeps its scanned paper"))?;
+        let now = self.now();
+        let today = day_of(now);
+        let query = paper_query(actor, service, &rule, today, Some(document), 1)?;
+        let visible = actor.case_filter(Permission::RecordsDispose);
+        let mut tx = self.store.begin().await?;
+        let due = retention::scanned_paper_due(&mut tx, &query, &visible).await?.pop().ok_or_else(|| {
+            FieldError::new(
+                "document",
+                "this paper original is not due for destruction (not scanned, not yet past its period, already destroyed, or not yours to review)",
+            )
+        })?;
+        if due.on_hold {
+            return Err(
+                FieldError::new("document", format!("{} is under a legal hold; lift the hold first", due.reference)).into()
+            );
+        }
+        let original =
+            casework_store::documents::get(&mut tx, due.case, document, true).await?.ok_or(AppError::NotFound("document"))?;
+        let due_on = rule.due_on(day_of(due.scanned_at), None);
+        let (destruction, change) = original.destroy_original(Some(due_on), destroyed_on, method, today, actor.user, now)?;
+        casework_store::documents::insert_paper_destruction(&mut tx, &destruction).await?;
+        self.record(&mut tx, actor, Some(due.case), [change], now).await?;
+        tx.commit().await?;
+        Ok(due)
     }
 
     /// Approves cases from the review list for destruction, all or none: each must be on
@@ -230,9 +285,27 @@ impl App {
     }
 }
 
+/// The first instant of the day after `day`, UK time: "on or before `day`" as an instant bound.
+fn start_of_day_after(day: Date) -> Result<jiff::Timestamp> {
+    let day_after = day.tomorrow().map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(day_after.to_zoned(service_zone()).map_err(|e| AppError::Internal(e.to_string()))?.timestamp())
+}
+
 fn due_query(service: &Code, rule: &RetentionRule, today: Date, limit: i64) -> Result<DueQuery> {
     let cutoffs = rule.cutoffs(today);
-    let day_after = cutoffs.closed_on_or_before.tomorrow().map_err(|e| AppError::Internal(e.to_string()))?;
-    let closed_before = day_after.to_zoned(service_zone()).map_err(|e| AppError::Internal(e.to_string()))?.timestamp();
+    let closed_before = start_of_day_after(cutoffs.closed_on_or_before)?;
     Ok(DueQuery { service: service.clone(), closed_before, born_on_or_before: cutoffs.born_on_or_before, limit })
+}
+
+fn paper_query(
+    actor: &Actor,
+    service: &Code,
+    rule: &RetentionRule,
+    today: Date,
+    document: Option<DocumentId>,
+    limit: i64,
+) -> Result<DuePaperQuery> {
+    let scanned_before = start_of_day_after(rule.cutoffs(today).closed_on_or_before)?;
+    let with_restricted = actor.may_in_service(Permission::DocumentRestricted, service);
+    Ok(DuePaperQuery { service: service.clone(), scanned_before, with_restricted, document, limit })
 }

@@ -1,6 +1,8 @@
 //! Documents on a case: uploaded files, redacted copies of them, and paper documents that
 //! are only recorded with where they are kept. A document is never changed: a redacted copy
-//! is a document of its own, linked to the original, which stays as it was.
+//! is a document of its own, linked to the original, which stays as it was; so is the scan
+//! of a paper document, and the paper original's destruction, once its keeping period after
+//! the scan has passed, is a fact recorded beside it.
 
 use crate::history::{Change, EventKind, Subject};
 use crate::ids::{CaseId, DocumentId, UserId};
@@ -95,14 +97,28 @@ pub struct Upload {
     pub classification: Classification,
     pub third_party: bool,
     pub redacts: Option<DocumentId>,
+    pub scans: Option<DocumentId>,
     pub file: StoredFile,
 }
 
-/// Where a paper document is kept.
+/// Where a paper document is kept, and when it was destroyed if it has been.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Paper {
     pub location: ShortText,
     pub received_on: Date,
+    pub destroyed: Option<PaperDestruction>,
+}
+
+/// The destruction of a paper original after its scan was kept long enough.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PaperDestruction {
+    pub document: DocumentId,
+    pub case: CaseId,
+    pub destroyed_on: Date,
+    /// How: "confidential shredding", "returned to the sender".
+    pub method: ShortText,
+    pub recorded_by: UserId,
+    pub recorded_at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -116,6 +132,8 @@ pub struct Document {
     pub third_party: bool,
     /// The document this is a redacted copy of.
     pub redacts: Option<DocumentId>,
+    /// The paper document this file is the scan of.
+    pub scans: Option<DocumentId>,
     pub file: Option<StoredFile>,
     pub paper: Option<Paper>,
     pub added_by: UserId,
@@ -172,7 +190,7 @@ pub fn clean_file_name(raw: &str) -> Result<ShortText, FieldError> {
 impl Document {
     /// A new uploaded file (or a redacted copy of another), after its content was checked.
     pub fn upload(case: CaseId, upload: Upload, by: UserId, now: Timestamp) -> (Document, Change) {
-        let Upload { id, title, classification, third_party, redacts, file } = upload;
+        let Upload { id, title, classification, third_party, redacts, scans, file } = upload;
         let document = Document {
             id,
             case,
@@ -180,12 +198,17 @@ impl Document {
             classification,
             third_party,
             redacts,
+            scans,
             file: Some(file),
             paper: None,
             added_by: by,
             added_at: now,
         };
-        let kind = if redacts.is_some() { EventKind::RedactedCopyAdded } else { EventKind::DocumentAdded };
+        let kind = match (redacts, scans) {
+            (Some(_), _) => EventKind::RedactedCopyAdded,
+            (None, Some(_)) => EventKind::ScanAdded,
+            (None, None) => EventKind::DocumentAdded,
+        };
         let change = Change::new(kind, Subject::Document(document.id), Value::Null, document.summary());
         (document, change)
     }
@@ -225,8 +248,9 @@ impl Document {
             classification,
             third_party: input.document.third_party,
             redacts: None,
+            scans: None,
             file: None,
-            paper: Some(Paper { location, received_on }),
+            paper: Some(Paper { location, received_on, destroyed: None }),
             added_by: by,
             added_at: now,
         };
@@ -235,11 +259,66 @@ impl Document {
         Ok((document, change))
     }
 
+    /// Records that this paper original was destroyed, once its scan has been kept for the
+    /// service's period: `due_on` is the first day that allows it (None when the original was
+    /// never scanned, or the service keeps scanned paper for good).
+    pub fn destroy_original(
+        &self,
+        due_on: Option<Date>,
+        destroyed_on: &str,
+        method: &str,
+        today: Date,
+        by: UserId,
+        now: Timestamp,
+    ) -> Result<(PaperDestruction, Change), Invalid> {
+        let Some(paper) = &self.paper else {
+            return Err(Invalid::one("document", "only a paper original is destroyed this way"));
+        };
+        if paper.destroyed.is_some() {
+            return Err(Invalid::one("document", "this paper original has already been recorded as destroyed"));
+        }
+        let Some(due_on) = due_on else {
+            return Err(Invalid::one(
+                "document",
+                "keep this paper original: it has not been scanned, or the service keeps scanned paper",
+            ));
+        };
+        let mut invalid = Invalid::new();
+        let day = match destroyed_on.trim().parse::<Date>() {
+            Ok(day) if day > today => Err(FieldError::new("destroyed_on", "cannot be in the future")),
+            Ok(day) if day < due_on => Err(FieldError::new(
+                "destroyed_on",
+                format!("the original had to be kept until {}", due_on.strftime("%-d %B %Y")),
+            )),
+            Ok(day) => Ok(day),
+            Err(_) => Err(FieldError::new("destroyed_on", "enter the day it was destroyed, for example 2027-01-31")),
+        };
+        let day = match day {
+            Ok(day) => Some(day),
+            Err(problem) => {
+                invalid.push(problem);
+                None
+            }
+        };
+        let method =
+            invalid.check("method", ShortText::parse(method).map_err(|_| FieldError::new("", "say how it was destroyed")));
+        let (Some(destroyed_on), Some(method)) = (day, method) else { return Err(invalid) };
+        let destruction =
+            PaperDestruction { document: self.id, case: self.case, destroyed_on, method, recorded_by: by, recorded_at: now };
+        let change = Change::new(
+            EventKind::PaperOriginalDestroyed,
+            Subject::Document(self.id),
+            json!({ "location": paper.location }),
+            json!({ "destroyed_on": destruction.destroyed_on, "method": destruction.method }),
+        );
+        Ok((destruction, change))
+    }
+
     /// What the history keeps of a document: never its content.
     fn summary(&self) -> Value {
         json!({
             "document": self.id, "title": self.title, "classification": self.classification, "third_party": self.third_party,
-            "redacts": self.redacts,
+            "redacts": self.redacts, "scans": self.scans,
             "media_type": self.file.as_ref().map(|f| &f.media_type), "size": self.file.as_ref().map(|f| f.size),
             "sha256": self.file.as_ref().map(|f| &f.sha256), "file_name": self.file.as_ref().map(|f| &f.file_name),
             "location": self.paper.as_ref().map(|p| &p.location), "received_on": self.paper.as_ref().map(|p| p.received_on),
@@ -301,6 +380,7 @@ mod tests {
             classification,
             third_party,
             redacts,
+            scans: None,
             file: None,
             paper: None,
             added_by: UserId::new(),
@@ -350,5 +430,45 @@ mod tests {
         assert_eq!(Classification::parse("").unwrap(), Classification::Normal);
         assert_eq!(Classification::parse("do-not-disclose").unwrap(), Classification::DoNotDisclose);
         assert!(Classification::parse("secret").is_err());
+    }
+
+    #[test]
+    fn a_paper_original_is_destroyed_only_once_on_or_after_its_due_day_and_never_in_the_future() {
+        let mut paper = doc("Hospital letter", Classification::Normal, false, None);
+        let received_on = jiff::civil::date(2026, 1, 5);
+        paper.paper = Some(Paper { location: ShortText::parse("Intake store").unwrap(), received_on, destroyed: None });
+        let due = jiff::civil::date(2026, 4, 6);
+        let today = jiff::civil::date(2026, 5, 1);
+        let by = UserId::new();
+        let fields = |r: Result<(PaperDestruction, Change), Invalid>| {
+            r.unwrap_err().errors.iter().map(|e| e.field.clone()).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            fields(paper.destroy_original(Some(due), "2026-04-05", "shredded", today, by, Timestamp::UNIX_EPOCH)),
+            ["destroyed_on"]
+        );
+        assert_eq!(
+            fields(paper.destroy_original(Some(due), "2026-05-02", "shredded", today, by, Timestamp::UNIX_EPOCH)),
+            ["destroyed_on"]
+        );
+        assert_eq!(fields(paper.destroy_original(Some(due), "2026-04-06", " ", today, by, Timestamp::UNIX_EPOCH)), ["method"]);
+        assert_eq!(
+            fields(paper.destroy_original(None, "2026-04-06", "shredded", today, by, Timestamp::UNIX_EPOCH)),
+            ["document"]
+        );
+        let (destruction, change) =
+            paper.destroy_original(Some(due), "2026-04-06", "Confidential shredding", today, by, Timestamp::UNIX_EPOCH).unwrap();
+        assert_eq!(destruction.destroyed_on, due);
+        assert_eq!(change.kind, EventKind::PaperOriginalDestroyed);
+        paper.paper.as_mut().unwrap().destroyed = Some(destruction);
+        assert_eq!(
+            fields(paper.destroy_original(Some(due), "2026-04-07", "shredded", today, by, Timestamp::UNIX_EPOCH)),
+            ["document"]
+        );
+        let file = doc("Scan", Classification::Normal, false, None);
+        assert_eq!(
+            fields(file.destroy_original(Some(due), "2026-04-07", "shredded", today, by, Timestamp::UNIX_EPOCH)),
+            ["document"]
+        );
     }
 }

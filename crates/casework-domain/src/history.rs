@@ -79,6 +79,8 @@ pub enum EventKind {
     DocumentAdded,
     RedactedCopyAdded,
     PaperDocumentRecorded,
+    ScanAdded,
+    PaperOriginalDestroyed,
 }
 
 impl EventKind {

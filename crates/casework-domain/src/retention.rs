@@ -65,6 +65,10 @@ pub struct RetentionRules {
     /// Closed cases with everything recorded on them. Without a rule they are kept for good.
     #[serde(default)]
     pub closed_cases: Option<RetentionRule>,
+    /// Paper originals once they have been scanned onto the case: kept this long after the
+    /// scan, then destroyed (the scan stays as the record). Without a rule they are kept.
+    #[serde(default)]
+    pub scanned_paper: Option<RetentionRule>,
 }
 
 /// The latest closure day and date of birth for which a record is due for disposal review

@@ -382,6 +382,12 @@ impl ServiceDefinition {
                 .flat_map(|step| std::iter::once(("form", &step.form)).chain(step.when_flag.iter().map(|flag| ("flag", flag))));
             self.check_references(&format!("closure_reasons.{}", reason.code), steps.collect(), &mut problems);
         }
+        if self.retention.scanned_paper.as_ref().is_some_and(|rule| rule.until_age.is_some()) {
+            problems.push(FieldError::new(
+                "retention.scanned_paper.until_age",
+                "paper is kept for a period after its scan, not until an age",
+            ));
+        }
         if let Some(rules) = &self.break_glass {
             if !(1..=72).contains(&rules.hours) {
                 problems.push(FieldError::new("break_glass.hours", "must be 1 to 72 hours"));

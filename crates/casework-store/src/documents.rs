@@ -3,7 +3,7 @@
 
 use crate::convert::{date, instant, micros, named, parse};
 use crate::{Connection, Result, StoreError};
-use casework_domain::document::{Classification, Document, Paper, StoredFile};
+use casework_domain::document::{Classification, Document, Paper, PaperDestruction, StoredFile};
 use casework_domain::ids::{CaseId, DocumentId};
 use casework_domain::text::ShortText;
 
@@ -16,8 +16,8 @@ pub async fn insert(conn: &mut Connection, document: &Document) -> Result<()> {
     let paper = document.paper.as_ref();
     sqlx::query(
         "INSERT INTO documents (id, case_id, title, classification, third_party, redacts, object, media_type, size, sha256,
-            file_name, location, received_on, added_by, added_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+            file_name, location, received_on, added_by, added_at, scans)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(document.id.to_string())
     .bind(document.case.to_string())
@@ -34,6 +34,23 @@ pub async fn insert(conn: &mut Connection, document: &Document) -> Result<()> {
     .bind(paper.map(|p| p.received_on.to_string()))
     .bind(document.added_by.to_string())
     .bind(micros(document.added_at))
+    .bind(document.scans.map(|p| p.to_string()))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_paper_destruction(conn: &mut Connection, destruction: &PaperDestruction) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO paper_destructions (document_id, case_id, destroyed_on, method, recorded_by, recorded_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(destruction.document.to_string())
+    .bind(destruction.case.to_string())
+    .bind(destruction.destroyed_on.to_string())
+    .bind(destruction.method.as_str())
+    .bind(destruction.recorded_by.to_string())
+    .bind(micros(destruction.recorded_at))
     .execute(conn)
     .await?;
     Ok(())
@@ -47,6 +64,7 @@ struct Row {
     classification: String,
     third_party: bool,
     redacts: Option<String>,
+    scans: Option<String>,
     object: Option<String>,
     media_type: Option<String>,
     size: Option<i64>,
@@ -56,6 +74,10 @@ struct Row {
     received_on: Option<String>,
     added_by: String,
     added_at: i64,
+    destroyed_on: Option<String>,
+    destruction_method: Option<String>,
+    destruction_recorded_by: Option<String>,
+    destruction_recorded_at: Option<i64>,
 }
 
 fn document(row: Row) -> Result<Document> {
@@ -69,17 +91,33 @@ fn document(row: Row) -> Result<Document> {
         }),
         _ => None,
     };
+    let id: DocumentId = parse("document id", &row.id)?;
+    let case: CaseId = parse("case id", &row.case_id)?;
+    let destroyed = match (row.destroyed_on, row.destruction_method, row.destruction_recorded_by, row.destruction_recorded_at) {
+        (Some(on), Some(method), Some(by), Some(at)) => Some(PaperDestruction {
+            document: id,
+            case,
+            destroyed_on: date(&on)?,
+            method: text(&method)?,
+            recorded_by: parse("user id", &by)?,
+            recorded_at: instant(at)?,
+        }),
+        _ => None,
+    };
     let paper = match (row.location, row.received_on) {
-        (Some(location), Some(received_on)) => Some(Paper { location: text(&location)?, received_on: date(&received_on)? }),
+        (Some(location), Some(received_on)) => {
+            Some(Paper { location: text(&location)?, received_on: date(&received_on)?, destroyed })
+        }
         _ => None,
     };
     Ok(Document {
-        id: parse("document id", &row.id)?,
-        case: parse("case id", &row.case_id)?,
+        id,
+        case,
         title: text(&row.title)?,
         classification: named::<Classification>(&row.classification)?,
         third_party: row.third_party,
         redacts: row.redacts.as_deref().map(|r| parse("document id", r)).transpose()?,
+        scans: row.scans.as_deref().map(|r| parse("document id", r)).transpose()?,
         file,
         paper,
         added_by: parse("user id", &row.added_by)?,
@@ -87,23 +125,28 @@ fn document(row: Row) -> Result<Document> {
     })
 }
 
-const SELECT: &str = "SELECT id, case_id, title, classification, third_party, redacts, object, media_type, size, sha256,
-    file_name, location, received_on, added_by, added_at FROM documents";
+const SELECT: &str = "SELECT d.id, d.case_id, d.title, d.classification, d.third_party, d.redacts, d.scans, d.object,
+    d.media_type, d.size, d.sha256, d.file_name, d.location, d.received_on, d.added_by, d.added_at,
+    x.destroyed_on, x.method AS destruction_method, x.recorded_by AS destruction_recorded_by,
+    x.recorded_at AS destruction_recorded_at
+    FROM documents d LEFT JOIN paper_destructions x ON x.document_id = d.id";
 
 /// A case's documents, oldest first. Restricted ones are left out in the query itself unless
 /// the reader may see them.
 pub async fn for_case(conn: &mut Connection, case: CaseId, with_restricted: bool) -> Result<Vec<Document>> {
-    let hide = if with_restricted { "" } else { " AND classification <> 'restricted'" };
-    let rows: Vec<Row> =
-        sqlx::query_as(&format!("{SELECT} WHERE case_id = $1{hide} ORDER BY id")).bind(case.to_string()).fetch_all(conn).await?;
+    let hide = if with_restricted { "" } else { " AND d.classification <> 'restricted'" };
+    let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} WHERE d.case_id = $1{hide} ORDER BY d.id"))
+        .bind(case.to_string())
+        .fetch_all(conn)
+        .await?;
     rows.into_iter().map(document).collect()
 }
 
 /// One document of a case (None when it belongs to another case, or is restricted and the
 /// reader may not see it).
 pub async fn get(conn: &mut Connection, case: CaseId, id: DocumentId, with_restricted: bool) -> Result<Option<Document>> {
-    let hide = if with_restricted { "" } else { " AND classification <> 'restricted'" };
-    let row: Option<Row> = sqlx::query_as(&format!("{SELECT} WHERE id = $1 AND case_id = $2{hide}"))
+    let hide = if with_restricted { "" } else { " AND d.classification <> 'restricted'" };
+    let row: Option<Row> = sqlx::query_as(&format!("{SELECT} WHERE d.id = $1 AND d.case_id = $2{hide}"))
         .bind(id.to_string())
         .bind(case.to_string())
         .fetch_optional(conn)
@@ -116,4 +159,11 @@ pub async fn has_object(conn: &mut Connection, object: &str) -> Result<bool> {
     let found: Option<i64> =
         sqlx::query_scalar("SELECT 1 FROM documents WHERE object = $1").bind(object).fetch_optional(conn).await?;
     Ok(found.is_some())
+}
+
+/// The scan of a paper document, if it has been scanned.
+pub async fn scan_of(conn: &mut Connection, paper: DocumentId) -> Result<Option<DocumentId>> {
+    let found: Option<String> =
+        sqlx::query_scalar("SELECT id FROM documents WHERE scans = $1").bind(paper.to_string()).fetch_optional(conn).await?;
+    found.as_deref().map(|id| parse("document id", id)).transpose()
 }

@@ -4,7 +4,7 @@ use crate::cases::push_visibility;
 use crate::convert::{date, instant, micros, parse};
 use crate::{Connection, Result, StoreError};
 use casework_domain::access::CaseFilter;
-use casework_domain::ids::{CaseId, DestructionId, LegalHoldId, PersonId, ReferralId, UserId};
+use casework_domain::ids::{CaseId, DestructionId, DocumentId, LegalHoldId, PersonId, ReferralId, UserId};
 use casework_domain::retention::{HoldLifting, LegalHold};
 use casework_domain::text::{Code, LongText};
 use jiff::Timestamp;
@@ -125,6 +125,67 @@ pub async fn due_for_review(conn: &mut Connection, due: &DueQuery, visible: &[Ca
                 closed_at: instant(closed.ok_or_else(|| StoreError::Corrupt(format!("closed case {id} has no closure time")))?)?,
                 on_hold,
                 approved,
+            })
+        })
+        .collect()
+}
+
+/// A paper original whose scan has been kept past the service's period, as the reviewer
+/// may see it, not yet recorded as destroyed.
+#[derive(Debug, Clone, Serialize)]
+pub struct DuePaper {
+    pub document: DocumentId,
+    pub case: CaseId,
+    pub reference: String,
+    pub title: String,
+    pub location: String,
+    pub received_on: Date,
+    pub scanned_at: Timestamp,
+    pub on_hold: bool,
+}
+
+/// What makes a paper original due: scanned before `scanned_before`, in the service, not yet
+/// destroyed; restricted documents only for those who may see them; one document if given.
+#[derive(Debug, Clone)]
+pub struct DuePaperQuery {
+    pub service: Code,
+    pub scanned_before: Timestamp,
+    pub with_restricted: bool,
+    pub document: Option<DocumentId>,
+    pub limit: i64,
+}
+
+pub async fn scanned_paper_due(conn: &mut Connection, due: &DuePaperQuery, visible: &[CaseFilter]) -> Result<Vec<DuePaper>> {
+    let mut query = QueryBuilder::new(
+        "SELECT d.id, c.id, c.reference, d.title, d.location, d.received_on, s.added_at,
+            EXISTS (SELECT 1 FROM legal_holds h WHERE h.case_id = c.id
+                    AND NOT EXISTS (SELECT 1 FROM legal_hold_liftings l WHERE l.hold_id = h.id))
+         FROM documents d JOIN documents s ON s.scans = d.id JOIN cases c ON c.id = d.case_id
+         WHERE d.location IS NOT NULL AND NOT EXISTS (SELECT 1 FROM paper_destructions x WHERE x.document_id = d.id)",
+    );
+    query.push(" AND c.service = ").push_bind(due.service.as_str());
+    query.push(" AND s.added_at < ").push_bind(micros(due.scanned_before));
+    if !due.with_restricted {
+        query.push(" AND d.classification <> 'restricted'");
+    }
+    if let Some(document) = due.document {
+        query.push(" AND d.id = ").push_bind(document.to_string());
+    }
+    push_visibility(&mut query, visible);
+    query.push(" ORDER BY s.added_at, d.id LIMIT ").push_bind(due.limit);
+    type Row = (String, String, String, String, String, String, i64, bool);
+    let rows: Vec<Row> = query.build_query_as().fetch_all(conn).await?;
+    rows.into_iter()
+        .map(|(document, case, reference, title, location, received_on, scanned_at, on_hold)| {
+            Ok(DuePaper {
+                document: parse("document id", &document)?,
+                case: parse("case id", &case)?,
+                reference,
+                title,
+                location,
+                received_on: date(&received_on)?,
+                scanned_at: instant(scanned_at)?,
+                on_hold,
             })
         })
         .collect()
@@ -307,7 +368,9 @@ pub async fn destroy_case(
         ("plan_reviews", "DELETE FROM plan_reviews WHERE case_id = $1"),
         ("plan_objectives", "DELETE FROM plan_objectives WHERE case_id = $1"),
         ("plans", "DELETE FROM plans WHERE case_id = $1"),
+        ("paper_destructions", "DELETE FROM paper_destructions WHERE case_id = $1"),
         ("documents", "DELETE FROM documents WHERE case_id = $1 AND redacts IS NOT NULL"),
+        ("documents", "DELETE FROM documents WHERE case_id = $1 AND scans IS NOT NULL"),
         ("documents", "DELETE FROM documents WHERE case_id = $1"),
         ("case_access", "DELETE FROM case_access WHERE case_id = $1"),
         ("break_glass", "DELETE FROM break_glass WHERE case_id = $1"),

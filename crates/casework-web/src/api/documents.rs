@@ -26,6 +26,8 @@ pub struct DocumentOut {
     pub third_party: bool,
     /// The document this is a redacted copy of.
     pub redacts: Option<String>,
+    /// The paper document this file is the scan of.
+    pub scans: Option<String>,
     /// file or paper.
     pub kind: String,
     /// The media type read from the content when it was uploaded.
@@ -38,6 +40,9 @@ pub struct DocumentOut {
     /// Where a paper document is kept.
     pub location: Option<String>,
     pub received_on: Option<String>,
+    /// When a paper original was destroyed after its scan was kept long enough, and how.
+    pub destroyed_on: Option<String>,
+    pub destruction_method: Option<String>,
     pub added_by: String,
     pub added_at: String,
 }
@@ -51,6 +56,7 @@ impl From<Document> for DocumentOut {
             classification: d.classification.name().to_owned(),
             third_party: d.third_party,
             redacts: d.redacts.map(|r| r.to_string()),
+            scans: d.scans.map(|p| p.to_string()),
             kind: if d.file.is_some() { "file" } else { "paper" }.to_owned(),
             media_type: d.file.as_ref().map(|f| f.media_type.clone()),
             size: d.file.as_ref().map(|f| f.size),
@@ -58,6 +64,8 @@ impl From<Document> for DocumentOut {
             file_name: d.file.as_ref().map(|f| f.file_name.to_string()),
             location: d.paper.as_ref().map(|p| p.location.to_string()),
             received_on: d.paper.as_ref().map(|p| p.received_on.to_string()),
+            destroyed_on: d.paper.as_ref().and_then(|p| p.destroyed.as_ref()).map(|x| x.destroyed_on.to_string()),
+            destruction_method: d.paper.as_ref().and_then(|p| p.destroyed.as_ref()).map(|x| x.method.to_string()),
             added_by: d.added_by.to_string(),
             added_at: d.added_at.to_string(),
         }
@@ -166,6 +174,24 @@ pub async fn add_redacted_copy(
     let case: CaseId = path_id(&id, "case")?;
     let original: DocumentId = path_id(&document, "document")?;
     upload(&app, multipart, async |input, file| app.add_redacted_copy(&actor, case, original, input, file).await).await
+}
+
+/// Uploads the scan of a paper document (same form as an upload). From then the paper
+/// original is listed for destruction once the service's period for scanned paper has passed.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/documents/{document}/scans", tag = "documents",
+    params(("id" = String, Path), ("document" = String, Path)),
+    request_body(content = UploadIn, content_type = "multipart/form-data"),
+    responses((status = 201, body = DocumentOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem),
+        (status = 413, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
+pub async fn add_scan(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path((id, document)): Path<(String, String)>,
+    multipart: Multipart,
+) -> ApiResult<(StatusCode, Json<DocumentOut>)> {
+    let case: CaseId = path_id(&id, "case")?;
+    let paper: DocumentId = path_id(&document, "document")?;
+    upload(&app, multipart, async |input, file| app.add_scan(&actor, case, paper, input, file).await).await
 }
 
 /// Records a paper document and where it is kept.

@@ -106,6 +106,7 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(retention::lift_hold))
         .routes(routes!(retention::disposal_review))
         .routes(routes!(retention::approve))
+        .routes(routes!(retention::record_paper_destruction))
         .routes(routes!(retention::destructions))
         .routes(routes!(disclosures::list_disclosures, disclosures::record_disclosure))
         .merge(document_routes())
@@ -134,6 +135,7 @@ fn document_routes() -> OpenApiRouter<App> {
     let uploads = OpenApiRouter::new()
         .routes(routes!(documents::list_documents, documents::upload_document))
         .routes(routes!(documents::add_redacted_copy))
+        .routes(routes!(documents::add_scan))
         .layer(axum::extract::DefaultBodyLimit::disable());
     OpenApiRouter::new()
         .merge(uploads)

@@ -9,9 +9,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use casework_app::App;
 use casework_app::retention::DestructionRecord;
-use casework_app::retention::DisposalReview;
-use casework_domain::ids::{CaseId, LegalHoldId};
-use casework_domain::retention::LegalHold;
+use casework_app::retention::{DisposalReview, DuePaper};
+use casework_domain::ids::{CaseId, DocumentId, LegalHoldId};
+use casework_domain::retention::{LegalHold, RetentionRule};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
@@ -124,18 +124,42 @@ pub struct DueCaseOut {
     pub approved: bool,
 }
 
+/// A paper original whose scan has been kept past the service's period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DuePaperOut {
+    pub document: String,
+    pub case: String,
+    pub reference: String,
+    pub title: String,
+    /// Where the original is kept.
+    pub location: String,
+    pub received_on: String,
+    pub scanned_on: String,
+    /// The first day the original could be destroyed.
+    pub due_on: String,
+    pub on_hold: bool,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DisposalReviewOut {
     /// The service's rule for closed cases; absent when it keeps them for good.
     pub rule: Option<RuleOut>,
     pub today: String,
     pub items: Vec<DueCaseOut>,
+    /// The service's rule for paper originals once scanned; absent when it keeps them.
+    pub scanned_paper_rule: Option<RuleOut>,
+    /// Paper originals due for destruction, oldest scan first.
+    pub paper_originals: Vec<DuePaperOut>,
+}
+
+fn rule_out(rule: RetentionRule) -> RuleOut {
+    RuleOut { keep: rule.keep.describe(), until_age: rule.until_age, basis: rule.basis }
 }
 
 impl From<DisposalReview> for DisposalReviewOut {
     fn from(review: DisposalReview) -> Self {
         DisposalReviewOut {
-            rule: review.rule.map(|r| RuleOut { keep: r.keep.describe(), until_age: r.until_age, basis: r.basis }),
+            rule: review.rule.map(rule_out),
             today: review.today.to_string(),
             items: review
                 .cases
@@ -150,8 +174,61 @@ impl From<DisposalReview> for DisposalReviewOut {
                     approved: case.approved,
                 })
                 .collect(),
+            scanned_paper_rule: review.paper_rule.map(rule_out),
+            paper_originals: review.paper.into_iter().map(|(paper, due_on)| due_paper_out(paper, due_on)).collect(),
         }
     }
+}
+
+fn due_paper_out(paper: DuePaper, due_on: jiff::civil::Date) -> DuePaperOut {
+    DuePaperOut {
+        document: paper.document.to_string(),
+        case: paper.case.to_string(),
+        reference: paper.reference,
+        title: paper.title,
+        location: paper.location,
+        received_on: paper.received_on.to_string(),
+        scanned_on: casework_domain::time::day_of(paper.scanned_at).to_string(),
+        due_on: due_on.to_string(),
+        on_hold: paper.on_hold,
+    }
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaperDestructionIn {
+    /// The paper document on the review list.
+    pub document: String,
+    /// The day it was destroyed: on or after its due day, not in the future.
+    pub destroyed_on: String,
+    /// How: "confidential shredding", "returned to the sender".
+    pub method: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaperDestructionOut {
+    pub document: String,
+    pub reference: String,
+}
+
+/// Records that a paper original on the review list was destroyed (`records.dispose`).
+/// Refused while its case is under a legal hold, before its due day, or in the future.
+#[utoipa::path(post, path = "/api/v1/services/{code}/paper-destructions", tag = "retention",
+    params(("code" = String, Path)), request_body = PaperDestructionIn,
+    responses((status = 201, body = PaperDestructionOut), (status = 403, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
+pub async fn record_paper_destruction(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    Path(code): Path<String>,
+    JsonBody(body): JsonBody<PaperDestructionIn>,
+) -> ApiResult<(StatusCode, Json<PaperDestructionOut>)> {
+    let service = field_code(&code, "service")?;
+    let document: DocumentId = body
+        .document
+        .parse()
+        .map_err(|_| casework_app::AppError::from(casework_domain::FieldError::new("document", "not a document id")))?;
+    let due = app.record_paper_destroyed(&actor, &service, document, &body.destroyed_on, &body.method).await?;
+    Ok((StatusCode::CREATED, Json(PaperDestructionOut { document: due.document.to_string(), reference: due.reference })))
 }
 
 /// The service's closed cases past their retention (`records.dispose`), oldest first.

@@ -129,6 +129,7 @@ fn confirmation(done: Option<&str>) -> Option<&'static str> {
         "document" => "The document was uploaded",
         "redacted-copy" => "The redacted copy was uploaded; the original is kept as it was",
         "paper-document" => "The paper document was recorded",
+        "scan" => "The scan was uploaded; the paper original is listed for destruction once the service's period has passed",
         _ => return None,
     })
 }

@@ -1,5 +1,6 @@
-//! The case's Documents section: the list (redacted copies under their original), downloads,
-//! and the forms to upload a file, a redacted copy, or record a paper document.
+//! The case's Documents section: the list (redacted copies under their original, scans under
+//! their paper document), downloads, and the forms to upload a file, a redacted copy or a
+//! scan, or record a paper document.
 
 use super::case_actions::{Fields, PageForm, Posted, case_id, finish};
 use super::cases::{Section, day};
@@ -14,6 +15,7 @@ pub(super) fn routes() -> axum::Router<App> {
     let uploads = axum::Router::new()
         .route("/cases/{id}/documents", post(upload))
         .route("/cases/{id}/documents/{document}/redacted-copies", post(upload_copy))
+        .route("/cases/{id}/documents/{document}/scans", post(upload_scan))
         .layer(DefaultBodyLimit::disable());
     axum::Router::new()
         .merge(uploads)
@@ -33,7 +35,11 @@ pub(super) struct DocumentRow {
     pub id: String,
     pub title: String,
     pub classification: &'static str,
+    /// The classification's form value, for the forms that copy it.
+    pub classification_value: &'static str,
     pub tag_class: &'static str,
+    /// "Redacted copy" or "Scan" for a document made from another; empty otherwise.
+    pub copy_tag: &'static str,
     pub third_party: bool,
     /// "PDF, 1.2 MB" for a file; empty for paper.
     pub file: String,
@@ -41,6 +47,8 @@ pub(super) struct DocumentRow {
     pub paper: String,
     pub added: String,
     pub is_file: bool,
+    /// A paper document still kept and not yet scanned.
+    pub may_scan: bool,
     pub copies: Vec<DocumentRow>,
 }
 
@@ -62,7 +70,13 @@ fn row(document: &Document, names: &std::collections::BTreeMap<casework_domain::
         id: document.id.to_string(),
         title: document.title.to_string(),
         classification,
+        classification_value: document.classification.name(),
         tag_class,
+        copy_tag: match (document.redacts, document.scans) {
+            (Some(_), _) => "Redacted copy",
+            (None, Some(_)) => "Scan",
+            (None, None) => "",
+        },
         third_party: document.third_party,
         file: document
             .file
@@ -72,7 +86,16 @@ fn row(document: &Document, names: &std::collections::BTreeMap<casework_domain::
         paper: document
             .paper
             .as_ref()
-            .map(|p| format!("Paper, kept at {}; received {}", p.location, day(p.received_on)))
+            .map(|p| match &p.destroyed {
+                None => format!("Paper, kept at {}; received {}", p.location, day(p.received_on)),
+                Some(gone) => format!(
+                    "Paper original destroyed {} ({}); it was kept at {} and received {}",
+                    day(gone.destroyed_on),
+                    gone.method,
+                    p.location,
+                    day(p.received_on)
+                ),
+            })
             .unwrap_or_default(),
         added: format!(
             "Added {} by {}",
@@ -80,20 +103,30 @@ fn row(document: &Document, names: &std::collections::BTreeMap<casework_domain::
             names.get(&document.added_by).map_or("someone", String::as_str)
         ),
         is_file: document.file.is_some(),
+        may_scan: false,
         copies: Vec::new(),
     }
 }
 
-/// The case's documents, each original with its redacted copies under it.
+/// The case's documents, each original with its redacted copies or its scan under it.
 pub(super) async fn rows(app: &App, actor: &Actor, case: CaseId) -> Result<Vec<DocumentRow>, AppError> {
     let documents = app.case_documents(actor, case).await?;
     let names = app.display_names(&documents.iter().map(|d| d.added_by).collect::<Vec<_>>()).await?;
     let shown = |id: DocumentId| documents.iter().any(|d| d.id == id);
-    let mut rows: Vec<DocumentRow> =
-        documents.iter().filter(|d| d.redacts.is_none_or(|original| !shown(original))).map(|d| row(d, &names)).collect();
-    for copy in documents.iter().filter(|d| d.redacts.is_some_and(shown)) {
-        let original = copy.redacts.map(|o| o.to_string()).unwrap_or_default();
-        if let Some(parent) = rows.iter_mut().find(|r| r.id == original) {
+    let made_from = |d: &Document| d.redacts.or(d.scans).filter(|original| shown(*original));
+    let mut rows: Vec<DocumentRow> = documents
+        .iter()
+        .filter(|d| made_from(d).is_none())
+        .map(|d| {
+            let mut row = row(d, &names);
+            let scanned = documents.iter().any(|other| other.scans == Some(d.id));
+            row.may_scan = d.paper.as_ref().is_some_and(|p| p.destroyed.is_none()) && !scanned;
+            row
+        })
+        .collect();
+    for copy in &documents {
+        let Some(original) = made_from(copy) else { continue };
+        if let Some(parent) = rows.iter_mut().find(|r| r.id == original.to_string()) {
             parent.copies.push(row(copy, &names));
         }
     }
@@ -113,6 +146,14 @@ const COPY: PageForm = PageForm {
     prefix: "copy",
     fields: &["file", "title", "classification"],
     done: "redacted-copy",
+    anchor: "documents",
+};
+
+const SCAN: PageForm = PageForm {
+    section: Section::Documents,
+    prefix: "scan",
+    fields: &["file", "title", "classification"],
+    done: "scan",
     anchor: "documents",
 };
 
@@ -166,6 +207,20 @@ async fn upload_copy(
     handle_upload(&app, &session, &id, &COPY, multipart, async |case, input, file| {
         let original: DocumentId = document.parse().map_err(|_| AppError::NotFound("document"))?;
         app.add_redacted_copy(&actor, case, original, input, file).await
+    })
+    .await
+}
+
+async fn upload_scan(
+    State(app): State<App>,
+    session: Session,
+    Path((id, document)): Path<(String, String)>,
+    multipart: Multipart,
+) -> Response {
+    let actor = session.actor.clone();
+    handle_upload(&app, &session, &id, &SCAN, multipart, async |case, input, file| {
+        let paper: DocumentId = document.parse().map_err(|_| AppError::NotFound("document"))?;
+        app.add_scan(&actor, case, paper, input, file).await
     })
     .await
 }

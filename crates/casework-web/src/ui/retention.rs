@@ -12,6 +12,7 @@ pub(super) fn routes() -> axum::Router<App> {
         .route("/cases/{id}/legal-holds", get(holds_page).post(place_hold))
         .route("/cases/{id}/legal-holds/{hold}/lifting", post(lift_hold))
         .route("/services/{code}/disposal-review", get(review_page).post(approve))
+        .route("/services/{code}/disposal-review/paper/{document}", post(record_paper_destroyed))
 }
 
 struct HoldRow {
@@ -148,6 +149,72 @@ struct DueRow {
     selected: bool,
 }
 
+/// A paper original due for destruction, with its form's values and problems.
+struct PaperRow {
+    document: String,
+    case: String,
+    reference: String,
+    title: String,
+    location: String,
+    scanned: String,
+    due: String,
+    on_hold: bool,
+    destroyed_on: String,
+    method: String,
+    /// Problems by field: "document", "destroyed_on", "method".
+    problems: Vec<(String, String)>,
+}
+
+/// One field of a paper original's form.
+struct PaperField<'a> {
+    name: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    anchor: String,
+    value: &'a str,
+    problem: Option<&'a str>,
+}
+
+impl PaperRow {
+    fn problem_for(&self, field: &str) -> Option<&str> {
+        self.problems.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    }
+
+    fn fields(&self) -> Vec<PaperField<'_>> {
+        [
+            ("destroyed_on", "The day it was destroyed", "For example, 2027-01-31", self.destroyed_on.as_str()),
+            ("method", "How it was destroyed", "For example, confidential shredding", self.method.as_str()),
+        ]
+        .into_iter()
+        .map(|(name, label, hint, value)| PaperField {
+            name,
+            label,
+            hint,
+            anchor: format!("paper-{}-{name}", self.document),
+            value,
+            problem: self.problem_for(name),
+        })
+        .collect()
+    }
+}
+
+/// What a refused form sent, to show the page again with it: the problems (anchor and
+/// message), the cases ticked, or one paper original's form.
+#[derive(Default)]
+struct Sent {
+    errors: Vec<(String, String)>,
+    selected: Vec<String>,
+    paper: Option<PaperPosted>,
+}
+
+/// What was sent for one paper original, to show it again with its problems.
+struct PaperPosted {
+    document: String,
+    destroyed_on: String,
+    method: String,
+    problems: Vec<(String, String)>,
+}
+
 struct DestroyedRow {
     reference: String,
     closed: String,
@@ -164,6 +231,9 @@ struct ReviewPage {
     /// How long, until what age, on what authority; none when cases are kept for good.
     rule: Option<(String, Option<u8>, String)>,
     rows: Vec<DueRow>,
+    /// How long scanned paper originals are kept, and on what authority.
+    paper_rule: Option<(String, String)>,
+    paper: Vec<PaperRow>,
     destroyed: Vec<DestroyedRow>,
     errors: Vec<(String, String)>,
     banner: Option<String>,
@@ -172,6 +242,7 @@ struct ReviewPage {
 #[derive(Debug, Deserialize)]
 struct Approved {
     approved: Option<usize>,
+    paper: Option<String>,
 }
 
 async fn review_page(
@@ -180,14 +251,17 @@ async fn review_page(
     Path(code): Path<String>,
     Query(approved): Query<Approved>,
 ) -> Response {
-    let banner = approved.approved.map(|n| {
-        format!(
-            "{n} case{} approved for destruction; the destruction job will remove {} within ten minutes",
-            plural(n),
-            if n == 1 { "it" } else { "them" }
-        )
-    });
-    show_review(&app, &session, &code, Vec::new(), &[], banner, StatusCode::OK).await
+    let banner = approved
+        .approved
+        .map(|n| {
+            format!(
+                "{n} case{} approved for destruction; the destruction job will remove {} within ten minutes",
+                plural(n),
+                if n == 1 { "it" } else { "them" }
+            )
+        })
+        .or(approved.paper.map(|reference| format!("The destruction of a paper original of {reference} was recorded")));
+    show_review(&app, &session, &code, Sent::default(), banner, StatusCode::OK).await
 }
 
 fn plural(n: usize) -> &'static str {
@@ -198,11 +272,11 @@ async fn show_review(
     app: &App,
     session: &Session,
     code: &str,
-    errors: Vec<(String, String)>,
-    selected: &[String],
+    sent: Sent,
     banner: Option<String>,
     status: StatusCode,
 ) -> Response {
+    let Sent { errors, selected, paper: paper_posted } = sent;
     let Session { actor, header } = session;
     let Ok(service) = Code::parse(code) else { return problem(AppError::NotFound("service"), header.clone()) };
     let review = match app.disposal_review(actor, &service, 500).await {
@@ -231,6 +305,28 @@ async fn show_review(
                 due: cases::day(due),
                 on_hold: case.on_hold,
                 approved: case.approved,
+            })
+            .collect(),
+        paper_rule: review.paper_rule.map(|r| (r.keep.describe(), r.basis)),
+        paper: review
+            .paper
+            .into_iter()
+            .map(|(original, due)| {
+                let document = original.document.to_string();
+                let posted = paper_posted.as_ref().filter(|p| p.document == document);
+                PaperRow {
+                    case: original.case.to_string(),
+                    reference: original.reference,
+                    title: original.title,
+                    location: original.location,
+                    scanned: cases::day(casework_domain::time::day_of(original.scanned_at)),
+                    due: cases::day(due),
+                    on_hold: original.on_hold,
+                    destroyed_on: posted.map_or_else(|| review.today.to_string(), |p| p.destroyed_on.clone()),
+                    method: posted.map_or_else(String::new, |p| p.method.clone()),
+                    problems: posted.map_or_else(Vec::new, |p| p.problems.clone()),
+                    document,
+                }
             })
             .collect(),
         destroyed: destroyed
@@ -280,7 +376,41 @@ async fn approve(
                     (anchor, sentence(&e.message))
                 })
                 .collect();
-            show_review(&app, &session, &code, errors, &sent, None, StatusCode::UNPROCESSABLE_ENTITY).await
+            show_review(
+                &app,
+                &session,
+                &code,
+                Sent { errors, selected: sent, paper: None },
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(error) => problem(error, session.header.clone()),
+    }
+}
+
+async fn record_paper_destroyed(
+    State(app): State<App>,
+    session: Session,
+    Path((code, document)): Path<(String, String)>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let Ok(service) = Code::parse(&code) else { return problem(AppError::NotFound("service"), session.header.clone()) };
+    let Ok(id) = document.parse::<casework_domain::ids::DocumentId>() else {
+        return problem(AppError::NotFound("document"), session.header.clone());
+    };
+    let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let (destroyed_on, method) = (field("destroyed_on"), field("method"));
+    match app.record_paper_destroyed(&session.actor, &service, id, &destroyed_on, &method).await {
+        Ok(due) => see_other(&format!("/services/{service}/disposal-review?paper={}", due.reference)),
+        Err(AppError::Invalid(invalid)) => {
+            let problems: Vec<(String, String)> =
+                invalid.errors.into_iter().map(|e| (e.field.clone(), sentence(&e.message))).collect();
+            let errors = problems.iter().map(|(f, m)| (format!("paper-{document}-{f}"), m.clone())).collect();
+            let posted = PaperPosted { document, destroyed_on, method, problems };
+            let sent = Sent { errors, selected: Vec::new(), paper: Some(posted) };
+            show_review(&app, &session, &code, sent, None, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(error) => problem(error, session.header.clone()),
     }

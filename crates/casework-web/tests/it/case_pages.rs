@@ -296,6 +296,7 @@ fn state_changing_routes(
         (&format!("/cases/{case}/break-glass"), "reason=forged&details=Forged".to_owned()),
         (&format!("/cases/{case}/legal-holds"), "reason=Forged".to_owned()),
         ("/services/recovery/disposal-review", format!("case={case}")),
+        (&format!("/services/recovery/disposal-review/paper/{case}"), "destroyed_on=2026-01-05&method=Forged".to_owned()),
     ]
     .into_iter()
     .map(|(path, body)| (path.to_owned(), body))
@@ -354,9 +355,17 @@ async fn every_state_changing_page_route_refuses_forms_without_the_token_or_from
         )
         .await;
     assert_eq!(document.status, StatusCode::CREATED, "{document:?}");
+    let paper = api
+        .post(
+            &format!("/api/v1/cases/{id}/paper-documents"),
+            serde_json::json!({ "title": "Signed form", "location": "Office safe", "received_on": "2026-01-05" }),
+        )
+        .await;
+    assert_eq!(paper.status, StatusCode::CREATED, "{paper:?}");
     let uploads = [
         format!("/cases/{id}/documents"),
         format!("/cases/{id}/documents/{}/redacted-copies", document.body["id"].as_str().unwrap()),
+        format!("/cases/{id}/documents/{}/scans", paper.body["id"].as_str().unwrap()),
     ];
     let upload = |token: Option<&str>, token_last: bool| {
         let file = || reqwest::multipart::Part::bytes(b"Forged letter".to_vec()).file_name("forged.txt");

@@ -33,6 +33,19 @@ async fn closed_case(manager: &Client, family_name: &str, born: &str) -> Value {
         .part("file", reqwest::multipart::Part::bytes(format!("About {family_name}").into_bytes()).file_name("letter.txt"));
     let uploaded = manager.upload(&format!("/api/v1/cases/{id}/documents"), letter).await;
     assert_eq!(uploaded.status, StatusCode::CREATED, "{uploaded:?}");
+    let paper = manager
+        .post(
+            &format!("/api/v1/cases/{id}/paper-documents"),
+            json!({ "title": "Court bundle", "location": "Court office", "received_on": "2026-01-05" }),
+        )
+        .await;
+    assert_eq!(paper.status, StatusCode::CREATED, "{paper:?}");
+    let scan = reqwest::multipart::Form::new()
+        .text("title", "Court bundle (scan)")
+        .part("file", reqwest::multipart::Part::bytes(b"%PDF-1.4\n%%EOF\n".to_vec()).file_name("bundle.pdf"));
+    let scan_path = format!("/api/v1/cases/{id}/documents/{}/scans", paper.body["id"].as_str().unwrap());
+    let scanned = manager.upload(&scan_path, scan).await;
+    assert_eq!(scanned.status, StatusCode::CREATED, "{scanned:?}");
     let version = manager.get(&format!("/api/v1/cases/{id}")).await.body["version"].clone();
     let closed =
         manager.post(&format!("/api/v1/cases/{id}/closure"), json!({ "version": version, "reason": "final-order" })).await;
@@ -88,10 +101,10 @@ async fn a_closed_case_comes_up_for_review_when_its_period_ends_and_is_destroyed
     assert_eq!(lifted.body["stands"], false);
     let approved = manager.post("/api/v1/services/family-court/disposal-review/approvals", json!({ "cases": [adult_id] })).await;
     assert_eq!(approved.status, StatusCode::OK, "{approved:?}");
-    assert_eq!(server.stored_files().len(), 2);
+    assert_eq!(server.stored_files().len(), 4, "a letter and a scan on each case");
     assert_eq!(server.app.run_destruction().await.unwrap(), 1);
     assert_eq!(server.app.run_destruction().await.unwrap(), 0, "each approval is carried out once");
-    assert_eq!(server.stored_files().len(), 1, "the destroyed case's document file is gone, the other case's kept");
+    assert_eq!(server.stored_files().len(), 2, "the destroyed case's document files are gone, the other case's kept");
 
     assert_eq!(manager.get(&format!("/api/v1/cases/{adult_id}")).await.status, StatusCode::NOT_FOUND);
     let records = manager.get("/api/v1/services/family-court/destructions").await;
@@ -101,7 +114,7 @@ async fn a_closed_case_comes_up_for_review_when_its_period_ends_and_is_destroyed
     assert_eq!(record["kept_for"], "6 years");
     assert_eq!(record["closed_on"], "2026-03-10");
     assert!(record["removed"]["notes"].as_u64().unwrap() >= 1 && record["removed"]["people"] == 1, "{record}");
-    assert_eq!(record["removed"]["documents"], 1, "{record}");
+    assert_eq!(record["removed"]["documents"], 3, "the letter, the paper record and its scan: {record}");
     assert!(record["history_events"].as_i64().unwrap() > 3);
 
     // Nothing about the person is left anywhere: not in the record, nor in any table.
@@ -250,4 +263,141 @@ async fn the_pages_review_hold_and_approve() {
     server.make_user("adviser", &["family-court:family-court-adviser"], false).await;
     let adviser = server.page_user("adviser").await;
     assert_eq!(adviser.get("/services/family-court/disposal-review").await.0, StatusCode::FORBIDDEN);
+}
+
+/// Records a paper document on an ombudsman case and uploads its scan; returns the paper's id.
+async fn scanned_paper(intake: &Client, case: &str, title: &str) -> String {
+    let paper = intake
+        .post(
+            &format!("/api/v1/cases/{case}/paper-documents"),
+            json!({ "title": title, "location": "Intake storage, Coventry", "received_on": "2026-01-05" }),
+        )
+        .await;
+    assert_eq!(paper.status, StatusCode::CREATED, "{paper:?}");
+    let paper_id = paper.body["id"].as_str().unwrap().to_owned();
+    let scan = reqwest::multipart::Form::new()
+        .text("title", format!("{title} (scan)"))
+        .part("file", reqwest::multipart::Part::bytes(b"%PDF-1.4\n%%EOF\n".to_vec()).file_name("scan.pdf"));
+    let scanned = intake.upload(&format!("/api/v1/cases/{case}/documents/{paper_id}/scans"), scan).await;
+    assert_eq!(scanned.status, StatusCode::CREATED, "{scanned:?}");
+    assert_eq!(scanned.body["scans"], paper_id.as_str());
+    paper_id
+}
+
+fn paper_titles(review: &Value) -> Vec<String> {
+    review["paper_originals"].as_array().unwrap().iter().map(|p| p["title"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn a_scanned_paper_original_is_listed_for_destruction_twelve_weeks_after_its_scan_and_recorded_once() {
+    let server = spawn().await;
+    let intake = server.user("intake", &["ombudsman:intake-officer"]).await;
+    let assistant = server.user("assistant", &["ombudsman:assistant-ombudsman"]).await;
+    let case = intake.open_case("ombudsman", "Papers").await;
+    let case_id = case["id"].as_str().unwrap();
+    let letter = scanned_paper(&intake, case_id, "Letter from the hospital").await;
+    let bundle = scanned_paper(&intake, case_id, "Bundle of medical records").await;
+    let unscanned = intake
+        .post(
+            &format!("/api/v1/cases/{case_id}/paper-documents"),
+            json!({ "title": "X-ray films", "location": "Intake storage, Coventry", "received_on": "2026-01-05" }),
+        )
+        .await;
+    assert_eq!(unscanned.status, StatusCode::CREATED);
+
+    // A paper document is scanned once; a file cannot be "scanned"; nothing else changes.
+    let again = reqwest::multipart::Form::new()
+        .text("title", "Second scan")
+        .part("file", reqwest::multipart::Part::bytes(b"%PDF-1.4\n%%EOF\n".to_vec()).file_name("again.pdf"));
+    let refused = intake.upload(&format!("/api/v1/cases/{case_id}/documents/{letter}/scans"), again).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{refused:?}");
+    assert!(refused.body.to_string().contains("already been scanned"), "{refused:?}");
+
+    let review = assistant.get("/api/v1/services/ombudsman/disposal-review").await;
+    assert_eq!(review.status, StatusCode::OK, "{review:?}");
+    assert_eq!(review.body["scanned_paper_rule"]["keep"], "12 weeks", "{review:?}");
+    assert!(paper_titles(&review.body).is_empty(), "nothing is due on the day of the scan");
+
+    server.advance(jiff::SignedDuration::from_hours(24 * 7 * 12 - 24));
+    // Sessions do not last a day: sign in again.
+    let assistant = server.sign_in("assistant").await;
+    let review = assistant.get("/api/v1/services/ombudsman/disposal-review").await;
+    assert!(paper_titles(&review.body).is_empty(), "a day short of twelve weeks: still kept");
+    server.advance(jiff::SignedDuration::from_hours(24));
+    let (intake, assistant) = (server.sign_in("intake").await, server.sign_in("assistant").await);
+    let review = assistant.get("/api/v1/services/ombudsman/disposal-review").await;
+    assert_eq!(paper_titles(&review.body), ["Letter from the hospital", "Bundle of medical records"], "never the unscanned one");
+    let due_on = review.body["paper_originals"][0]["due_on"].as_str().unwrap().to_owned();
+    assert_eq!(review.body["paper_originals"][0]["location"], "Intake storage, Coventry");
+
+    // Only records.dispose holders record destructions; a bad day or no method is refused
+    // at its field and writes nothing.
+    let destroy = |who: &Client, document: &str, on: &str, method: &str| {
+        let (who, body) = (who.clone(), json!({ "document": document, "destroyed_on": on, "method": method }));
+        async move { who.post("/api/v1/services/ombudsman/paper-destructions", body).await }
+    };
+    assert_eq!(destroy(&intake, &letter, &due_on, "Shredded").await.status, StatusCode::FORBIDDEN);
+    let before = server.counts().await;
+    let early = destroy(&assistant, &letter, "2026-01-06", "Shredded").await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(early.body["errors"][0]["field"], "destroyed_on", "{early:?}");
+    let unsaid = destroy(&assistant, &letter, &due_on, " ").await;
+    assert_eq!(unsaid.body["errors"][0]["field"], "method", "{unsaid:?}");
+    let kept = destroy(&assistant, unscanned.body["id"].as_str().unwrap(), &due_on, "Shredded").await;
+    assert_eq!(kept.body["errors"][0]["field"], "document", "an unscanned original is kept: {kept:?}");
+    assert_eq!(server.counts().await, before);
+
+    // A legal hold on the case stops it.
+    let hold = assistant.post(&format!("/api/v1/cases/{case_id}/legal-holds"), json!({ "reason": "Judicial review" })).await;
+    assert_eq!(hold.status, StatusCode::CREATED, "{hold:?}");
+    let held = destroy(&assistant, &letter, &due_on, "Confidential shredding").await;
+    assert!(held.body.to_string().contains("legal hold"), "{held:?}");
+    let hold_id = hold.body["id"].as_str().unwrap();
+    let lifted = assistant
+        .post(&format!("/api/v1/cases/{case_id}/legal-holds/{hold_id}/lifting"), json!({ "reason": "Review concluded" }))
+        .await;
+    assert_eq!(lifted.status, StatusCode::OK, "{lifted:?}");
+
+    let done = destroy(&assistant, &letter, &due_on, "Confidential shredding").await;
+    assert_eq!(done.status, StatusCode::CREATED, "{done:?}");
+    assert_eq!(server.events_about(&letter).await, ["paper-document-recorded", "paper-original-destroyed"]);
+    let again = destroy(&assistant, &letter, &due_on, "Confidential shredding").await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "recorded once: {again:?}");
+    let review = assistant.get("/api/v1/services/ombudsman/disposal-review").await;
+    assert_eq!(paper_titles(&review.body), ["Bundle of medical records"]);
+    let documents = intake.get(&format!("/api/v1/cases/{case_id}/documents")).await;
+    let original = documents.body["items"].as_array().unwrap().iter().find(|d| d["id"] == letter.as_str()).unwrap().clone();
+    assert_eq!(original["destroyed_on"], due_on.as_str());
+    assert_eq!(original["destruction_method"], "Confidential shredding");
+    let rescan = reqwest::multipart::Form::new()
+        .text("title", "Late scan")
+        .part("file", reqwest::multipart::Part::bytes(b"%PDF-1.4\n%%EOF\n".to_vec()).file_name("late.pdf"));
+    let late = intake.upload(&format!("/api/v1/cases/{case_id}/documents/{bundle}/scans"), rescan).await;
+    assert!(late.body.to_string().contains("already been scanned"), "{late:?}");
+
+    // The database refuses to change or drop the record of it.
+    let mut conn = server.raw_connection().await;
+    for sql in ["UPDATE paper_destructions SET method = 'kept'", "DELETE FROM paper_destructions"] {
+        assert!(sqlx::query(sql).execute(&mut conn).await.is_err(), "{sql}");
+    }
+
+    // The page lists the other original with its form, and records it.
+    let page = server.page_user("assistant").await;
+    let (status, html) = page.get("/services/ombudsman/disposal-review").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Scanned paper originals") && html.contains("Bundle of medical records"), "{html}");
+    assert!(!html.contains("Letter from the hospital"));
+    let refused = page.post(&format!("/services/ombudsman/disposal-review/paper/{bundle}"), "destroyed_on=soon&method=").await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text().await.unwrap();
+    assert!(
+        html.contains(&format!("href=\"#paper-{bundle}-destroyed_on\"")) && html.contains("Say how it was destroyed"),
+        "{html}"
+    );
+    let recorded = page
+        .post(&format!("/services/ombudsman/disposal-review/paper/{bundle}"), &format!("destroyed_on={due_on}&method=Shredded"))
+        .await;
+    assert_eq!(recorded.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page.get(recorded.headers()["location"].to_str().unwrap()).await;
+    assert!(html.contains("The destruction of a paper original of") && html.contains("No paper original is due"), "{html}");
 }
