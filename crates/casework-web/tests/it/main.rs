@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod access_matrix;
 mod admin_pages;
 mod alerts;
 mod audit;
