@@ -29,6 +29,28 @@ impl App {
         }
         Ok((report, breaks))
     }
+
+    /// Everything a backup or a restore checks of a whole store: SQLite's integrity check,
+    /// every history chain, and what it holds (cases, and the stored files its documents
+    /// name, to check against the copied files).
+    pub async fn soundness(&self) -> Result<Soundness> {
+        let integrity_problems = self.store.integrity_check().await?;
+        let (chains, breaks) = self.verify_history().await?;
+        let mut conn = self.store.read().await?;
+        let cases = casework_store::meta::count(&mut conn, "cases").await?;
+        let stored_files = casework_store::documents::stored_objects(&mut conn).await?;
+        Ok(Soundness { integrity_problems, chains, breaks, cases, stored_files })
+    }
+}
+
+/// What [`App::soundness`] found.
+#[derive(Debug, Clone)]
+pub struct Soundness {
+    pub integrity_problems: Vec<String>,
+    pub chains: ChainReport,
+    pub breaks: Vec<HistoryBreak>,
+    pub cases: i64,
+    pub stored_files: Vec<String>,
 }
 
 /// What an auditor asks of the access log: any of a case (by reference), a user (by

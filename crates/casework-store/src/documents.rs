@@ -167,3 +167,8 @@ pub async fn scan_of(conn: &mut Connection, paper: DocumentId) -> Result<Option<
         sqlx::query_scalar("SELECT id FROM documents WHERE scans = $1").bind(paper.to_string()).fetch_optional(conn).await?;
     found.as_deref().map(|id| parse("document id", id)).transpose()
 }
+
+/// The storage name of every stored file, for checking a backup against its files.
+pub async fn stored_objects(conn: &mut Connection) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar("SELECT object FROM documents WHERE object IS NOT NULL ORDER BY object").fetch_all(conn).await?)
+}

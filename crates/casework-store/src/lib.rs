@@ -152,6 +152,15 @@ impl Store {
         Ok(rows.into_iter().filter(|r| r != "ok").collect())
     }
 
+    /// Writes a consistent copy of the whole database to `path`, which must not exist yet,
+    /// while the store stays in use: SQLite's `VACUUM INTO` copies one read snapshot, so
+    /// writers carry on and the copy holds every transaction committed before it began.
+    pub async fn backup_into(&self, path: &Path) -> Result<()> {
+        let target = path.to_str().ok_or_else(|| StoreError::Corrupt(format!("{} is not a UTF-8 path", path.display())))?;
+        sqlx::query("VACUUM INTO $1").bind(target).execute(&self.reader).await?;
+        Ok(())
+    }
+
     pub async fn close(&self) {
         self.reader.close().await;
         self.writer.close().await;

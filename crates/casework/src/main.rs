@@ -4,6 +4,7 @@
 mod services;
 
 use anyhow::{Context, Result, bail};
+use casework_app::audit::Soundness;
 use casework_app::users::{NewUser, system_actor};
 use casework_app::{App, DocumentStorage, ServiceCatalog, Store, SystemClock};
 use clap::{Parser, Subcommand};
@@ -92,6 +93,32 @@ enum Command {
     Verify {
         #[command(flatten)]
         database: DatabaseArg,
+    },
+    /// Back up an installation, running or not: a consistent copy of the database taken
+    /// while it is in use, checked, and a copy of the document files when they are kept on
+    /// disk. The backup is a folder holding casework.db and documents/.
+    Backup {
+        #[command(flatten)]
+        database: DatabaseArg,
+        /// Where the document files are, as for `serve` (a folder, or s3://… which this
+        /// command does not copy: keep S3 objects with the storage's own versioning).
+        #[arg(long, env = "CASEWORK_DOCUMENTS")]
+        documents: Option<String>,
+        /// The backup folder to make; it must not exist or be empty.
+        #[arg(long, value_name = "FOLDER")]
+        to: PathBuf,
+    },
+    /// Restore a backup made by `casework backup` as a new installation: checks it, then
+    /// copies the database and the document files into place. Never overwrites a database.
+    Restore {
+        /// The backup folder.
+        #[arg(long, value_name = "FOLDER")]
+        from: PathBuf,
+        #[command(flatten)]
+        database: DatabaseArg,
+        /// Where to put the document files (a folder); by default beside the database.
+        #[arg(long, env = "CASEWORK_DOCUMENTS")]
+        documents: Option<String>,
     },
     /// Check service definition files and report every problem with its place.
     Check {
@@ -273,6 +300,8 @@ async fn run(command: Command) -> Result<()> {
                 anyhow::bail!("the history is broken in {} places ({} chains checked)", breaks.len(), report.chains)
             }
         }
+        Command::Backup { database, documents, to } => backup(&database.database, documents.as_deref(), &to).await,
+        Command::Restore { from, database, documents } => restore(&from, &database.database, documents.as_deref()).await,
         Command::Check { files } => check(&files),
         Command::Calendar { command: CalendarCommand::Import { database, file } } => {
             let app = open_app(&database.database, &ServicesArg { services: None }).await?;
@@ -333,6 +362,119 @@ fn document_storage(database: &Path, documents: &DocumentsArg) -> Result<Documen
     };
     tracing::info!(place = %storage.place, "document storage");
     Ok(storage.with_max_size(documents.document_max_mib.saturating_mul(1024 * 1024)))
+}
+
+/// The folder document files are kept in, when they are kept on disk.
+fn documents_folder(database: &Path, documents: Option<&str>) -> Option<PathBuf> {
+    match documents {
+        Some(setting) if setting.starts_with("s3://") => None,
+        Some(folder) => Some(PathBuf::from(folder)),
+        None => Some(beside(database)),
+    }
+}
+
+/// Checks a database file as a backup or restore must: SQLite's integrity check and every
+/// history chain. Returns what it holds.
+async fn check_copy(database: &Path) -> Result<Soundness> {
+    // Opened without registering the service definitions, so checking changes nothing.
+    let store = Store::open(database).await.with_context(|| format!("opening {}", database.display()))?;
+    let app = App::new(store, load_catalog(&ServicesArg { services: None })?, Arc::new(SystemClock));
+    let found = app.soundness().await.map_err(describe);
+    app.store.close().await;
+    let found = found?;
+    if !found.integrity_problems.is_empty() {
+        bail!("{} fails SQLite's integrity check: {}", database.display(), found.integrity_problems.join("; "));
+    }
+    if !found.breaks.is_empty() {
+        bail!("{} has a broken history in {} places; run `casework verify` on it", database.display(), found.breaks.len());
+    }
+    Ok(found)
+}
+
+/// Copies every file of `from` into `to` (made if missing); returns how many.
+fn copy_files(from: &Path, to: &Path) -> Result<usize> {
+    std::fs::create_dir_all(to).with_context(|| format!("making {}", to.display()))?;
+    let mut copied = 0;
+    if !from.exists() {
+        return Ok(0);
+    }
+    for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let entry = entry?;
+        if entry.file_type()?.is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name()))
+                .with_context(|| format!("copying {}", entry.path().display()))?;
+            copied += 1;
+        }
+    }
+    Ok(copied)
+}
+
+fn is_empty_or_missing(folder: &Path) -> Result<bool> {
+    Ok(!folder.exists() || std::fs::read_dir(folder).with_context(|| format!("reading {}", folder.display()))?.next().is_none())
+}
+
+async fn backup(database: &Path, documents: Option<&str>, to: &Path) -> Result<()> {
+    if !database.exists() {
+        bail!("{} does not exist: name the installation's database with --database", database.display());
+    }
+    if !is_empty_or_missing(to)? {
+        bail!("{} is not empty: back up into a new folder", to.display());
+    }
+    std::fs::create_dir_all(to).with_context(|| format!("making {}", to.display()))?;
+    let copy = to.join("casework.db");
+    let store = Store::open(database).await.with_context(|| format!("opening {}", database.display()))?;
+    let taken = store.backup_into(&copy).await.with_context(|| format!("copying the database into {}", copy.display()));
+    store.close().await;
+    taken?;
+    let found = check_copy(&copy).await?;
+    println!(
+        "database: {} cases, {} history events; integrity and every history chain checked",
+        found.cases, found.chains.events
+    );
+    let named = found.stored_files;
+    // Files are only ever added or, by the destruction job, removed; copied after the
+    // snapshot, every file it names is there unless destroyed in between.
+    match documents_folder(database, documents) {
+        Some(folder) => {
+            let copied = copy_files(&folder, &to.join("documents"))?;
+            let missing: Vec<&String> = named.iter().filter(|f| !to.join("documents").join(f).exists()).collect();
+            println!("documents: {copied} files copied from {}", folder.display());
+            if !missing.is_empty() {
+                println!("note: {} files named in the copy were removed meanwhile (destroyed records)", missing.len());
+            }
+        }
+        None => println!(
+            "documents: {} files are kept in S3-compatible storage and are not copied; keep them with the storage's versioning",
+            named.len()
+        ),
+    }
+    println!("backup written to {}", to.display());
+    Ok(())
+}
+
+async fn restore(from: &Path, database: &Path, documents: Option<&str>) -> Result<()> {
+    let copy = from.join("casework.db");
+    if !copy.exists() {
+        bail!("{} holds no casework.db: name a folder made by `casework backup`", from.display());
+    }
+    if database.exists() {
+        bail!("{} exists; restore into a new database file, never over one", database.display());
+    }
+    let folder = documents_folder(database, documents)
+        .ok_or_else(|| anyhow::anyhow!("restore document files into a folder; copy them to S3 with its own tools"))?;
+    if !is_empty_or_missing(&folder)? {
+        bail!("{} is not empty: restore the document files into a new folder", folder.display());
+    }
+    let found = check_copy(&copy).await?;
+    std::fs::copy(&copy, database).with_context(|| format!("copying the database to {}", database.display()))?;
+    let copied = copy_files(&from.join("documents"), &folder)?;
+    let missing = found.stored_files.iter().filter(|f| !folder.join(f).exists()).count();
+    println!("restored {} cases and {} history events into {}", found.cases, found.chains.events, database.display());
+    println!("documents: {copied} files into {}", folder.display());
+    if missing > 0 {
+        println!("warning: {missing} document files named in the database are not in the backup");
+    }
+    Ok(())
 }
 
 /// `casework.db` → `casework-documents`, in the same folder.

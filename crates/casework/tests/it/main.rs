@@ -389,3 +389,134 @@ fn verify_walks_every_history_chain_and_names_the_first_break() {
     let slipped = casework(&["verify", "--database", &database], &[]);
     assert!(text(&slipped).contains("is not in its chain"), "{}", text(&slipped));
 }
+
+/// An HTTP client signed in to a running server as `username`.
+async fn signed_in(address: &str, username: &str, password: &str) -> reqwest::Client {
+    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let answer = client
+        .post(format!("http://{address}/api/v1/session"))
+        .json(&serde_json::json!({ "username": username, "password": password }))
+        .send()
+        .await
+        .unwrap();
+    assert!(answer.status().is_success(), "{username} signs in: {}", answer.status());
+    client
+}
+
+const PASSWORD: &str = "granite lantern orchard 1987 kettle";
+
+#[test]
+fn a_backup_taken_while_the_server_writes_restores_to_a_working_installation() {
+    let dir = tempfile::tempdir().unwrap();
+    let live = dir.path().join("live.db").display().to_string();
+    let add = casework(
+        &["user", "add", "sam.keeper", "--name", "Sam Keeper", "--role", "recovery:service-manager", "--database", &live],
+        &[("CASEWORK_PASSWORD", PASSWORD)],
+    );
+    assert!(add.status.success(), "{}", text(&add));
+    let server = Server::start(&live);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let address = server.address.clone();
+    let content = b"%PDF-1.4\nA letter kept on the case\n%%EOF\n".to_vec();
+    let (case, document, client) = runtime.block_on(async {
+        let client = signed_in(&address, "sam.keeper", PASSWORD).await;
+        let case: serde_json::Value = client
+            .post(format!("http://{address}/api/v1/cases"))
+            .json(&serde_json::json!({ "service": "recovery", "source": "staff", "summary": "Backed up",
+                "person": { "given_name": "Alex", "family_name": "Backup" } }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = case["id"].as_str().unwrap().to_owned();
+        let form = reqwest::multipart::Form::new()
+            .text("title", "Letter")
+            .part("file", reqwest::multipart::Part::bytes(content.clone()).file_name("letter.pdf"));
+        let document: serde_json::Value = client
+            .post(format!("http://{address}/api/v1/cases/{id}/documents"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        (id, document["id"].as_str().unwrap().to_owned(), client)
+    });
+
+    // Notes keep arriving while the backup is taken; every note acknowledged before it
+    // started must be in it.
+    let writing = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<(Instant, String)>::new()));
+    let writer = {
+        let (writing, acknowledged, address, case) = (writing.clone(), acknowledged.clone(), address.clone(), case.clone());
+        runtime.spawn(async move {
+            let mut n = 0;
+            // At most one page of notes, so the restored case shows them all on one.
+            while writing.load(std::sync::atomic::Ordering::SeqCst) && n < 150 {
+                n += 1;
+                let answer = client
+                    .post(format!("http://{address}/api/v1/cases/{case}/notes"))
+                    .json(&serde_json::json!({ "kind": "contact", "body": format!("Contact number {n}") }))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(answer.status(), reqwest::StatusCode::CREATED);
+                let note: serde_json::Value = answer.json().await.unwrap();
+                acknowledged.lock().unwrap().push((Instant::now(), note["id"].as_str().unwrap().to_owned()));
+            }
+        })
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    let backup_dir = dir.path().join("backup").display().to_string();
+    let started = Instant::now();
+    let backup = casework(&["backup", "--database", &live, "--to", &backup_dir], &[]);
+    assert!(backup.status.success(), "{}", text(&backup));
+    writing.store(false, std::sync::atomic::Ordering::SeqCst);
+    runtime.block_on(writer).unwrap();
+    assert!(
+        text(&backup).contains("every history chain checked") && text(&backup).contains("1 files copied"),
+        "{}",
+        text(&backup)
+    );
+    let before_backup: Vec<String> =
+        acknowledged.lock().unwrap().iter().filter(|(at, _)| *at < started).map(|(_, id)| id.clone()).collect();
+    assert!(!before_backup.is_empty());
+
+    let again = casework(&["backup", "--database", &live, "--to", &backup_dir], &[]);
+    assert!(!again.status.success() && text(&again).contains("not empty"), "{}", text(&again));
+    drop(server);
+
+    let restored = dir.path().join("restored.db").display().to_string();
+    let restore = casework(&["restore", "--from", &backup_dir, "--database", &restored], &[]);
+    assert!(restore.status.success(), "{}", text(&restore));
+    let over = casework(&["restore", "--from", &backup_dir, "--database", &restored], &[]);
+    assert!(!over.status.success() && text(&over).contains("never over one"), "{}", text(&over));
+    let verify = casework(&["verify", "--database", &restored], &[]);
+    assert!(verify.status.success(), "{}", text(&verify));
+
+    // The restored installation serves the case, every note acknowledged before the backup,
+    // and the document byte for byte.
+    let server = Server::start(&restored);
+    runtime.block_on(async {
+        let address = &server.address;
+        let client = signed_in(address, "sam.keeper", PASSWORD).await;
+        let notes: serde_json::Value = client
+            .get(format!("http://{address}/api/v1/cases/{case}/notes?limit=200"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let held: Vec<&str> = notes["items"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap()).collect();
+        for id in &before_backup {
+            assert!(held.contains(&id.as_str()), "note {id} acknowledged before the backup is in it");
+        }
+        let file = client.get(format!("http://{address}/api/v1/cases/{case}/documents/{document}/content")).send().await.unwrap();
+        assert_eq!(file.status(), reqwest::StatusCode::OK);
+        assert_eq!(file.bytes().await.unwrap().to_vec(), content);
+    });
+}
