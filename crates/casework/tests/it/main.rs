@@ -520,3 +520,154 @@ fn a_backup_taken_while_the_server_writes_restores_to_a_working_installation() {
         assert_eq!(file.bytes().await.unwrap().to_vec(), content);
     });
 }
+
+/// What one client knows of its writes: acknowledged ones with the note made, and the one
+/// whose answer never came (the server was killed), to be sent again with the same key.
+#[derive(Default)]
+struct ClientWrites {
+    acknowledged: Vec<(String, String)>,
+    unanswered: Option<String>,
+}
+
+/// Writes notes with idempotency keys until the server stops answering.
+async fn write_until_killed(client: reqwest::Client, address: String, case: String, name: String, writes: &mut ClientWrites) {
+    let mut n = writes.acknowledged.len();
+    loop {
+        let key = writes.unanswered.take().unwrap_or_else(|| {
+            n += 1;
+            format!("{name}-{n}")
+        });
+        let sent = client
+            .post(format!("http://{address}/api/v1/cases/{case}/notes"))
+            .header("Idempotency-Key", &key)
+            .json(&serde_json::json!({ "kind": "contact", "body": format!("Note {key}") }))
+            .send()
+            .await;
+        let answer = match sent {
+            Ok(answer) => answer,
+            Err(_) => {
+                writes.unanswered = Some(key);
+                return;
+            }
+        };
+        let status = answer.status();
+        match answer.json::<serde_json::Value>().await {
+            Ok(note) if status == reqwest::StatusCode::CREATED || status == reqwest::StatusCode::OK => {
+                writes.acknowledged.push((key, note["id"].as_str().unwrap().to_owned()));
+            }
+            Ok(other) => panic!("a write was refused with {status}: {other}"),
+            Err(_) => {
+                writes.unanswered = Some(key);
+                return;
+            }
+        }
+    }
+}
+
+#[test]
+fn nothing_acknowledged_is_lost_when_the_server_is_killed_under_write_load() {
+    const ROUNDS: usize = 20;
+    const CLIENTS: usize = 8;
+    let dir = tempfile::tempdir().unwrap();
+    let database = db(dir.path());
+    let add = casework(
+        &["user", "add", "sam.keeper", "--name", "Sam Keeper", "--role", "recovery:service-manager", "--database", &database],
+        &[("CASEWORK_PASSWORD", PASSWORD)],
+    );
+    assert!(add.status.success(), "{}", text(&add));
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut writes: Vec<ClientWrites> = (0..CLIENTS).map(|_| ClientWrites::default()).collect();
+    let mut case = String::new();
+    for round in 0..ROUNDS {
+        let mut server = Server::start(&database);
+        let address = server.address.clone();
+        writes = runtime.block_on(async {
+            let client = signed_in(&address, "sam.keeper", PASSWORD).await;
+            if case.is_empty() {
+                let made: serde_json::Value = client
+                    .post(format!("http://{address}/api/v1/cases"))
+                    .json(&serde_json::json!({ "service": "recovery", "source": "staff", "summary": "Under load",
+                        "person": { "given_name": "Kim", "family_name": "Crash" } }))
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                case = made["id"].as_str().unwrap().to_owned();
+            }
+            let mut running = Vec::new();
+            for (i, mut mine) in writes.into_iter().enumerate() {
+                let (client, address, case) = (client.clone(), address.clone(), case.clone());
+                running.push(tokio::spawn(async move {
+                    write_until_killed(client, address, case, format!("client{i}"), &mut mine).await;
+                    mine
+                }));
+            }
+            // Killed at a different moment each round, mid-write.
+            tokio::time::sleep(Duration::from_millis(150 + 37 * (round as u64 % 9))).await;
+            server.child.kill().unwrap();
+            server.child.wait().unwrap();
+            let mut back = Vec::new();
+            for task in running {
+                back.push(task.await.unwrap());
+            }
+            back
+        });
+    }
+
+    // Once more, to send the last unanswered writes again: each makes at most one note.
+    let server = Server::start(&database);
+    runtime.block_on(async {
+        let client = signed_in(&server.address, "sam.keeper", PASSWORD).await;
+        for (i, mine) in writes.iter_mut().enumerate() {
+            if let Some(key) = mine.unanswered.take() {
+                let answer = client
+                    .post(format!("http://{}/api/v1/cases/{case}/notes", server.address))
+                    .header("Idempotency-Key", &key)
+                    .json(&serde_json::json!({ "kind": "contact", "body": format!("Note {key}") }))
+                    .send()
+                    .await
+                    .unwrap();
+                assert!(answer.status().is_success(), "client {i}: {}", answer.status());
+                let note: serde_json::Value = answer.json().await.unwrap();
+                mine.acknowledged.push((key, note["id"].as_str().unwrap().to_owned()));
+            }
+        }
+    });
+    drop(server);
+
+    let acknowledged: Vec<(String, String)> = writes.into_iter().flat_map(|w| w.acknowledged).collect();
+    assert!(acknowledged.len() > ROUNDS * CLIENTS, "load was put on every round: {} writes", acknowledged.len());
+    runtime.block_on(async {
+        use sqlx::Connection;
+        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite:{database}?mode=ro")).await.unwrap();
+        for (key, id) in &acknowledged {
+            let body: Option<String> =
+                sqlx::query_scalar("SELECT body FROM notes WHERE id = $1").bind(id).fetch_optional(&mut conn).await.unwrap();
+            assert_eq!(body.as_deref(), Some(format!("Note {key}").as_str()), "acknowledged note {key} is there");
+            let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE subject_id = $1 AND kind = 'note-added'")
+                .bind(id)
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+            assert_eq!(events, 1, "note {key} has its history event");
+        }
+        let twice: Vec<(String, i64)> = sqlx::query_as("SELECT body, COUNT(*) FROM notes GROUP BY body HAVING COUNT(*) > 1")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        assert!(twice.is_empty(), "nothing is there twice: {twice:?}");
+        let orphans: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM notes n WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.subject_id = n.id)",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+        assert_eq!(orphans, 0, "no note without its event");
+        let integrity: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check").fetch_all(&mut conn).await.unwrap();
+        assert_eq!(integrity, ["ok"]);
+    });
+    let verify = casework(&["verify", "--database", &database], &[]);
+    assert!(verify.status.success(), "{}", text(&verify));
+}
