@@ -334,6 +334,20 @@ impl Actor {
         self.memberships.iter().any(|m| &m.service == service && m.role.permissions.contains(&permission))
     }
 
+    /// Does the actor hold `permission` in `service` through a role whose reach is the whole
+    /// service? For work about everything a service holds, not one case (a subject access
+    /// request covers all of a person's cases, whoever they are allocated to).
+    pub fn may_across_service(&self, permission: Permission, service: &Code) -> bool {
+        self.memberships
+            .iter()
+            .any(|m| &m.service == service && m.role.reach == Reach::Service && m.role.permissions.contains(&permission))
+    }
+
+    /// Does the actor hold any role in `service`?
+    pub fn is_member_of(&self, service: &Code) -> bool {
+        self.memberships.iter().any(|m| &m.service == service)
+    }
+
     /// The services in which the actor holds `permission`.
     pub fn services_with(&self, permission: Permission) -> BTreeSet<&Code> {
         self.memberships.iter().filter(|m| m.role.permissions.contains(&permission)).map(|m| &m.service).collect()

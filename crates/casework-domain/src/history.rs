@@ -79,6 +79,13 @@ pub enum EventKind {
     DocumentAdded,
     RedactedCopyAdded,
     PaperDocumentRecorded,
+    SubjectAccessRequested,
+    SubjectAccessIdentityConfirmed,
+    SubjectAccessExtended,
+    /// A subject access bundle was made; the event keeps its SHA-256.
+    SubjectAccessExported,
+    SubjectAccessResponded,
+    SubjectAccessRefused,
 }
 
 impl EventKind {
@@ -115,6 +122,7 @@ pub enum Subject {
     Destruction(crate::ids::DestructionId),
     Disclosure(crate::ids::DisclosureId),
     Document(crate::ids::DocumentId),
+    SubjectAccess(crate::ids::SubjectAccessId),
 }
 
 impl Change {
