@@ -220,6 +220,8 @@ impl TestServer {
             "disclosures",
             "disclosure_flags",
             "documents",
+            "subject_access_requests",
+            "subject_access_exports",
         ] {
             all.push((table.to_owned(), self.count(table).await));
         }
