@@ -259,6 +259,8 @@ fn state_changing_routes(
     meeting: &str,
     referral: &str,
     worker: &str,
+    person: &str,
+    request: &str,
 ) -> Vec<(String, String)> {
     [
         ("/sign-out", String::new()),
@@ -296,6 +298,12 @@ fn state_changing_routes(
         (&format!("/cases/{case}/break-glass"), "reason=forged&details=Forged".to_owned()),
         (&format!("/cases/{case}/legal-holds"), "reason=Forged".to_owned()),
         ("/services/recovery/disposal-review", format!("case={case}")),
+        ("/services/recovery/subject-access", format!("person={person}&received_on=2026-03-09")),
+        (&format!("/subject-access/{request}/identity"), "version=1&confirmed_on=2026-03-09".to_owned()),
+        (&format!("/subject-access/{request}/extension"), "version=2&reason=Forged".to_owned()),
+        (&format!("/subject-access/{request}/export"), String::new()),
+        (&format!("/subject-access/{request}/response"), "version=2&sent_on=2026-03-10".to_owned()),
+        (&format!("/subject-access/{request}/refusal"), "version=3&reason=Forged".to_owned()),
     ]
     .into_iter()
     .map(|(path, body)| (path.to_owned(), body))
@@ -321,6 +329,13 @@ async fn every_state_changing_page_route_refuses_forms_without_the_token_or_from
     let held = lead.post("/meetings", "service=deanery&meeting=triage").await;
     assert_eq!(held.status(), StatusCode::SEE_OTHER, "the meeting is held");
     let meeting = location(&held).trim_start_matches("/meetings/").to_owned();
+    let request = api
+        .post(
+            "/api/v1/services/recovery/subject-access-requests",
+            serde_json::json!({ "person": case["subject"]["id"], "received_on": "2026-03-09" }),
+        )
+        .await;
+    assert_eq!(request.status, StatusCode::CREATED, "{request:?}");
     let routes = state_changing_routes(
         id,
         note.body["id"].as_str().unwrap(),
@@ -328,6 +343,8 @@ async fn every_state_changing_page_route_refuses_forms_without_the_token_or_from
         &meeting,
         case["referral"].as_str().unwrap(),
         &lead_id.to_string(),
+        case["subject"]["id"].as_str().unwrap(),
+        request.body["id"].as_str().unwrap(),
     );
     let before = server.counts().await;
     for (path, body) in &routes {
