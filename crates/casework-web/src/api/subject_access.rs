@@ -37,7 +37,7 @@ pub struct SubjectAccessIn {
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct IdentityIn {
+pub struct SubjectAccessIdentityIn {
     /// The version of the request this is based on.
     pub version: i64,
     /// The day identity was confirmed (YYYY-MM-DD).
@@ -46,14 +46,14 @@ pub struct IdentityIn {
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ReasonIn {
+pub struct SubjectAccessReasonIn {
     pub version: i64,
     pub reason: String,
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ResponseIn {
+pub struct SubjectAccessResponseIn {
     pub version: i64,
     /// The day the response was sent (YYYY-MM-DD).
     pub sent_on: String,
@@ -68,19 +68,19 @@ pub struct SubjectAccessPersonOut {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ExtensionOut {
+pub struct SubjectAccessExtensionOut {
     pub reason: String,
     pub on: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ResponseOut {
+pub struct SubjectAccessResponseOut {
     pub sent_on: String,
     pub bundle_sha256: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct RefusalOut {
+pub struct SubjectAccessRefusalOut {
     pub reason: String,
     pub on: String,
 }
@@ -115,9 +115,9 @@ pub struct SubjectAccessOut {
     /// The time left in words ("due in 12 days", "overdue by 3 days", "met").
     pub time_left: Option<String>,
     pub overdue: bool,
-    pub extension: Option<ExtensionOut>,
-    pub response: Option<ResponseOut>,
-    pub refusal: Option<RefusalOut>,
+    pub extension: Option<SubjectAccessExtensionOut>,
+    pub response: Option<SubjectAccessResponseOut>,
+    pub refusal: Option<SubjectAccessRefusalOut>,
     /// Every bundle made for the request, oldest first.
     pub exports: Vec<SubjectAccessExportOut>,
     pub recorded_by: String,
@@ -131,9 +131,9 @@ impl From<SubjectAccessView> for SubjectAccessOut {
         let r = view.request;
         let (response, refusal) = match &r.status {
             Status::Completed { sent_on, bundle_sha256 } => {
-                (Some(ResponseOut { sent_on: sent_on.to_string(), bundle_sha256: bundle_sha256.clone() }), None)
+                (Some(SubjectAccessResponseOut { sent_on: sent_on.to_string(), bundle_sha256: bundle_sha256.clone() }), None)
             }
-            Status::Refused { reason, on } => (None, Some(RefusalOut { reason: reason.to_string(), on: on.to_string() })),
+            Status::Refused { reason, on } => (None, Some(SubjectAccessRefusalOut { reason: reason.to_string(), on: on.to_string() })),
             Status::AwaitingIdentity | Status::Open => (None, None),
         };
         SubjectAccessOut {
@@ -151,7 +151,7 @@ impl From<SubjectAccessView> for SubjectAccessOut {
             due_on: view.due_on.map(|d| d.to_string()),
             time_left: view.left.map(|l| l.to_string()),
             overdue: view.left.is_some_and(|l| l.is_overdue()),
-            extension: r.extension.as_ref().map(|e| ExtensionOut { reason: e.reason.to_string(), on: e.on.to_string() }),
+            extension: r.extension.as_ref().map(|e| SubjectAccessExtensionOut { reason: e.reason.to_string(), on: e.on.to_string() }),
             response,
             refusal,
             exports: r
@@ -243,14 +243,14 @@ pub async fn get_request(
 /// Records the day the person's identity was confirmed: the clock starts then, if that is
 /// after the day the request was received.
 #[utoipa::path(post, path = "/api/v1/subject-access-requests/{id}/identity", tag = "subject access",
-    params(("id" = String, Path)), request_body = IdentityIn,
+    params(("id" = String, Path)), request_body = SubjectAccessIdentityIn,
     responses((status = 200, body = SubjectAccessOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem),
         (status = 409, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
 pub async fn confirm_identity(
     State(app): State<App>,
     CurrentActor(actor): CurrentActor,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody<IdentityIn>,
+    JsonBody(body): JsonBody<SubjectAccessIdentityIn>,
 ) -> ApiResult<Json<SubjectAccessOut>> {
     Ok(Json(app.confirm_subject_identity(&actor, request_id(&id)?, body.version, &body.confirmed_on).await?.into()))
 }
@@ -258,14 +258,14 @@ pub async fn confirm_identity(
 /// Extends the deadline by two further months (three from the start of the clock), once,
 /// with a reason, and only before it has passed.
 #[utoipa::path(post, path = "/api/v1/subject-access-requests/{id}/extension", tag = "subject access",
-    params(("id" = String, Path)), request_body = ReasonIn,
+    params(("id" = String, Path)), request_body = SubjectAccessReasonIn,
     responses((status = 200, body = SubjectAccessOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem),
         (status = 409, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
 pub async fn extend(
     State(app): State<App>,
     CurrentActor(actor): CurrentActor,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody<ReasonIn>,
+    JsonBody(body): JsonBody<SubjectAccessReasonIn>,
 ) -> ApiResult<Json<SubjectAccessOut>> {
     Ok(Json(app.extend_subject_access(&actor, request_id(&id)?, body.version, &body.reason).await?.into()))
 }
@@ -295,14 +295,14 @@ pub async fn export(State(app): State<App>, CurrentActor(actor): CurrentActor, P
 /// Records that the response was sent, on a day, as the bundle with the SHA-256 given (the
 /// latest when left out). Only after a bundle has been exported.
 #[utoipa::path(post, path = "/api/v1/subject-access-requests/{id}/response", tag = "subject access",
-    params(("id" = String, Path)), request_body = ResponseIn,
+    params(("id" = String, Path)), request_body = SubjectAccessResponseIn,
     responses((status = 200, body = SubjectAccessOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem),
         (status = 409, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
 pub async fn record_response(
     State(app): State<App>,
     CurrentActor(actor): CurrentActor,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody<ResponseIn>,
+    JsonBody(body): JsonBody<SubjectAccessResponseIn>,
 ) -> ApiResult<Json<SubjectAccessOut>> {
     let view = app
         .record_subject_access_response(&actor, request_id(&id)?, body.version, &body.sent_on, body.bundle_sha256.as_deref())
@@ -312,14 +312,14 @@ pub async fn record_response(
 
 /// Refuses the request with a reason (for instance, manifestly unfounded or excessive).
 #[utoipa::path(post, path = "/api/v1/subject-access-requests/{id}/refusal", tag = "subject access",
-    params(("id" = String, Path)), request_body = ReasonIn,
+    params(("id" = String, Path)), request_body = SubjectAccessReasonIn,
     responses((status = 200, body = SubjectAccessOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem),
         (status = 409, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
 pub async fn refuse(
     State(app): State<App>,
     CurrentActor(actor): CurrentActor,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody<ReasonIn>,
+    JsonBody(body): JsonBody<SubjectAccessReasonIn>,
 ) -> ApiResult<Json<SubjectAccessOut>> {
     Ok(Json(app.refuse_subject_access(&actor, request_id(&id)?, body.version, &body.reason).await?.into()))
 }
