@@ -119,7 +119,10 @@ pub async fn populate(app: &App) -> Result<DemoSummary> {
         seeder.service(demo).await?;
     }
     for spec in SUBJECT_ACCESS {
-        seeder.subject_access(spec).await.map_err(|e| internal(format!("demo subject access request about '{}': {e}", spec.case)))?;
+        seeder
+            .subject_access(spec)
+            .await
+            .map_err(|e| internal(format!("demo subject access request about '{}': {e}", spec.case)))?;
     }
     Ok(DemoSummary { users, cases: seeder.counts.cases, referrals: seeder.counts.referrals, notes: seeder.counts.notes })
 }

@@ -378,12 +378,7 @@ impl CaseExport {
             Part { key: "tasks", heading: "Tasks", value: value(&self.tasks), rows: tasks },
             Part { key: "consents", heading: "Consents", value: value(&self.consents), rows: consents },
             Part { key: "documents", heading: "Documents", value: Value::Array(document_values), rows: documents },
-            Part {
-                key: "withheld",
-                heading: "Documents withheld",
-                value: Value::Array(withheld_values),
-                rows: withheld,
-            },
+            Part { key: "withheld", heading: "Documents withheld", value: Value::Array(withheld_values), rows: withheld },
         ]
     }
 
@@ -460,7 +455,13 @@ impl App {
     /// Everything of the case that the exporter may see, read on the export's transaction:
     /// its record, and the documents that may leave the service with their files (checked
     /// against their records), the others counted by why they stay.
-    pub(crate) async fn case_export(&self, conn: &mut Connection, actor: &Actor, case: Case, now: Timestamp) -> Result<CaseExport> {
+    pub(crate) async fn case_export(
+        &self,
+        conn: &mut Connection,
+        actor: &Actor,
+        case: Case,
+        now: Timestamp,
+    ) -> Result<CaseExport> {
         let service = self.definition_of(&case)?;
         let person = people::get(conn, case.person).await?.ok_or(AppError::NotFound("person"))?;
         let mut notes = notes::list(conn, case.id, None, EVERYTHING).await?;
@@ -473,8 +474,7 @@ impl App {
         let reviews = plans::reviews(conn, case.id).await?;
         let tasks = tasks::list(conn, case.id, None, EVERYTHING).await?;
         let consents = consents::for_case(conn, case.id).await?;
-        let all_documents =
-            documents::for_case(conn, case.id, actor.may(Permission::DocumentRestricted, case.scope())).await?;
+        let all_documents = documents::for_case(conn, case.id, actor.may(Permission::DocumentRestricted, case.scope())).await?;
         let mut withheld = BTreeMap::new();
         for (_, why) in document::withheld(&all_documents) {
             *withheld.entry(why).or_insert(0) += 1;

@@ -72,7 +72,8 @@ impl App {
     /// The service's definition, if the actor may work its subject access requests: not
     /// found for a service they have no role in, forbidden without `person.export` across it.
     fn subject_access_service(&self, actor: &Actor, service: &Code) -> Result<Arc<ServiceDefinition>> {
-        let definition = self.services.get(service).filter(|_| actor.is_member_of(service)).ok_or(AppError::NotFound("service"))?;
+        let definition =
+            self.services.get(service).filter(|_| actor.is_member_of(service)).ok_or(AppError::NotFound("service"))?;
         if !actor.may_across_service(Permission::PersonExport, service) {
             return Err(AppError::Forbidden("handle subject access requests in this service"));
         }

@@ -136,9 +136,7 @@ pub struct NewSubjectAccess {
 /// Why a command on a request was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SubjectAccessError {
-    #[error(
-        "the request was changed by someone else (you saw version {seen}, it is now {current}); reload it and try again"
-    )]
+    #[error("the request was changed by someone else (you saw version {seen}, it is now {current}); reload it and try again")]
     StaleVersion { seen: i64, current: i64 },
     /// Where the request stands does not allow it (an export before identity is confirmed,
     /// an extension after the deadline, anything once it is closed).
@@ -199,7 +197,9 @@ impl NewSubjectAccess {
                     day(raw, "identity was confirmed", today, Some((received, "the request was received"))),
                 )
                 .map(Some),
-            (Some(raw), None) => problems.check("identity_confirmed_on", day(raw, "identity was confirmed", today, None)).map(Some),
+            (Some(raw), None) => {
+                problems.check("identity_confirmed_on", day(raw, "identity was confirmed", today, None)).map(Some)
+            }
             (None, _) => Some(None),
         };
         match (representative, details, received_on, identity_confirmed_on) {
@@ -395,10 +395,8 @@ impl SubjectAccessRequest {
             }
         };
         let made_on = export.map(|e| crate::time::day_of(e.at));
-        let sent_on = problems.check(
-            "sent_on",
-            day(sent_on, "the response was sent", today, made_on.map(|d| (d, "the bundle was made"))),
-        );
+        let sent_on =
+            problems.check("sent_on", day(sent_on, "the response was sent", today, made_on.map(|d| (d, "the bundle was made"))));
         let (Some(export), Some(sent_on)) = (export, sent_on) else { return Err(problems.into()) };
         let bundle_sha256 = export.sha256.clone();
         let before = self.snapshot(calendar);

@@ -133,7 +133,9 @@ impl From<SubjectAccessView> for SubjectAccessOut {
             Status::Completed { sent_on, bundle_sha256 } => {
                 (Some(SubjectAccessResponseOut { sent_on: sent_on.to_string(), bundle_sha256: bundle_sha256.clone() }), None)
             }
-            Status::Refused { reason, on } => (None, Some(SubjectAccessRefusalOut { reason: reason.to_string(), on: on.to_string() })),
+            Status::Refused { reason, on } => {
+                (None, Some(SubjectAccessRefusalOut { reason: reason.to_string(), on: on.to_string() }))
+            }
             Status::AwaitingIdentity | Status::Open => (None, None),
         };
         SubjectAccessOut {
@@ -151,7 +153,10 @@ impl From<SubjectAccessView> for SubjectAccessOut {
             due_on: view.due_on.map(|d| d.to_string()),
             time_left: view.left.map(|l| l.to_string()),
             overdue: view.left.is_some_and(|l| l.is_overdue()),
-            extension: r.extension.as_ref().map(|e| SubjectAccessExtensionOut { reason: e.reason.to_string(), on: e.on.to_string() }),
+            extension: r
+                .extension
+                .as_ref()
+                .map(|e| SubjectAccessExtensionOut { reason: e.reason.to_string(), on: e.on.to_string() }),
             response,
             refusal,
             exports: r

@@ -78,7 +78,12 @@ struct ListQuery {
     closed: Option<String>,
 }
 
-async fn list_page(State(app): State<App>, session: Session, Path(code): Path<String>, Query(query): Query<ListQuery>) -> Response {
+async fn list_page(
+    State(app): State<App>,
+    session: Session,
+    Path(code): Path<String>,
+    Query(query): Query<ListQuery>,
+) -> Response {
     let closed = query.closed.is_some_and(|c| !c.is_empty());
     let values = BTreeMap::from([("find".to_owned(), query.find.trim().to_owned())]);
     show_list(&app, &session, &code, closed, &values, Vec::new(), StatusCode::OK).await
@@ -122,7 +127,9 @@ async fn show_list(
         field.options = people
             .iter()
             .map(|p| {
-                let born = p.date_of_birth.map_or_else(|| "date of birth not recorded".to_owned(), |d| format!("born {}", cases::day(d)));
+                let born = p
+                    .date_of_birth
+                    .map_or_else(|| "date of birth not recorded".to_owned(), |d| format!("born {}", cases::day(d)));
                 let identifiers: Vec<String> = p.identifiers.iter().map(|i| i.value.clone()).collect();
                 let label = if identifiers.is_empty() {
                     format!("{}, {born}", p.display_name())
@@ -325,9 +332,8 @@ async fn show_request(
             ));
         }
         match &request.status {
-            Status::Completed { sent_on, bundle_sha256 } => {
-                summary.push(("Response sent".to_owned(), format!("{}, the bundle with SHA-256 {bundle_sha256}", cases::day(*sent_on))))
-            }
+            Status::Completed { sent_on, bundle_sha256 } => summary
+                .push(("Response sent".to_owned(), format!("{}, the bundle with SHA-256 {bundle_sha256}", cases::day(*sent_on)))),
             Status::Refused { reason, on } => summary.push(("Refused".to_owned(), format!("{}: {reason}", cases::day(*on)))),
             Status::AwaitingIdentity | Status::Open => {}
         }
@@ -447,8 +453,7 @@ async fn record_response(State(app): State<App>, session: Session, Path(id): Pat
     let posted = Posted::of(fields);
     let form = ActionForm { anchor: "sent_on", fields: &[("sent_on", "sent_on")], done: "response" };
     let result = async {
-        app.record_subject_access_response(&session.actor, request_id(&id)?, version(&posted), posted.get("sent_on"), None)
-            .await
+        app.record_subject_access_response(&session.actor, request_id(&id)?, version(&posted), posted.get("sent_on"), None).await
     }
     .await;
     finish(&app, &session, &id, &form, posted, result).await
@@ -469,8 +474,16 @@ async fn export(State(app): State<App>, session: Session, Path(id): Path<String>
     match result {
         Ok(file) => crate::api::disclosures::download(file),
         Err(AppError::Conflict(message)) => {
-            show_request(&app, &session, &id, posted.0, vec![("export".to_owned(), sentence(&message))], None, StatusCode::CONFLICT)
-                .await
+            show_request(
+                &app,
+                &session,
+                &id,
+                posted.0,
+                vec![("export".to_owned(), sentence(&message))],
+                None,
+                StatusCode::CONFLICT,
+            )
+            .await
         }
         Err(error) => problem(error, session.header.clone()),
     }

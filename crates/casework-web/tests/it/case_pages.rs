@@ -259,8 +259,6 @@ fn state_changing_routes(
     meeting: &str,
     referral: &str,
     worker: &str,
-    person: &str,
-    request: &str,
 ) -> Vec<(String, String)> {
     [
         ("/sign-out", String::new()),
@@ -298,6 +296,16 @@ fn state_changing_routes(
         (&format!("/cases/{case}/break-glass"), "reason=forged&details=Forged".to_owned()),
         (&format!("/cases/{case}/legal-holds"), "reason=Forged".to_owned()),
         ("/services/recovery/disposal-review", format!("case={case}")),
+    ]
+    .into_iter()
+    .map(|(path, body)| (path.to_owned(), body))
+    .collect()
+}
+
+/// The subject access forms, with bodies that would go through for a request about `person`
+/// and the request `request` (awaiting identity, version 1), posted in this order.
+fn subject_access_routes(person: &str, request: &str) -> Vec<(String, String)> {
+    [
         ("/services/recovery/subject-access", format!("person={person}&received_on=2026-03-09")),
         (&format!("/subject-access/{request}/identity"), "version=1&confirmed_on=2026-03-09".to_owned()),
         (&format!("/subject-access/{request}/extension"), "version=2&reason=Forged".to_owned()),
@@ -336,16 +344,15 @@ async fn every_state_changing_page_route_refuses_forms_without_the_token_or_from
         )
         .await;
     assert_eq!(request.status, StatusCode::CREATED, "{request:?}");
-    let routes = state_changing_routes(
+    let mut routes = state_changing_routes(
         id,
         note.body["id"].as_str().unwrap(),
         task.body["id"].as_str().unwrap(),
         &meeting,
         case["referral"].as_str().unwrap(),
         &lead_id.to_string(),
-        case["subject"]["id"].as_str().unwrap(),
-        request.body["id"].as_str().unwrap(),
     );
+    routes.extend(subject_access_routes(case["subject"]["id"].as_str().unwrap(), request.body["id"].as_str().unwrap()));
     let before = server.counts().await;
     for (path, body) in &routes {
         let cases = [

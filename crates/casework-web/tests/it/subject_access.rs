@@ -63,9 +63,12 @@ async fn the_deadline_is_a_calendar_month_from_identity_on_working_days_and_one_
 
     // Received with proof of identity on Friday 6 March 2026: a month later is Easter
     // Monday, a bank holiday in England, so the response is due the day after.
-    let on_receipt =
-        record(&handler, "recovery", json!({ "person": person, "received_on": "2026-03-06", "identity_confirmed_on": "2026-03-06" }))
-            .await;
+    let on_receipt = record(
+        &handler,
+        "recovery",
+        json!({ "person": person, "received_on": "2026-03-06", "identity_confirmed_on": "2026-03-06" }),
+    )
+    .await;
     assert!(on_receipt["reference"].as_str().unwrap().starts_with("SAR-DARS-2026-"), "{on_receipt}");
     assert_eq!(on_receipt["status"], "open");
     assert_eq!(on_receipt["clock_started_on"], "2026-03-06");
@@ -143,13 +146,19 @@ async fn only_those_with_person_export_across_the_service_may_see_or_work_reques
     let elsewhere = server.user("elsewhere", &["deanery:deputy-dean"]).await;
     let nobody = server.user("nobody", &[]).await;
     let person = handler.open_case("recovery", "Guarded").await["subject"]["id"].clone();
-    let request =
-        record(&handler, "recovery", json!({ "person": person, "received_on": "2026-03-09", "identity_confirmed_on": "2026-03-09" }))
-            .await;
+    let request = record(
+        &handler,
+        "recovery",
+        json!({ "person": person, "received_on": "2026-03-09", "identity_confirmed_on": "2026-03-09" }),
+    )
+    .await;
     let id = request["id"].as_str().unwrap();
 
     let writes = [
-        ("/api/v1/services/recovery/subject-access-requests".to_owned(), json!({ "person": person, "received_on": "2026-03-09" })),
+        (
+            "/api/v1/services/recovery/subject-access-requests".to_owned(),
+            json!({ "person": person, "received_on": "2026-03-09" }),
+        ),
         (path(&request, "/identity"), json!({ "version": 1, "confirmed_on": "2026-03-09" })),
         (path(&request, "/extension"), json!({ "version": 1, "reason": "Complex" })),
         (path(&request, "/export"), json!({})),
@@ -207,8 +216,9 @@ async fn subject() -> Subject {
     let id = first["id"].as_str().unwrap();
     // Looking at the case puts the lead in its access log.
     assert_eq!(lead.get(&format!("/api/v1/cases/{id}")).await.status, StatusCode::OK);
-    let note =
-        lead.post(&format!("/api/v1/cases/{id}/notes"), json!({ "kind": "contact", "body": "Met on the wing about the programme" })).await;
+    let note = lead
+        .post(&format!("/api/v1/cases/{id}/notes"), json!({ "kind": "contact", "body": "Met on the wing about the programme" }))
+        .await;
     assert_eq!(note.status, StatusCode::CREATED);
     let answers = json!({ "q1": 1, "q2": 1, "q3": 1, "q4": 1, "q5": 1, "q6": 1, "q7": 1, "q8": 1, "q9": 2, "q10": 2 });
     let form = lead
@@ -235,23 +245,31 @@ async fn subject() -> Subject {
         let answer = lead.upload(&format!("/api/v1/cases/{id}/documents"), form).await;
         assert_eq!(answer.status, StatusCode::CREATED, "{answer:?}");
     }
-    let again = |service: &str, summary: &str| {
-        json!({ "service": service, "source": "staff", "summary": summary, "person_id": person })
-    };
+    let again =
+        |service: &str, summary: &str| json!({ "service": service, "source": "staff", "summary": summary, "person_id": person });
     let second = handler.post("/api/v1/cases", again("recovery", "Back for support")).await;
     assert_eq!(second.status, StatusCode::CREATED, "{second:?}");
     let second = second.body;
     handler
-        .post(&format!("/api/v1/cases/{}/notes", second["id"].as_str().unwrap()), json!({ "kind": "contact", "body": "Second episode" }))
+        .post(
+            &format!("/api/v1/cases/{}/notes", second["id"].as_str().unwrap()),
+            json!({ "kind": "contact", "body": "Second episode" }),
+        )
         .await;
     let elsewhere = handler.post("/api/v1/cases", again("family-court", "A court report")).await;
     assert_eq!(elsewhere.status, StatusCode::CREATED, "{elsewhere:?}");
     handler
-        .post(&format!("/api/v1/cases/{}/notes", elsewhere.body["id"].as_str().unwrap()), json!({ "kind": "contact", "body": "Court note" }))
+        .post(
+            &format!("/api/v1/cases/{}/notes", elsewhere.body["id"].as_str().unwrap()),
+            json!({ "kind": "contact", "body": "Court note" }),
+        )
         .await;
     let other = lead.open_case("recovery", "Otherperson").await;
-    lead.post(&format!("/api/v1/cases/{}/notes", other["id"].as_str().unwrap()), json!({ "kind": "contact", "body": "Another client's secret" }))
-        .await;
+    lead.post(
+        &format!("/api/v1/cases/{}/notes", other["id"].as_str().unwrap()),
+        json!({ "kind": "contact", "body": "Another client's secret" }),
+    )
+    .await;
     Subject { server, handler, person, first, second }
 }
 
@@ -277,7 +295,10 @@ async fn the_bundle_holds_every_case_with_what_may_leave_and_says_what_was_withh
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers["content-type"], "application/zip");
     let disposition = headers["content-disposition"].to_str().unwrap();
-    assert!(disposition.starts_with(&format!("attachment; filename=\"{}-", request["reference"].as_str().unwrap())), "{disposition}");
+    assert!(
+        disposition.starts_with(&format!("attachment; filename=\"{}-", request["reference"].as_str().unwrap())),
+        "{disposition}"
+    );
     let files = unzip(&bytes);
     let expected = [
         format!("cases/{first}/case.html"),
@@ -308,7 +329,10 @@ async fn the_bundle_holds_every_case_with_what_may_leave_and_says_what_was_withh
     assert!(index.starts_with("<!DOCTYPE html>"));
     assert!(index.contains("1 document withheld as third-party material"), "{index}");
     assert!(index.contains("1 document withheld as not for disclosure"), "{index}");
-    assert!(index.contains(&format!("href=\"cases/{first}/case.html\"")) && index.contains(&format!("href=\"cases/{second}/case.html\"")));
+    assert!(
+        index.contains(&format!("href=\"cases/{first}/case.html\""))
+            && index.contains(&format!("href=\"cases/{second}/case.html\""))
+    );
     assert!(!index.contains("Who has looked at these records"), "the access log was not asked for");
     let summary: Value = serde_json::from_slice(&files["subject-access.json"]).unwrap();
     assert_eq!(summary["request"]["reference"], request["reference"]);
@@ -318,7 +342,9 @@ async fn the_bundle_holds_every_case_with_what_may_leave_and_says_what_was_withh
     assert_eq!(summary["access_log"], Value::Null);
     for (name, content) in &files {
         let content = String::from_utf8_lossy(content);
-        for secret in ["Police intelligence", "Intelligence about the wing", "Neighbour", "next door", "Another client", "Court note"] {
+        for secret in
+            ["Police intelligence", "Intelligence about the wing", "Neighbour", "next door", "Another client", "Court note"]
+        {
             assert!(!content.contains(secret), "{name} holds {secret:?}");
         }
     }
@@ -460,7 +486,9 @@ async fn bad_input_names_the_field_and_writes_nothing() {
     // On the page: the form comes back with the message at the field, linked from the summary.
     let page = s.server.page_user("handler").await;
     let person = s.person.as_str().unwrap();
-    let answer = page.post("/services/recovery/subject-access", &format!("find=Subjectperson&person={person}&received_on=2026-03-11")).await;
+    let answer = page
+        .post("/services/recovery/subject-access", &format!("find=Subjectperson&person={person}&received_on=2026-03-11"))
+        .await;
     assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = answer.text().await.unwrap();
     assert!(html.contains("href=\"#received_on\"") && html.contains("Cannot be in the future"), "{html}");
@@ -498,7 +526,9 @@ async fn a_request_is_recorded_and_answered_from_its_pages() {
     let recorded = page
         .post(
             "/services/recovery/subject-access",
-            &format!("find={first}&person={person}&received_on=2026-03-06&identity_confirmed_on=2026-03-06&include_access_log=yes"),
+            &format!(
+                "find={first}&person={person}&received_on=2026-03-06&identity_confirmed_on=2026-03-06&include_access_log=yes"
+            ),
         )
         .await;
     assert_eq!(recorded.status(), StatusCode::SEE_OTHER);
@@ -532,7 +562,9 @@ async fn a_person_with_a_request_is_kept_when_their_case_is_destroyed() {
         .await;
     let id = made.body["id"].as_str().unwrap().to_owned();
     let person = made.body["subject"]["id"].clone();
-    let closed = manager.post(&format!("/api/v1/cases/{id}/closure"), json!({ "version": made.body["version"], "reason": "final-order" })).await;
+    let closed = manager
+        .post(&format!("/api/v1/cases/{id}/closure"), json!({ "version": made.body["version"], "reason": "final-order" }))
+        .await;
     assert_eq!(closed.status, StatusCode::OK, "{closed:?}");
     let request = record(&manager, "family-court", json!({ "person": person, "received_on": "2026-03-10" })).await;
 
