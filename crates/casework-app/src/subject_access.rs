@@ -126,8 +126,13 @@ impl App {
         let rows = subject_access::for_service(&mut conn, service, closed, CLOSED_SHOWN).await?;
         let mut views: Vec<SubjectAccessView> =
             rows.into_iter().map(|(request, name)| self.subject_access_view(request, name, &definition, today)).collect();
-        // Stable: closed ones keep the store's newest-first order after the open ones.
-        views.sort_by_key(|v| (v.request.status.is_closed(), v.request.status.is_closed() || v.due_on.is_none(), v.due_on));
+        // A stable sort: those awaiting identity keep the store's oldest-first order after the
+        // dated ones, and closed ones its newest-first order after them all.
+        views.sort_by_key(|v| match (v.request.status.is_closed(), v.due_on) {
+            (false, Some(due)) => (0, Some(due)),
+            (false, None) => (1, None),
+            (true, _) => (2, None),
+        });
         Ok(views)
     }
 
@@ -485,8 +490,8 @@ impl SubjectAccessBundle<'_> {
             html.push_str("<p>Nothing was withheld.</p>\n");
         } else {
             html.push_str(
-                "<p>Some information is not included because an exemption applies: information given by other \
-                 people about you, and information that must not be disclosed.</p>\n<ul>\n",
+                "<p>Some information is not included, or is included only in part, because an exemption applies \
+                 (for instance, information about or given by other people):</p>\n<ul>\n",
             );
             for (why, count) in &withheld {
                 html.push_str(&format!("<li>{}</li>\n", escape(&why.describe(*count))));

@@ -484,6 +484,19 @@ mod tests {
     }
 
     #[test]
+    fn across_the_service_means_a_role_with_the_permission_and_service_reach_there() {
+        let (alpha, beta) = (code("alpha"), code("beta"));
+        let manager = actor_with(vec![member(&alpha, role(Reach::Service, &[Permission::PersonExport]))]);
+        let team_lead = actor_with(vec![member(&alpha, role(Reach::Team, &[Permission::PersonExport]))]);
+        let reader = actor_with(vec![member(&alpha, role(Reach::Service, &[Permission::CaseRead]))]);
+        assert!(manager.may_across_service(Permission::PersonExport, &alpha));
+        assert!(!manager.may_across_service(Permission::PersonExport, &beta), "another service");
+        assert!(!team_lead.may_across_service(Permission::PersonExport, &alpha), "not the whole service");
+        assert!(!reader.may_across_service(Permission::PersonExport, &alpha));
+        assert!(reader.is_member_of(&alpha) && !reader.is_member_of(&beta));
+    }
+
+    #[test]
     fn naming_admits_only_those_whose_reach_already_covers_the_case() {
         let service = code("alpha");
         let manager = actor_with(vec![member(&service, role_named("manager", Reach::Service, READER))]);

@@ -427,6 +427,15 @@ async fn a_bundle_needs_confirmed_identity_and_a_response_needs_a_bundle() {
     assert_eq!(done.body["status"], "completed");
     assert_eq!(done.body["response"]["bundle_sha256"], sha256(&bytes));
     assert_eq!(done.body["time_left"], "met");
+    let listed = |query: &'static str| {
+        let handler = s.handler.clone();
+        async move {
+            let answer = handler.get(&format!("/api/v1/services/recovery/subject-access-requests{query}")).await;
+            answer.body["items"].as_array().unwrap().iter().map(|r| r["id"].clone()).collect::<Vec<_>>()
+        }
+    };
+    assert!(listed("").await.is_empty(), "a completed request is no longer being worked");
+    assert_eq!(listed("?include_closed=true").await, [request["id"].clone()]);
 
     let before = s.server.counts().await;
     let looks = s.server.count("access_log").await;
