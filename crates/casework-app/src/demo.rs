@@ -118,6 +118,12 @@ pub async fn populate(app: &App) -> Result<DemoSummary> {
     for demo in demos {
         seeder.service(demo).await?;
     }
+    for spec in SUBJECT_ACCESS {
+        seeder
+            .subject_access(spec)
+            .await
+            .map_err(|e| internal(format!("demo subject access request about '{}': {e}", spec.case)))?;
+    }
     Ok(DemoSummary { users, cases: seeder.counts.cases, referrals: seeder.counts.referrals, notes: seeder.counts.notes })
 }
 
@@ -319,6 +325,46 @@ struct D {
     why: &'static str,
 }
 
+/// A subject access request about the person of a demo case, recorded by `handler` (a role
+/// with `person.export` across the service).
+#[derive(Debug)]
+struct SubjectAccessSpec {
+    service: &'static str,
+    case: &'static str,
+    handler: &'static str,
+    received_days_ago: i64,
+    /// When identity was confirmed; none while it is still awaited.
+    identity_days_ago: Option<i64>,
+    representative: Option<&'static str>,
+    details: &'static str,
+    include_access_log: bool,
+}
+
+/// One request whose response is due within the week, and one awaiting proof of identity.
+const SUBJECT_ACCESS: &[SubjectAccessSpec] = &[
+    SubjectAccessSpec {
+        service: "deanery",
+        case: "hartley",
+        handler: "deputy-dean",
+        received_days_ago: 26,
+        identity_days_ago: Some(26),
+        representative: None,
+        details: "A copy of everything the deanery holds about me and my support since the incident on the ward, \
+                  and who has looked at it.",
+        include_access_log: true,
+    },
+    SubjectAccessSpec {
+        service: "recovery",
+        case: "dawson",
+        handler: "service-manager",
+        received_days_ago: 3,
+        identity_days_ago: None,
+        representative: Some("Priya Shah, solicitor at Shah & Co, with Mr Dawson's signed authority"),
+        details: "All records of Mr Dawson's contact with the recovery service during this sentence.",
+        include_access_log: false,
+    },
+];
+
 // ---------------------------------------------------------------------------------------
 // Making it
 // ---------------------------------------------------------------------------------------
@@ -420,6 +466,24 @@ impl Seeder<'_> {
 
     fn past(&self, days_ago: i64, salt: usize) -> Result<Option<Timestamp>> {
         if days_ago > 0 { self.at(days_ago, salt).map(Some) } else { Ok(None) }
+    }
+
+    async fn subject_access(&mut self, spec: &SubjectAccessSpec) -> Result<()> {
+        let service = code(spec.service)?;
+        if self.app.services.get(&service).is_none() {
+            return Ok(());
+        }
+        self.service = spec.service;
+        let (_, person) = self.case(spec.case)?;
+        let input = casework_domain::subject_access::SubjectAccessInput {
+            representative: spec.representative.map(str::to_owned),
+            received_on: self.day(-spec.received_days_ago)?.to_string(),
+            identity_confirmed_on: spec.identity_days_ago.map(|d| self.day(-d)).transpose()?.map(|d| d.to_string()),
+            include_access_log: spec.include_access_log,
+            details: Some(spec.details.to_owned()),
+        };
+        self.app.record_subject_access(self.actor(spec.handler)?, &service, &person.to_string(), &input, None).await?;
+        Ok(())
     }
 
     async fn service(&mut self, demo: &'static ServiceDemo) -> Result<()> {
@@ -3959,5 +4023,18 @@ mod tests {
         assert!(documents.iter().any(|d| d.redacts.is_some()), "no redacted copy");
         assert!(documents.iter().any(|d| d.paper.is_some()), "no paper document");
         assert!(documents.iter().all(|d| d.file.as_ref().is_none_or(|f| f.media_type == "application/pdf")));
+        drop(conn);
+
+        // Subject access: one request due within the week, one awaiting proof of identity.
+        let dean = as_user("deanery.deputy-dean").await;
+        let deanery = app.subject_access_requests(&dean, &Code::parse("deanery").unwrap(), false).await.unwrap();
+        assert_eq!(deanery.len(), 1);
+        let today = casework_domain::time::day_of(app.now());
+        let due = deanery[0].due_on.unwrap();
+        assert!(due >= today && due <= today.checked_add(Span::new().days(8)).unwrap(), "due {due}, today {today}");
+        let manager = as_user("recovery.service-manager").await;
+        let recovery = app.subject_access_requests(&manager, &Code::parse("recovery").unwrap(), false).await.unwrap();
+        assert_eq!(recovery.len(), 1);
+        assert_eq!(recovery[0].request.status, casework_domain::subject_access::Status::AwaitingIdentity);
     }
 }

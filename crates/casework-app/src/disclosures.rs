@@ -5,8 +5,8 @@
 //! record, so nothing leaves Casework unlogged. When a consent is withdrawn, every
 //! disclosure made under it is flagged and the case's worker is told at once.
 
-use crate::export::{CaseExport, sha256_hex};
-use crate::{App, AppError, Result};
+use crate::export::sha256_hex;
+use crate::{App, Result};
 use casework_domain::access::{Actor, Permission};
 use casework_domain::case::Case;
 use casework_domain::consent::Consent;
@@ -15,12 +15,9 @@ use casework_domain::history::EventKind;
 use casework_domain::ids::{CaseId, UserId};
 use casework_domain::task::Assignee;
 use casework_store::disclosures::{self, StoredDisclosure};
-use casework_store::{Connection, consents, decisions, events, forms, notes, people, plans, tasks};
+use casework_store::{Connection, consents, events};
 use jiff::Timestamp;
 use serde_json::json;
-
-/// Far more than any case holds: an export carries the whole record, never a page of it.
-const EVERYTHING: i64 = 1_000_000;
 
 /// An export's zip, to be handed to the person who made it.
 #[derive(Debug, Clone)]
@@ -63,44 +60,6 @@ impl App {
         self.record(&mut tx, actor, Some(case), [disclosure.change()], now).await?;
         tx.commit().await?;
         Ok(Recorded { disclosure, export })
-    }
-
-    /// Everything of the case that the exporter may see, read on the export's transaction.
-    async fn case_export(&self, conn: &mut Connection, actor: &Actor, case: Case, now: Timestamp) -> Result<CaseExport> {
-        let service = self.definition_of(&case)?;
-        let person = people::get(conn, case.person).await?.ok_or(AppError::NotFound("person"))?;
-        let mut notes = notes::list(conn, case.id, None, EVERYTHING).await?;
-        notes.reverse();
-        let decisions = decisions::list(conn, case.id, None, EVERYTHING).await?;
-        let mut forms = forms::for_case(conn, case.id, None, EVERYTHING).await?;
-        forms.reverse();
-        let plan = plans::dates(conn, case.id).await?;
-        let objectives = plans::objectives(conn, case.id).await?;
-        let reviews = plans::reviews(conn, case.id).await?;
-        let tasks = tasks::list(conn, case.id, None, EVERYTHING).await?;
-        let consents = consents::for_case(conn, case.id).await?;
-        let mut people: Vec<UserId> = vec![actor.user];
-        people.extend(case.worker);
-        people.extend(notes.iter().map(|n| n.author));
-        people.extend(decisions.iter().map(|d| d.decided_by));
-        people.extend(forms.iter().map(|f| f.form.submitted_by));
-        let names = self.display_names(&people).await?;
-        Ok(CaseExport {
-            case,
-            person,
-            service,
-            notes,
-            decisions,
-            forms,
-            plan,
-            objectives,
-            reviews,
-            tasks,
-            consents,
-            names,
-            exported_by: actor.user,
-            exported_at: now,
-        })
     }
 
     /// A case's disclosures, newest first, each with its flag if its consent was withdrawn.

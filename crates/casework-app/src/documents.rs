@@ -95,6 +95,17 @@ impl DocumentStorage {
         read.await.map_err(|e| AppError::Internal(format!("could not read document file {object}: {e}")))
     }
 
+    /// A document's file, checked against its record (size and SHA-256): none for a paper
+    /// document, an error for a file that is missing or does not match.
+    pub(crate) async fn checked_content(&self, document: &Document) -> Result<Option<Bytes>> {
+        let Some(file) = &document.file else { return Ok(None) };
+        let content = self.get(&file.object).await?;
+        if content.len() as u64 != file.size || sha256_hex(&content) != file.sha256 {
+            return Err(AppError::Internal(format!("the stored file of document {} does not match its record", document.id)));
+        }
+        Ok(Some(content))
+    }
+
     pub(crate) async fn remove(&self, object: &str) {
         if let Err(error) = self.objects.delete(&ObjectPath::from(object)).await {
             tracing::warn!(%error, object, "could not remove a document file without a record; the sweep will");
@@ -344,11 +355,9 @@ impl App {
             let restricted = actor.may(Permission::DocumentRestricted, found.scope());
             documents::get(&mut conn, case, id, restricted).await?.ok_or(AppError::NotFound("document"))?
         };
-        let Some(file) = &document.file else { return Err(AppError::NotFound("document file")) };
-        let content = storage.get(&file.object).await?;
-        if content.len() as u64 != file.size || sha256_hex(&content) != file.sha256 {
-            return Err(AppError::Internal(format!("the stored file of document {id} does not match its record")));
-        }
+        let Some(content) = storage.checked_content(&document).await? else {
+            return Err(AppError::NotFound("document file"));
+        };
         self.logged_document(actor, case, id, &format!("document {id}")).await?;
         Ok((document, content))
     }

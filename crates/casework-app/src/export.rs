@@ -3,13 +3,21 @@
 //! what the exporter may see, on the transaction that records the export, so what was
 //! disclosed is exactly what the record says and its checksum is kept beside it.
 //!
-//! Each part of the case is one [`Part`]; a new kind of record (documents, say) is one more
-//! part in `CaseExport::parts` and, if it brings files, more entries in [`Bundle`].
+//! Each part of the case is one [`Part`]; a new kind of record is one more part in
+//! `CaseExport::parts` and, if it brings files, more entries in [`Bundle`]. Documents are
+//! such a part: those that may leave the service are listed and their files are in the
+//! bundle under `documents/`; those that may not are counted by why, never named.
+//!
+//! Disclosure exports (`disclosures`) and subject access bundles (`subject_access`) are both
+//! built from [`App::case_export`], so a case leaves Casework one way.
 
-use crate::{AppError, Result};
+use crate::{App, AppError, Result};
+use bytes::Bytes;
+use casework_domain::access::{Actor, Permission};
 use casework_domain::case::{Case, CaseStatus};
 use casework_domain::consent::Consent;
 use casework_domain::decision::Decision;
+use casework_domain::document::{self, Document, Withheld};
 use casework_domain::ids::UserId;
 use casework_domain::note::Note;
 use casework_domain::person::Person;
@@ -19,11 +27,24 @@ use casework_domain::task::Task;
 use casework_domain::time::service_zone;
 use casework_store::forms::Submission;
 use casework_store::plans::PlanDates;
+use casework_store::{Connection, consents, decisions, documents, forms, notes, people, plans, tasks};
 use jiff::Timestamp;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
+
+/// Far more than any case holds: an export carries the whole record, never a page of it.
+const EVERYTHING: i64 = 1_000_000;
+
+/// A document that leaves the service with its case.
+#[derive(Debug, Clone)]
+pub struct ExportedDocument {
+    pub document: Document,
+    /// Where its file is in the case's bundle (`documents/<name>`); none for a paper document.
+    pub path: Option<String>,
+    pub content: Option<Bytes>,
+}
 
 /// Everything of a case that goes into its export.
 #[derive(Debug, Clone)]
@@ -40,6 +61,10 @@ pub struct CaseExport {
     pub reviews: Vec<Review>,
     pub tasks: Vec<Task>,
     pub consents: Vec<Consent>,
+    /// The documents that may leave the service, oldest first, with their files.
+    pub documents: Vec<ExportedDocument>,
+    /// How many documents were left out, by why.
+    pub withheld: BTreeMap<Withheld, usize>,
     /// Display names of everyone named in the record.
     pub names: BTreeMap<UserId, String>,
     pub exported_by: UserId,
@@ -64,6 +89,13 @@ pub struct Bundle {
 impl Bundle {
     pub fn add(&mut self, name: impl Into<String>, bytes: Vec<u8>) {
         self.entries.push((name.into(), bytes));
+    }
+
+    /// Adds every file of `other` under the folder `folder` (e.g. `cases/DARS-2026-000001`).
+    pub fn add_folder(&mut self, folder: &str, other: Bundle) {
+        for (name, bytes) in other.entries {
+            self.entries.push((format!("{folder}/{name}"), bytes));
+        }
     }
 
     /// The zip of every entry.
@@ -96,7 +128,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -111,11 +143,11 @@ fn escape(text: &str) -> String {
     out
 }
 
-fn when(at: Timestamp) -> String {
+pub(crate) fn when(at: Timestamp) -> String {
     at.to_zoned(service_zone()).strftime("%-d %B %Y %H:%M").to_string()
 }
 
-fn day(date: jiff::civil::Date) -> String {
+pub(crate) fn day(date: jiff::civil::Date) -> String {
     date.strftime("%-d %B %Y").to_string()
 }
 
@@ -289,6 +321,43 @@ impl CaseExport {
                 )
             })
             .collect();
+        let mut documents = Vec::new();
+        let mut document_values = Vec::new();
+        for exported in &self.documents {
+            let d = &exported.document;
+            let added = format!("added {} by {}", when(d.added_at), self.name(d.added_by));
+            documents.push(match (&exported.path, &d.file, &d.paper) {
+                (Some(path), Some(file), _) => format!(
+                    "<a href=\"{}\">{}</a> ({}, {} bytes), {}{}",
+                    escape(path),
+                    escape(d.title.as_str()),
+                    document::type_name(&file.media_type).unwrap_or("file"),
+                    file.size,
+                    escape(&added),
+                    if d.redacts.is_some() { ", a redacted copy" } else { "" }
+                ),
+                (_, _, Some(paper)) => format!(
+                    "{}: held on paper, received {}, {}; not in this bundle",
+                    escape(d.title.as_str()),
+                    day(paper.received_on),
+                    escape(&added)
+                ),
+                _ => escape(d.title.as_str()),
+            });
+            document_values.push(json!({
+                "id": d.id, "title": d.title, "redacted_copy_of": d.redacts, "added_by": d.added_by, "added_at": d.added_at,
+                "file": exported.path, "media_type": d.file.as_ref().map(|f| &f.media_type),
+                "size": d.file.as_ref().map(|f| f.size), "sha256": d.file.as_ref().map(|f| &f.sha256),
+                "uploaded_as": d.file.as_ref().map(|f| &f.file_name),
+                "paper_received_on": d.paper.as_ref().map(|p| p.received_on),
+            }));
+        }
+        let withheld = self.withheld.iter().map(|(why, count)| escape(&why.describe(*count))).collect();
+        let withheld_values = self
+            .withheld
+            .iter()
+            .map(|(why, count)| json!({ "why": why, "count": count, "description": why.describe(*count) }))
+            .collect();
         vec![
             Part {
                 key: "case",
@@ -308,10 +377,12 @@ impl CaseExport {
             Part { key: "plan", heading: "Plan", value: plan_value, rows: plan },
             Part { key: "tasks", heading: "Tasks", value: value(&self.tasks), rows: tasks },
             Part { key: "consents", heading: "Consents", value: value(&self.consents), rows: consents },
+            Part { key: "documents", heading: "Documents", value: Value::Array(document_values), rows: documents },
+            Part { key: "withheld", heading: "Documents withheld", value: Value::Array(withheld_values), rows: withheld },
         ]
     }
 
-    /// The bundle's files: `case.json` and `case.html`.
+    /// The bundle's files: `case.json`, `case.html` and the documents' files.
     pub fn bundle(&self) -> Result<Bundle> {
         let parts = self.parts();
         let mut document = serde_json::Map::new();
@@ -349,6 +420,11 @@ impl CaseExport {
         let mut bundle = Bundle::default();
         bundle.add("case.json", json);
         bundle.add("case.html", html.into_bytes());
+        for exported in &self.documents {
+            if let (Some(path), Some(content)) = (&exported.path, &exported.content) {
+                bundle.add(path.clone(), content.to_vec());
+            }
+        }
         Ok(bundle)
     }
 }
@@ -359,5 +435,98 @@ fn answer(value: &Value) -> String {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),
         other => other.to_string(),
+    }
+}
+
+/// `name`, or `name` with `-2`, `-3`… before its extension, whichever is not yet `taken`.
+fn unique_name(name: String, taken: &mut BTreeSet<String>) -> String {
+    let (stem, extension) = name.rsplit_once('.').map_or((name.clone(), String::new()), |(s, e)| (s.to_owned(), format!(".{e}")));
+    let mut candidate = name;
+    let mut n = 2;
+    while taken.contains(&candidate) {
+        candidate = format!("{stem}-{n}{extension}");
+        n += 1;
+    }
+    taken.insert(candidate.clone());
+    candidate
+}
+
+impl App {
+    /// Everything of the case that the exporter may see, read on the export's transaction:
+    /// its record, and the documents that may leave the service with their files (checked
+    /// against their records), the others counted by why they stay.
+    pub(crate) async fn case_export(
+        &self,
+        conn: &mut Connection,
+        actor: &Actor,
+        case: Case,
+        now: Timestamp,
+    ) -> Result<CaseExport> {
+        let service = self.definition_of(&case)?;
+        let person = people::get(conn, case.person).await?.ok_or(AppError::NotFound("person"))?;
+        let mut notes = notes::list(conn, case.id, None, EVERYTHING).await?;
+        notes.reverse();
+        let decisions = decisions::list(conn, case.id, None, EVERYTHING).await?;
+        let mut forms = forms::for_case(conn, case.id, None, EVERYTHING).await?;
+        forms.reverse();
+        let plan = plans::dates(conn, case.id).await?;
+        let objectives = plans::objectives(conn, case.id).await?;
+        let reviews = plans::reviews(conn, case.id).await?;
+        let tasks = tasks::list(conn, case.id, None, EVERYTHING).await?;
+        let consents = consents::for_case(conn, case.id).await?;
+        let all_documents = documents::for_case(conn, case.id, actor.may(Permission::DocumentRestricted, case.scope())).await?;
+        let mut withheld = BTreeMap::new();
+        for (_, why) in document::withheld(&all_documents) {
+            *withheld.entry(why).or_insert(0) += 1;
+        }
+        let mut exported = Vec::new();
+        let mut taken = BTreeSet::new();
+        for d in document::disclosable(&all_documents) {
+            let content = match &d.file {
+                Some(_) => self.document_storage()?.checked_content(d).await?,
+                None => None,
+            };
+            let path = content.as_ref().map(|_| format!("documents/{}", unique_name(d.download_name(), &mut taken)));
+            exported.push(ExportedDocument { document: d.clone(), path, content });
+        }
+        let mut people: Vec<UserId> = vec![actor.user];
+        people.extend(case.worker);
+        people.extend(notes.iter().map(|n| n.author));
+        people.extend(decisions.iter().map(|d| d.decided_by));
+        people.extend(forms.iter().map(|f| f.form.submitted_by));
+        people.extend(exported.iter().map(|d| d.document.added_by));
+        let names = self.display_names(&people).await?;
+        Ok(CaseExport {
+            case,
+            person,
+            service,
+            notes,
+            decisions,
+            forms,
+            plan,
+            objectives,
+            reviews,
+            tasks,
+            consents,
+            documents: exported,
+            withheld,
+            names,
+            exported_by: actor.user,
+            exported_at: now,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_in_a_bundle_folder_never_collide() {
+        let mut taken = BTreeSet::new();
+        assert_eq!(unique_name("Letter.pdf".into(), &mut taken), "Letter.pdf");
+        assert_eq!(unique_name("Letter.pdf".into(), &mut taken), "Letter-2.pdf");
+        assert_eq!(unique_name("Letter.pdf".into(), &mut taken), "Letter-3.pdf");
+        assert_eq!(unique_name("Letter-2.pdf".into(), &mut taken), "Letter-2-2.pdf");
     }
 }

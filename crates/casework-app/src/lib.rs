@@ -25,6 +25,7 @@ pub mod referrals;
 pub mod restrictions;
 pub mod retention;
 pub mod service_versions;
+pub mod subject_access;
 pub mod subject_forms;
 pub mod tasks;
 pub mod timers;

@@ -334,6 +334,20 @@ impl Actor {
         self.memberships.iter().any(|m| &m.service == service && m.role.permissions.contains(&permission))
     }
 
+    /// Does the actor hold `permission` in `service` through a role whose reach is the whole
+    /// service? For work about everything a service holds, not one case (a subject access
+    /// request covers all of a person's cases, whoever they are allocated to).
+    pub fn may_across_service(&self, permission: Permission, service: &Code) -> bool {
+        self.memberships
+            .iter()
+            .any(|m| &m.service == service && m.role.reach == Reach::Service && m.role.permissions.contains(&permission))
+    }
+
+    /// Does the actor hold any role in `service`?
+    pub fn is_member_of(&self, service: &Code) -> bool {
+        self.memberships.iter().any(|m| &m.service == service)
+    }
+
     /// The services in which the actor holds `permission`.
     pub fn services_with(&self, permission: Permission) -> BTreeSet<&Code> {
         self.memberships.iter().filter(|m| m.role.permissions.contains(&permission)).map(|m| &m.service).collect()
@@ -467,6 +481,19 @@ mod tests {
         assert!(!actor.may(Permission::CaseRead, scope));
         assert!(actor.may_in_service(Permission::ReferralCreate, &service));
         assert!(actor.case_filter(Permission::CaseRead).is_empty());
+    }
+
+    #[test]
+    fn across_the_service_means_a_role_with_the_permission_and_service_reach_there() {
+        let (alpha, beta) = (code("alpha"), code("beta"));
+        let manager = actor_with(vec![member(&alpha, role(Reach::Service, &[Permission::PersonExport]))]);
+        let team_lead = actor_with(vec![member(&alpha, role(Reach::Team, &[Permission::PersonExport]))]);
+        let reader = actor_with(vec![member(&alpha, role(Reach::Service, &[Permission::CaseRead]))]);
+        assert!(manager.may_across_service(Permission::PersonExport, &alpha));
+        assert!(!manager.may_across_service(Permission::PersonExport, &beta), "another service");
+        assert!(!team_lead.may_across_service(Permission::PersonExport, &alpha), "not the whole service");
+        assert!(!reader.may_across_service(Permission::PersonExport, &alpha));
+        assert!(reader.is_member_of(&alpha) && !reader.is_member_of(&beta));
     }
 
     #[test]

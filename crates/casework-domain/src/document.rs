@@ -368,9 +368,87 @@ pub fn disclosable(documents: &[Document]) -> Vec<&Document> {
         .collect()
 }
 
+/// Why a document does not leave the service with the rest of the record, as the person
+/// who receives an export is told (by count, never by title).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Withheld {
+    /// Classified do-not-disclose.
+    DoNotDisclose,
+    /// Supplied by someone else about the person.
+    ThirdParty,
+    /// An original given only as its redacted copy.
+    GivenRedacted,
+    /// A redacted copy replaced by a later one.
+    EarlierRedactedCopy,
+}
+
+impl Withheld {
+    /// "2 documents withheld as third-party material".
+    pub fn describe(self, count: usize) -> String {
+        let documents = if count == 1 { "1 document".to_owned() } else { format!("{count} documents") };
+        let copies = if count == 1 { "1 earlier redacted copy".to_owned() } else { format!("{count} earlier redacted copies") };
+        match self {
+            Withheld::DoNotDisclose => format!("{documents} withheld as not for disclosure"),
+            Withheld::ThirdParty => format!("{documents} withheld as third-party material"),
+            Withheld::GivenRedacted => format!("{documents} given only as a redacted copy"),
+            Withheld::EarlierRedactedCopy => format!("{copies} left out: a later redacted copy is given"),
+        }
+    }
+}
+
+/// The documents [`disclosable`] leaves out, each with why; together the two account for
+/// every document passed in.
+pub fn withheld(documents: &[Document]) -> Vec<(&Document, Withheld)> {
+    let given: Vec<DocumentId> = disclosable(documents).into_iter().map(|d| d.id).collect();
+    documents
+        .iter()
+        .filter(|d| !given.contains(&d.id))
+        .map(|d| {
+            let copy_given = documents.iter().any(|c| c.redacts == Some(d.id) && given.contains(&c.id));
+            let why = if d.classification == Classification::DoNotDisclose {
+                Withheld::DoNotDisclose
+            } else if d.third_party {
+                Withheld::ThirdParty
+            } else if copy_given {
+                Withheld::GivenRedacted
+            } else {
+                Withheld::EarlierRedactedCopy
+            };
+            (d, why)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_document_left_out_is_counted_with_why() {
+        let secret = doc("Police intelligence", Classification::DoNotDisclose, true, None);
+        let neighbour = doc("Neighbour's letter", Classification::Normal, true, None);
+        let report = doc("School report", Classification::Normal, false, None);
+        let mut first = doc("School report, first redaction", Classification::Normal, false, Some(report.id));
+        first.added_at = Timestamp::UNIX_EPOCH;
+        let mut second = doc("School report, second redaction", Classification::Normal, false, Some(report.id));
+        second.added_at = Timestamp::from_second(60).unwrap();
+        let letter = doc("Letter", Classification::Normal, false, None);
+        let all = vec![secret.clone(), neighbour.clone(), report.clone(), first.clone(), second.clone(), letter];
+        let out: Vec<(DocumentId, Withheld)> = withheld(&all).into_iter().map(|(d, w)| (d.id, w)).collect();
+        assert_eq!(
+            out,
+            vec![
+                (secret.id, Withheld::DoNotDisclose),
+                (neighbour.id, Withheld::ThirdParty),
+                (report.id, Withheld::GivenRedacted),
+                (first.id, Withheld::EarlierRedactedCopy),
+            ]
+        );
+        assert_eq!(disclosable(&all).len() + out.len(), all.len());
+        assert_eq!(Withheld::ThirdParty.describe(2), "2 documents withheld as third-party material");
+        assert_eq!(Withheld::DoNotDisclose.describe(1), "1 document withheld as not for disclosure");
+    }
 
     fn doc(title: &str, classification: Classification, third_party: bool, redacts: Option<DocumentId>) -> Document {
         Document {

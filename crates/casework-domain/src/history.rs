@@ -81,6 +81,13 @@ pub enum EventKind {
     PaperDocumentRecorded,
     ScanAdded,
     PaperOriginalDestroyed,
+    SubjectAccessRequested,
+    SubjectAccessIdentityConfirmed,
+    SubjectAccessExtended,
+    /// A subject access bundle was made; the event keeps its SHA-256.
+    SubjectAccessExported,
+    SubjectAccessResponded,
+    SubjectAccessRefused,
 }
 
 impl EventKind {
@@ -117,6 +124,7 @@ pub enum Subject {
     Destruction(crate::ids::DestructionId),
     Disclosure(crate::ids::DisclosureId),
     Document(crate::ids::DocumentId),
+    SubjectAccess(crate::ids::SubjectAccessId),
 }
 
 impl Change {

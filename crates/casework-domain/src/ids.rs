@@ -79,6 +79,8 @@ id_type!(
     DisclosureId,
     /// A document on a case: an uploaded file, a redacted copy of one, or a paper record.
     DocumentId,
+    /// A subject access request: a person asking for everything a service holds about them.
+    SubjectAccessId,
 );
 
 #[cfg(test)]

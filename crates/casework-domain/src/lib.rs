@@ -22,6 +22,7 @@ pub mod plan;
 pub mod referral;
 pub mod retention;
 pub mod service;
+pub mod subject_access;
 pub mod task;
 pub mod text;
 pub mod time;

@@ -425,9 +425,11 @@ pub async fn destroy_case(
         erase.push(referral.to_string());
     }
 
-    // The person goes when no other case or referral is about them.
+    // The person goes when no other case, referral or subject access request is about them
+    // (a request is kept as the record of how it was answered, and names them).
     let person_kept: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM cases WHERE person_id = $1) OR EXISTS (SELECT 1 FROM referrals WHERE person_id = $1)",
+        "SELECT EXISTS (SELECT 1 FROM cases WHERE person_id = $1) OR EXISTS (SELECT 1 FROM referrals WHERE person_id = $1)
+            OR EXISTS (SELECT 1 FROM subject_access_requests WHERE person_id = $1)",
     )
     .bind(person.to_string())
     .fetch_one(&mut *conn)

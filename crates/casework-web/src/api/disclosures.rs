@@ -92,15 +92,17 @@ impl From<StoredDisclosure> for DisclosureOut {
     }
 }
 
-/// An export's bundle: a zip holding case.json and case.html.
+/// An export's bundle: a zip holding case.json, case.html and, under documents/, the files
+/// of the documents that may leave the service.
 #[derive(Debug, ToSchema)]
 #[schema(value_type = String, format = Binary)]
 pub struct ExportBundle(pub Vec<u8>);
 
 /// Records a share, referral out, transfer or export on its basis. Without a valid basis it
 /// is refused (422, the reason under `basis`) and nothing is written. An export answers with
-/// the case's bundle itself (a zip holding case.json and case.html), logged in the access log
-/// before it is sent.
+/// the case's bundle itself (a zip holding case.json, case.html and the documents that may
+/// leave the service; do-not-disclose and third-party material is counted, never included),
+/// logged in the access log before it is sent.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/disclosures", tag = "sharing", params(("id" = String, Path)),
     request_body = DisclosureIn,
     responses(

@@ -12,6 +12,7 @@ pub mod referrals;
 pub mod restrictions;
 pub mod retention;
 pub mod session;
+pub mod subject_access;
 pub mod views;
 pub mod work;
 
@@ -109,6 +110,13 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(retention::record_paper_destruction))
         .routes(routes!(retention::destructions))
         .routes(routes!(disclosures::list_disclosures, disclosures::record_disclosure))
+        .routes(routes!(subject_access::list_requests, subject_access::record_request))
+        .routes(routes!(subject_access::get_request))
+        .routes(routes!(subject_access::confirm_identity))
+        .routes(routes!(subject_access::extend))
+        .routes(routes!(subject_access::export))
+        .routes(routes!(subject_access::record_response))
+        .routes(routes!(subject_access::refuse))
         .merge(document_routes())
         .routes(routes!(work::list_notes, work::add_note))
         .routes(routes!(work::add_addendum))

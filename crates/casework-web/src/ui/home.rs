@@ -54,6 +54,8 @@ struct HomePage {
     auditor: bool,
     /// Code and name of each service whose records the user reviews for disposal.
     disposal_reviews: Vec<(String, String)>,
+    /// Code and name of each service whose subject access requests the user handles.
+    subject_access: Vec<(String, String)>,
 }
 
 /// The open cases allocated to the actor.
@@ -127,6 +129,12 @@ async fn home(State(app): State<App>, session: Session) -> Response {
                 .services_with(Permission::RecordsDispose)
                 .into_iter()
                 .map(|code| (code.to_string(), app.services.get(code).map(|d| d.service.name.clone()).unwrap_or_default()))
+                .collect(),
+            subject_access: app
+                .services
+                .all()
+                .filter(|d| actor.may_across_service(Permission::PersonExport, d.code()))
+                .map(|d| (d.code().to_string(), d.service.name.clone()))
                 .collect(),
             alerts: alerts
                 .into_iter()

@@ -17,6 +17,7 @@ mod retention;
 mod schema_form;
 mod session;
 mod sharing;
+mod subject_access;
 mod subject_forms;
 mod work_lists;
 
@@ -56,6 +57,7 @@ pub fn routes() -> axum::Router<App> {
         .merge(subject_forms::routes())
         .merge(allocation::routes())
         .merge(retention::routes())
+        .merge(subject_access::routes())
         .route("/assets/casework.css", get(|| async { asset("text/css", CSS) }))
         .route("/assets/govuk-frontend.min.js", get(|| async { asset("text/javascript", GOVUK_JS) }))
         .route("/assets/init.js", get(|| async { asset("text/javascript", INIT_JS) }))

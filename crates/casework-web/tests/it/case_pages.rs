@@ -303,6 +303,22 @@ fn state_changing_routes(
     .collect()
 }
 
+/// The subject access forms, with bodies that would go through for a request about `person`
+/// and the request `request` (awaiting identity, version 1), posted in this order.
+fn subject_access_routes(person: &str, request: &str) -> Vec<(String, String)> {
+    [
+        ("/services/recovery/subject-access", format!("person={person}&received_on=2026-03-09")),
+        (&format!("/subject-access/{request}/identity"), "version=1&confirmed_on=2026-03-09".to_owned()),
+        (&format!("/subject-access/{request}/extension"), "version=2&reason=Forged".to_owned()),
+        (&format!("/subject-access/{request}/export"), String::new()),
+        (&format!("/subject-access/{request}/response"), "version=2&sent_on=2026-03-10".to_owned()),
+        (&format!("/subject-access/{request}/refusal"), "version=3&reason=Forged".to_owned()),
+    ]
+    .into_iter()
+    .map(|(path, body)| (path.to_owned(), body))
+    .collect()
+}
+
 #[tokio::test]
 async fn every_state_changing_page_route_refuses_forms_without_the_token_or_from_another_site() {
     let server = spawn().await;
@@ -322,7 +338,14 @@ async fn every_state_changing_page_route_refuses_forms_without_the_token_or_from
     let held = lead.post("/meetings", "service=deanery&meeting=triage").await;
     assert_eq!(held.status(), StatusCode::SEE_OTHER, "the meeting is held");
     let meeting = location(&held).trim_start_matches("/meetings/").to_owned();
-    let routes = state_changing_routes(
+    let request = api
+        .post(
+            "/api/v1/services/recovery/subject-access-requests",
+            serde_json::json!({ "person": case["subject"]["id"], "received_on": "2026-03-09" }),
+        )
+        .await;
+    assert_eq!(request.status, StatusCode::CREATED, "{request:?}");
+    let mut routes = state_changing_routes(
         id,
         note.body["id"].as_str().unwrap(),
         task.body["id"].as_str().unwrap(),
@@ -330,6 +353,7 @@ async fn every_state_changing_page_route_refuses_forms_without_the_token_or_from
         case["referral"].as_str().unwrap(),
         &lead_id.to_string(),
     );
+    routes.extend(subject_access_routes(case["subject"]["id"].as_str().unwrap(), request.body["id"].as_str().unwrap()));
     let before = server.counts().await;
     for (path, body) in &routes {
         let cases = [

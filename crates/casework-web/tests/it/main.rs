@@ -24,6 +24,7 @@ mod restricted;
 mod retention;
 mod scenarios;
 mod sixth_service;
+mod subject_access;
 mod subject_forms;
 mod work;
 mod work_list_pages;
