@@ -249,10 +249,7 @@ mod tests {
     fn snippets_become_parts() {
         let parts = snippet_parts("…the \u{2}mother\u{3} said\n\nher \u{2}allotment\u{3}", '\u{2}', '\u{3}');
         let part = |text: &str, marked| SnippetPart { text: text.into(), marked };
-        assert_eq!(
-            parts,
-            [part("…the ", false), part("mother", true), part(" said her ", false), part("allotment", true)]
-        );
+        assert_eq!(parts, [part("…the ", false), part("mother", true), part(" said her ", false), part("allotment", true)]);
         assert_eq!(snippet_parts("", '\u{2}', '\u{3}'), []);
     }
 

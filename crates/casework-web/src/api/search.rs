@@ -35,8 +35,8 @@ pub async fn search(
     CurrentActor(actor): CurrentActor,
     Query(params): Query<SearchParams>,
 ) -> ApiResult<Json<SearchResults>> {
-    let query = SearchQuery::parse(params.q.as_deref().unwrap_or_default())
-        .map_err(|e| ApiError::invalid(e.within("q").into()))?;
+    let query =
+        SearchQuery::parse(params.q.as_deref().unwrap_or_default()).map_err(|e| ApiError::invalid(e.within("q").into()))?;
     let service = params.service.as_deref().map(|s| field_code(s, "service")).transpose()?;
     let hits = app.search(&actor, &query, service.as_ref(), casework_app::page_size(params.limit)).await?;
     Ok(Json(SearchResults { items: hits.into_iter().map(Into::into).collect() }))

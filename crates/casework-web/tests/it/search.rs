@@ -84,7 +84,7 @@ async fn words_phrases_prefixes_and_stems_find_notes_addenda_form_answers_and_na
     assert_eq!(text, "Her mother mentioned the allotment again when we spoke.");
 
     // A phrase needs its words together and in order; the same words apart still match as words.
-    assert_eq!(search(&focal, "\"mother mentioned\"").await, [both.clone()]);
+    assert_eq!(search(&focal, "\"mother mentioned\"").await, [both.as_str()]);
     assert!(search(&focal, "\"mentioned mother\"").await.is_empty());
     let mut words = search(&focal, "mother mentioned").await;
     words.sort();
@@ -103,10 +103,10 @@ async fn words_phrases_prefixes_and_stems_find_notes_addenda_form_answers_and_na
 
     // Names, with their accents or without; a name and a note's word together.
     let answer = focal.get(&query("nunez")).await;
-    assert_eq!(found(&answer), [named.clone()]);
+    assert_eq!(found(&answer), [named.as_str()]);
     assert_eq!(answer.body["items"][0]["kind"], "person");
-    assert_eq!(search(&focal, "Núñez youth").await, [named.clone()]);
-    assert_eq!(search(&focal, "Ellis allotment").await, [both.clone()]);
+    assert_eq!(search(&focal, "Núñez youth").await, [named.as_str()]);
+    assert_eq!(search(&focal, "Ellis allotment").await, [both.as_str()]);
 
     // Form answers (their values, not the questions) and addenda.
     let form = focal
@@ -117,7 +117,7 @@ async fn words_phrases_prefixes_and_stems_find_notes_addenda_form_answers_and_na
         .await;
     assert_eq!(form.status, StatusCode::CREATED, "{form:?}");
     let answer = focal.get(&query("counselling")).await;
-    assert_eq!(found(&answer), [named.clone()]);
+    assert_eq!(found(&answer), [named.as_str()]);
     assert_eq!(answer.body["items"][0]["kind"], "form");
     assert_eq!(answer.body["items"][0]["record"], form.body["id"]);
     assert!(search(&focal, "needs").await.is_empty(), "a question is not an answer");
@@ -131,7 +131,7 @@ async fn words_phrases_prefixes_and_stems_find_notes_addenda_form_answers_and_na
         .await;
     assert_eq!(addendum.status, StatusCode::CREATED, "{addendum:?}");
     let answer = focal.get(&query("towpath")).await;
-    assert_eq!(found(&answer), [allotment_only.clone()]);
+    assert_eq!(found(&answer), [allotment_only.as_str()]);
     assert_eq!(answer.body["items"][0]["kind"], "note");
     assert_eq!(answer.body["items"][0]["record"], addendum.body["id"]);
 
@@ -262,7 +262,7 @@ async fn only_cases_the_reader_may_see_are_found_and_each_one_found_is_logged_fi
     assert_eq!(logged_search(&server, &worker, &query("zebra")).await, sorted(&[open, restricted, shielded]));
     assert_eq!(logged_search(&server, &supervisor, &query("zebra")).await, sorted(&[open]), "not named on either");
     assert!(logged_search(&server, &outsider, &query("zebra")).await.is_empty(), "allocated to someone else");
-    assert_eq!(logged_search(&server, &recovery, &query("zebra")).await, [elsewhere.clone()]);
+    assert_eq!(logged_search(&server, &recovery, &query("zebra")).await, [elsewhere.as_str()]);
     assert!(logged_search(&server, &focal, &format!("{}&service=recovery", query("zebra"))).await.is_empty());
 
     // Someone who may read no case cannot search; the page says so too.
@@ -319,19 +319,19 @@ async fn a_destroyed_case_is_found_no_more() {
         cases.push(id);
     }
     let (destroyed, kept) = (&cases[0], &cases[1]);
-    let closed = manager.post(&format!("/api/v1/cases/{destroyed}/closure"), json!({ "version": 1, "reason": "final-order" })).await;
+    let closed =
+        manager.post(&format!("/api/v1/cases/{destroyed}/closure"), json!({ "version": 1, "reason": "final-order" })).await;
     assert_eq!(closed.status, StatusCode::OK, "{closed:?}");
-    assert_eq!(search(&manager, "kumquat").await, [destroyed.clone()], "a closed case is found");
+    assert_eq!(search(&manager, "kumquat").await, [destroyed.as_str()], "a closed case is found");
 
     server.advance(jiff::SignedDuration::from_hours(6 * 24 * 366 + 24));
     let manager = server.sign_in("manager").await;
-    let approved =
-        manager.post("/api/v1/services/family-court/disposal-review/approvals", json!({ "cases": [destroyed] })).await;
+    let approved = manager.post("/api/v1/services/family-court/disposal-review/approvals", json!({ "cases": [destroyed] })).await;
     assert_eq!(approved.status, StatusCode::OK, "{approved:?}");
     assert_eq!(server.app.run_destruction().await.unwrap(), 1);
 
     assert!(search(&manager, "kumquat").await.is_empty(), "the name went with the case");
-    assert_eq!(search(&manager, "quince").await, [kept.clone()], "its note went too; the other case's stays");
+    assert_eq!(search(&manager, "quince").await, [kept.as_str()], "its note went too; the other case's stays");
     let mut conn = server.app.store.read().await.unwrap();
     let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM search_documents WHERE case_id = $1 OR body LIKE '%Kumquat%'")
         .bind(destroyed)
@@ -351,7 +351,10 @@ async fn the_page_searches_shows_snippets_as_text_with_the_match_marked_and_link
 
     let (status, home) = page.get("/").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(home.contains("href=\"/search\"") && home.contains("action=\"/search\""), "the header and the home page lead to search");
+    assert!(
+        home.contains("href=\"/search\"") && home.contains("action=\"/search\""),
+        "the header and the home page lead to search"
+    );
     let (_, admin_home) = server.page_user("admin").await.get("/").await;
     assert!(!admin_home.contains("/search"), "not for someone who may read no case");
 
