@@ -1605,7 +1605,7 @@ const CHILD_SURVIVOR: ServiceDemo = ServiceDemo {
                 S::Note(
                     Phone,
                     0,
-                    "Call with Maisie's mother: Maisie has had a good week and the school has given her a quiet space she can use at break. CAMHS waiting time is about six weeks; I will keep chasing.",
+                    "Call with Maisie's mother: Maisie has had a good week and the school has given her a quiet space she can use at break. Her mother mentioned that Maisie is happiest at the family's allotment and asked whether my next visit could be there; agreed. CAMHS waiting time is about six weeks; I will keep chasing.",
                 ),
             ],
         },
@@ -1763,7 +1763,7 @@ const CHILD_SURVIVOR: ServiceDemo = ServiceDemo {
                 S::Note(
                     Contact,
                     5,
-                    "Play-based session with Ama at home. She talked about school and her friends. She becomes quiet when bedtime is mentioned; I shared this with her grandmother afterwards.",
+                    "Play-based session with Ama at home. She talked about school, her friends and the allotment where she helps her grandmother. She becomes quiet when bedtime is mentioned; I shared this with her grandmother afterwards.",
                 ),
                 S::As("supervisor"),
                 S::Decide(D {

@@ -24,6 +24,7 @@ pub mod plans;
 pub mod referrals;
 pub mod restrictions;
 pub mod retention;
+pub mod search;
 pub mod service_versions;
 pub mod subject_access;
 pub mod subject_forms;

@@ -21,6 +21,7 @@ pub mod person;
 pub mod plan;
 pub mod referral;
 pub mod retention;
+pub mod search;
 pub mod service;
 pub mod subject_access;
 pub mod task;

@@ -25,6 +25,7 @@ pub mod people;
 pub mod plans;
 pub mod referrals;
 pub mod retention;
+pub mod search;
 pub mod subject_access;
 pub mod subject_forms;
 pub mod tasks;

@@ -11,6 +11,7 @@ pub mod people;
 pub mod referrals;
 pub mod restrictions;
 pub mod retention;
+pub mod search;
 pub mod session;
 pub mod subject_access;
 pub mod views;
@@ -83,6 +84,7 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(referrals::accept_referral))
         .routes(routes!(referrals::reject_referral))
         .routes(routes!(referrals::file_referral))
+        .routes(routes!(search::search))
         .routes(routes!(cases::list_cases, cases::open_case))
         .routes(routes!(cases::get_case))
         .routes(routes!(cases::work_lists))

@@ -892,3 +892,48 @@ impl From<casework_app::store::meetings::Meeting> for MeetingOut {
         }
     }
 }
+
+/// The cases a search found, best match first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchResults {
+    pub items: Vec<SearchResultOut>,
+}
+
+/// A case a search found, with the text of it that matched best.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchResultOut {
+    /// The case's id.
+    pub case: String,
+    pub reference: String,
+    pub service: String,
+    pub person_name: String,
+    /// What matched best: note (a note or an addendum), form (a form's answers) or person
+    /// (the person's name).
+    pub kind: String,
+    /// The id of that note, form submission or person.
+    pub record: String,
+    /// A few words of that text around the matches, in order; the matched words are the
+    /// parts with `marked` true. Plain text: show it escaped, as any text.
+    pub snippet: Vec<SnippetPartOut>,
+}
+
+/// A piece of a snippet, `marked` where it matched the search.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SnippetPartOut {
+    pub text: String,
+    pub marked: bool,
+}
+
+impl From<casework_app::search::SearchHit> for SearchResultOut {
+    fn from(hit: casework_app::search::SearchHit) -> Self {
+        SearchResultOut {
+            case: hit.case.to_string(),
+            reference: hit.reference,
+            service: hit.service.to_string(),
+            person_name: hit.person_name,
+            kind: hit.kind.name().to_owned(),
+            record: hit.record,
+            snippet: hit.snippet.into_iter().map(|p| SnippetPartOut { text: p.text, marked: p.marked }).collect(),
+        }
+    }
+}

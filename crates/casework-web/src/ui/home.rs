@@ -52,6 +52,8 @@ struct HomePage {
     work_lists: Vec<WorkListRow>,
     /// Whether the user audits a service (and so has the access log).
     auditor: bool,
+    /// Whether the user may read some cases, and so search them.
+    searcher: bool,
     /// Code and name of each service whose records the user reviews for disposal.
     disposal_reviews: Vec<(String, String)>,
     /// Code and name of each service whose subject access requests the user handles.
@@ -125,6 +127,7 @@ async fn home(State(app): State<App>, session: Session) -> Response {
             overdue_tasks: tasks.iter().filter(|t| t.class == "govuk-tag--red").count(),
             tasks,
             auditor: !actor.services_with(Permission::AuditRead).is_empty(),
+            searcher: !actor.case_filter(Permission::CaseRead).is_empty(),
             disposal_reviews: actor
                 .services_with(Permission::RecordsDispose)
                 .into_iter()

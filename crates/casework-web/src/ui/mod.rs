@@ -15,6 +15,7 @@ mod referrals;
 mod restrictions;
 mod retention;
 mod schema_form;
+mod search;
 mod session;
 mod sharing;
 mod subject_access;
@@ -58,6 +59,7 @@ pub fn routes() -> axum::Router<App> {
         .merge(allocation::routes())
         .merge(retention::routes())
         .merge(subject_access::routes())
+        .merge(search::routes())
         .route("/assets/casework.css", get(|| async { asset("text/css", CSS) }))
         .route("/assets/govuk-frontend.min.js", get(|| async { asset("text/javascript", GOVUK_JS) }))
         .route("/assets/init.js", get(|| async { asset("text/javascript", INIT_JS) }))
@@ -90,12 +92,13 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     response
 }
 
-/// Who the page is for, as the header shows it.
 /// Who the page is for, as the header shows it, and the token its forms carry.
 #[derive(Debug, Clone)]
 struct SignedIn {
     name: String,
     administrator: bool,
+    /// May read some cases, and so search them.
+    searcher: bool,
     csrf: String,
 }
 
@@ -113,8 +116,12 @@ impl FromRequestParts<App> for Session {
         let Some(token) = session_token_in(&parts.headers) else { return Err(Redirect::to("/sign-in").into_response()) };
         match app.session_actor(&token).await {
             Ok(Some(actor)) => {
-                let header =
-                    SignedIn { name: actor.username.clone(), administrator: actor.administrator, csrf: csrf_token(&token) };
+                let header = SignedIn {
+                    name: actor.username.clone(),
+                    administrator: actor.administrator,
+                    searcher: !actor.case_filter(Permission::CaseRead).is_empty(),
+                    csrf: csrf_token(&token),
+                };
                 Ok(Session { actor, header: Some(header) })
             }
             Ok(None) => Err(Redirect::to("/sign-in").into_response()),

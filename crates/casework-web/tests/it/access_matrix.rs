@@ -421,6 +421,11 @@ impl Rules<'_> {
         self.roles(who, service).any(|r| r.permissions.contains("case.read") && r.reach != Reach::None)
     }
 
+    /// Reads some cases of some service, and so may search.
+    fn reads_anywhere(&self, who: &Person) -> bool {
+        who.roles.iter().any(|(service, _)| self.reads_in(who, service))
+    }
+
     /// Could be given a case of the service: nobody may hold a case they could not read.
     fn may_carry(&self, who: &Person, service: &str) -> bool {
         self.reads_in(who, service)
@@ -537,7 +542,7 @@ struct Who {
 }
 
 /// What one reader's lists show of one service: the case list, the work list (as JSON, as
-/// a page, and searched on the page), and the totals the pages show.
+/// a page, and searched on the page), the full-text search, and the totals the pages show.
 #[derive(Debug, Clone)]
 struct Listing {
     list_status: u16,
@@ -549,6 +554,8 @@ struct Listing {
     search_status: u16,
     found: BTreeSet<String>,
     search_total: Option<i64>,
+    full_text_status: u16,
+    found_by_full_text: BTreeSet<String>,
 }
 
 /// The home page: the reader's caseload, and each work list's count.
@@ -733,7 +740,33 @@ impl Matrix<'_> {
             Value::String(html) if search.status == StatusCode::OK => linked_cases(html),
             _ => BTreeSet::new(),
         };
-        // A search logs each case it returned, and nothing else.
+        self.searched(role, relationship, who, "page: work list search", &found).await;
+        // Every matrix case has "Matrix" in its person's name.
+        let full_text = who.client.get(&format!("/api/v1/search?q=Matrix&service={service}&limit=200")).await;
+        let found_by_full_text: BTreeSet<String> = full_text.body["items"]
+            .as_array()
+            .map(|items| items.iter().map(|hit| hit["case"].as_str().unwrap().to_owned()).collect())
+            .unwrap_or_default();
+        self.searched(role, relationship, who, "json: full-text search", &found_by_full_text).await;
+        let listing = Listing {
+            list_status: list.status.as_u16(),
+            listed: ids(&list.body),
+            work_list_status: work_list.status.as_u16(),
+            on_work_list: ids(&work_list.body),
+            browse_total: total(&browse),
+            search_status: search.status.as_u16(),
+            search_total: total(&search),
+            found,
+            full_text_status: full_text.status.as_u16(),
+            found_by_full_text,
+        };
+        self.listings.insert(key, listing.clone());
+        listing
+    }
+
+    /// Holds the access log to the search just answered: one "search" entry for each case it
+    /// returned, and nothing else.
+    async fn searched(&mut self, role: &str, relationship: &'static str, who: &Who, route: &str, found: &BTreeSet<String>) {
         let entries = self.ledger.since().await;
         let expected: Vec<Entry> =
             found.iter().map(|case| Entry { user: who.person.id.clone(), case: case.clone(), what: "search".into() }).collect();
@@ -746,23 +779,11 @@ impl Matrix<'_> {
                 service: self.service.clone(),
                 role: role.to_owned(),
                 relationship: relationship.to_owned(),
-                route: "page: work list search: access log".into(),
+                route: format!("{route}: access log"),
                 expected: format!("{} search entries", expected.len()),
                 actual: format!("{} entries: {}", entries.len(), describe(&entries)),
             });
         }
-        let listing = Listing {
-            list_status: list.status.as_u16(),
-            listed: ids(&list.body),
-            work_list_status: work_list.status.as_u16(),
-            on_work_list: ids(&work_list.body),
-            browse_total: total(&browse),
-            search_status: search.status.as_u16(),
-            search_total: total(&search),
-            found,
-        };
-        self.listings.insert(key, listing.clone());
-        listing
     }
 
     async fn home(&mut self, role: &str, relationship: &'static str, who: &Who) -> Home {
@@ -787,7 +808,7 @@ impl Matrix<'_> {
         home
     }
 
-    /// Where the case shows: the case list, a search, the home page's caseload.
+    /// Where the case shows: the case list, the searches, the home page's caseload.
     async fn presence(&mut self, role: &str, relationship: &'static str, who: &Who, case: &CaseFacts) {
         let reads = self.rules.may(&who.person, "case.read", case);
         let listing = self.listing(role, relationship, who, &case.service.clone()).await;
@@ -806,6 +827,18 @@ impl Matrix<'_> {
             shown: (listing.search_status == 200).then(|| listing.found.contains(&case.id)),
         };
         self.compare(role, relationship, "page: work list search", expected, actual);
+
+        // Anyone who may read some case may search; the search finds only what they may read.
+        let expected = if self.rules.reads_anywhere(&who.person) {
+            Outcome { status: 200, shown: Some(reads) }
+        } else {
+            Outcome { status: 403, shown: None }
+        };
+        let actual = Outcome {
+            status: listing.full_text_status,
+            shown: (listing.full_text_status == 200).then(|| listing.found_by_full_text.contains(&case.id)),
+        };
+        self.compare(role, relationship, "json: full-text search", expected, actual);
 
         let home = self.home(role, relationship, who).await;
         let mine = case.worker.as_deref() == Some(who.person.id.as_str());

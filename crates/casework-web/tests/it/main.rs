@@ -23,6 +23,7 @@ mod referrals;
 mod restricted;
 mod retention;
 mod scenarios;
+mod search;
 mod sixth_service;
 mod subject_access;
 mod subject_forms;

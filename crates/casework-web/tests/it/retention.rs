@@ -122,6 +122,7 @@ async fn a_closed_case_comes_up_for_review_when_its_period_ends_and_is_destroyed
     let left: i64 = sqlx::query_scalar(
         "SELECT (SELECT COUNT(*) FROM people WHERE family_name = 'Adultcase')
               + (SELECT COUNT(*) FROM notes WHERE body LIKE '%Adultcase%')
+              + (SELECT COUNT(*) FROM search_documents WHERE body LIKE '%Adultcase%')
               + (SELECT COUNT(*) FROM events WHERE before LIKE '%Adultcase%' OR after LIKE '%Adultcase%')
               + (SELECT COUNT(*) FROM referrals WHERE summary LIKE '%Adultcase%')
               + (SELECT COUNT(*) FROM idempotency_keys WHERE response LIKE '%Adultcase%')
