@@ -405,32 +405,42 @@ async fn signed_in(address: &str, username: &str, password: &str) -> reqwest::Cl
 
 const PASSWORD: &str = "granite lantern orchard 1987 kettle";
 
+/// Adds the recovery service manager these tests sign in as.
+fn add_keeper(database: &str) {
+    let add = casework(
+        &["user", "add", "sam.keeper", "--name", "Sam Keeper", "--role", "recovery:service-manager", "--database", database],
+        &[("CASEWORK_PASSWORD", PASSWORD)],
+    );
+    assert!(add.status.success(), "{}", text(&add));
+}
+
+/// Opens a recovery case for a person of that family name; returns its id.
+async fn open_case(client: &reqwest::Client, address: &str, family_name: &str) -> String {
+    let case: serde_json::Value = client
+        .post(format!("http://{address}/api/v1/cases"))
+        .json(&serde_json::json!({ "service": "recovery", "source": "staff", "summary": "Asked for support",
+            "person": { "given_name": "Alex", "family_name": family_name } }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    case["id"].as_str().unwrap().to_owned()
+}
+
 #[test]
 fn a_backup_taken_while_the_server_writes_restores_to_a_working_installation() {
     let dir = tempfile::tempdir().unwrap();
     let live = dir.path().join("live.db").display().to_string();
-    let add = casework(
-        &["user", "add", "sam.keeper", "--name", "Sam Keeper", "--role", "recovery:service-manager", "--database", &live],
-        &[("CASEWORK_PASSWORD", PASSWORD)],
-    );
-    assert!(add.status.success(), "{}", text(&add));
+    add_keeper(&live);
     let server = Server::start(&live);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let address = server.address.clone();
     let content = b"%PDF-1.4\nA letter kept on the case\n%%EOF\n".to_vec();
     let (case, document, client) = runtime.block_on(async {
         let client = signed_in(&address, "sam.keeper", PASSWORD).await;
-        let case: serde_json::Value = client
-            .post(format!("http://{address}/api/v1/cases"))
-            .json(&serde_json::json!({ "service": "recovery", "source": "staff", "summary": "Backed up",
-                "person": { "given_name": "Alex", "family_name": "Backup" } }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let id = case["id"].as_str().unwrap().to_owned();
+        let id = open_case(&client, &address, "Backup").await;
         let form = reqwest::multipart::Form::new()
             .text("title", "Letter")
             .part("file", reqwest::multipart::Part::bytes(content.clone()).file_name("letter.pdf"));
@@ -570,11 +580,7 @@ fn nothing_acknowledged_is_lost_when_the_server_is_killed_under_write_load() {
     const CLIENTS: usize = 8;
     let dir = tempfile::tempdir().unwrap();
     let database = db(dir.path());
-    let add = casework(
-        &["user", "add", "sam.keeper", "--name", "Sam Keeper", "--role", "recovery:service-manager", "--database", &database],
-        &[("CASEWORK_PASSWORD", PASSWORD)],
-    );
-    assert!(add.status.success(), "{}", text(&add));
+    add_keeper(&database);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let mut writes: Vec<ClientWrites> = (0..CLIENTS).map(|_| ClientWrites::default()).collect();
     let mut case = String::new();
@@ -584,17 +590,7 @@ fn nothing_acknowledged_is_lost_when_the_server_is_killed_under_write_load() {
         writes = runtime.block_on(async {
             let client = signed_in(&address, "sam.keeper", PASSWORD).await;
             if case.is_empty() {
-                let made: serde_json::Value = client
-                    .post(format!("http://{address}/api/v1/cases"))
-                    .json(&serde_json::json!({ "service": "recovery", "source": "staff", "summary": "Under load",
-                        "person": { "given_name": "Kim", "family_name": "Crash" } }))
-                    .send()
-                    .await
-                    .unwrap()
-                    .json()
-                    .await
-                    .unwrap();
-                case = made["id"].as_str().unwrap().to_owned();
+                case = open_case(&client, &address, "Crash").await;
             }
             let mut running = Vec::new();
             for (i, mut mine) in writes.into_iter().enumerate() {
