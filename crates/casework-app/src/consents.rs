@@ -1,7 +1,8 @@
 //! Consent to share on a case: recorded by those who may change the case, withdrawn at once
 //! by the same, and read (and logged) like the rest of the record.
 
-use crate::{App, AppError, Result};
+use crate::idempotency::{parse_id, remember, replayed};
+use crate::{App, AppError, Idempotency, Result};
 use casework_domain::access::{Actor, Permission};
 use casework_domain::consent::{Consent, ConsentInput, ConsentStatus, status};
 use casework_domain::ids::{CaseId, ConsentId};
@@ -9,17 +10,27 @@ use casework_domain::text::ShortText;
 use casework_store::consents;
 
 impl App {
-    pub async fn record_consent(&self, actor: &Actor, case: CaseId, input: &ConsentInput) -> Result<Consent> {
+    pub async fn record_consent(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+        input: &ConsentInput,
+        idempotency: Option<&Idempotency>,
+    ) -> Result<Consent> {
         let now = self.now();
         let today = casework_domain::time::day_of(now);
         let mut tx = self.store.begin().await?;
         let found = self.case_for(&mut tx, actor, case, Permission::CaseUpdate, "record consent on this case").await?;
+        if let Some(id) = replayed(&mut tx, actor, idempotency).await? {
+            return consents::get(&mut tx, parse_id(&id)?).await?.ok_or(AppError::NotFound("consent"));
+        }
         if !found.is_open() {
             return Err(casework_domain::FieldError::new("", "the case is closed; reopen it to record consent").into());
         }
         let (consent, change) = Consent::new(case, input, actor.user, now, today)?;
         consents::insert(&mut tx, &consent).await?;
         self.record(&mut tx, actor, Some(case), [change], now).await?;
+        remember(&mut tx, actor, idempotency, &consent.id.to_string(), now).await?;
         tx.commit().await?;
         Ok(consent)
     }

@@ -711,7 +711,7 @@ impl Seeder<'_> {
                     given_on: self.today.to_string(),
                     until: None,
                 };
-                state.last_consent = Some(app.record_consent(actor, id, &input).await?.id);
+                state.last_consent = Some(app.record_consent(actor, id, &input, None).await?.id);
                 None
             }
             Step::WithdrawConsent(reason) => {

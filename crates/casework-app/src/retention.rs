@@ -32,16 +32,28 @@ pub struct DisposalReview {
 
 impl App {
     /// Places a legal hold: the case will not be destroyed while it stands.
-    pub async fn place_legal_hold(&self, actor: &Actor, case: CaseId, reason: &str) -> Result<LegalHold> {
+    pub async fn place_legal_hold(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+        reason: &str,
+        idempotency: Option<&crate::Idempotency>,
+    ) -> Result<LegalHold> {
         let reason = LongText::parse(reason).map_err(|e| e.within("reason"))?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
         self.case_for(&mut tx, actor, case, Permission::RecordsDispose, "place legal holds on this case").await?;
+        if let Some(id) = crate::idempotency::replayed(&mut tx, actor, idempotency).await? {
+            let id: LegalHoldId = crate::idempotency::parse_id(&id)?;
+            let holds = retention::holds_of_case(&mut tx, case).await?;
+            return holds.into_iter().find(|h| h.id == id).ok_or(AppError::NotFound("legal hold"));
+        }
         let (hold, change) = LegalHold::place(case, reason, actor.user, now);
         retention::insert_hold(&mut tx, &hold).await?;
         // A case on hold must not stay approved for destruction.
         retention::withdraw_approval(&mut tx, case).await?;
         self.record(&mut tx, actor, Some(case), [change], now).await?;
+        crate::idempotency::remember(&mut tx, actor, idempotency, &hold.id.to_string(), now).await?;
         tx.commit().await?;
         Ok(hold)
     }

@@ -1,7 +1,7 @@
 //! Consent to share on a case, and its withdrawal.
 
 use super::path_id;
-use crate::extract::{CurrentActor, JsonBody};
+use crate::extract::{CurrentActor, IdempotencyKey, JsonBody};
 use crate::problem::{ApiError, ApiResult};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -94,16 +94,19 @@ pub struct ConsentsOut {
 }
 
 /// Records consent (or a child's assent) to share.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/consents", tag = "consent", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/cases/{id}/consents", tag = "consent", params(("id" = String, Path),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retrying with the same key returns the same consent")),
     request_body = ConsentIn,
     responses((status = 201, body = ConsentOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
 pub async fn record_consent(
     State(app): State<App>,
     CurrentActor(actor): CurrentActor,
+    key: IdempotencyKey,
     Path(id): Path<String>,
     JsonBody(body): JsonBody<ConsentIn>,
 ) -> ApiResult<(StatusCode, Json<ConsentOut>)> {
     let case: CaseId = path_id(&id, "case")?;
+    let idempotency = key.with(&body);
     let input = ConsentInput {
         kind: body.kind,
         given_by: body.given_by,
@@ -114,7 +117,7 @@ pub async fn record_consent(
         given_on: body.given_on,
         until: body.until,
     };
-    let consent = app.record_consent(&actor, case, &input).await?;
+    let consent = app.record_consent(&actor, case, &input, idempotency.as_ref()).await?;
     Ok((StatusCode::CREATED, Json(consent.into())))
 }
 

@@ -2,7 +2,7 @@
 //! records destruction leaves.
 
 use super::{field_code, path_id};
-use crate::extract::{CurrentActor, JsonBody};
+use crate::extract::{CurrentActor, IdempotencyKey, JsonBody};
 use crate::problem::ApiResult;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -75,17 +75,19 @@ pub async fn list_holds(
 }
 
 /// Places a legal hold: the case is not destroyed while it stands (`records.dispose`).
-#[utoipa::path(post, path = "/api/v1/cases/{id}/legal-holds", tag = "retention", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/cases/{id}/legal-holds", tag = "retention", params(("id" = String, Path),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retrying with the same key returns the same hold")),
     request_body = HoldIn,
     responses((status = 201, body = HoldOut), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
 pub async fn place_hold(
     State(app): State<App>,
     CurrentActor(actor): CurrentActor,
+    key: IdempotencyKey,
     Path(id): Path<String>,
     JsonBody(body): JsonBody<HoldIn>,
 ) -> ApiResult<(StatusCode, Json<HoldOut>)> {
     let case: CaseId = path_id(&id, "case")?;
-    let hold = app.place_legal_hold(&actor, case, &body.reason).await?;
+    let hold = app.place_legal_hold(&actor, case, &body.reason, key.with(&body).as_ref()).await?;
     Ok((StatusCode::CREATED, Json(hold.into())))
 }
 

@@ -602,7 +602,7 @@ async fn record_consent(State(app): State<App>, session: Session, Path(id): Path
             given_on: posted.get("given_on").to_owned(),
             until: Some(posted.get("until").to_owned()),
         };
-        app.record_consent(&session.actor, case, &input).await
+        app.record_consent(&session.actor, case, &input, None).await
     }
     .await;
     finish(&app, &session, &id, &form, posted, result).await

@@ -109,7 +109,7 @@ async fn show_holds(
 
 async fn place_hold(State(app): State<App>, session: Session, Path(id): Path<String>, Form(form): Form<ReasonForm>) -> Response {
     let Ok(case) = id.parse::<CaseId>() else { return problem(AppError::NotFound("case"), session.header.clone()) };
-    match app.place_legal_hold(&session.actor, case, &form.reason).await {
+    match app.place_legal_hold(&session.actor, case, &form.reason, None).await {
         Ok(_) => see_other(&format!("/cases/{case}/legal-holds?done=placed")),
         Err(AppError::Invalid(_)) => {
             let errors = vec![("reason".to_owned(), "Say why the case must be kept".to_owned())];

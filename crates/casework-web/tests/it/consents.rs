@@ -90,3 +90,35 @@ async fn consent_is_recorded_shown_in_the_header_and_withdrawn_at_once() {
         assert!(sqlx::query(statement).execute(&mut direct).await.is_err(), "{statement} was allowed");
     }
 }
+
+#[tokio::test]
+async fn a_consent_or_legal_hold_sent_again_with_its_idempotency_key_is_recorded_once() {
+    let server = spawn().await;
+    let manager = server.user("manager", &["recovery:service-manager"]).await;
+    let case = manager.open_case("recovery", "Retried").await;
+    let id = case["id"].as_str().unwrap();
+    let consent = json!({ "kind": "consent", "given_by": "Jo Bloggs", "relationship": "self", "scope": "Care plan",
+        "with_whom": "GP", "how": "written", "given_on": "2026-03-01" });
+    let hold = json!({ "reason": "Claim against the service" });
+    for (path, body, table, field) in [
+        (format!("/api/v1/cases/{id}/consents"), consent, "consents", "given_by"),
+        (format!("/api/v1/cases/{id}/legal-holds"), hold, "legal_holds", "reason"),
+    ] {
+        let before = server.count(table).await;
+        let send = |body: serde_json::Value| {
+            let (manager, path) = (manager.clone(), path.clone());
+            async move { manager.request(reqwest::Method::POST, &path, Some(body), &[("idempotency-key", "retry-1")]).await }
+        };
+        let first = send(body.clone()).await;
+        assert_eq!(first.status, StatusCode::CREATED, "{first:?}");
+        let again = send(body.clone()).await;
+        assert!(again.status.is_success(), "{again:?}");
+        assert_eq!(again.body["id"], first.body["id"], "{path}: the same record comes back");
+        assert_eq!(server.count(table).await, before + 1, "{path}: recorded once");
+        let mut changed = body.clone();
+        changed[field] = json!("Something else");
+        let reused = send(changed).await;
+        assert_eq!(reused.status, StatusCode::CONFLICT, "{path}: a key reused for another request is refused: {reused:?}");
+        assert_eq!(server.count(table).await, before + 1);
+    }
+}
