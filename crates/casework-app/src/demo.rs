@@ -3885,7 +3885,7 @@ mod tests {
     use std::sync::Arc;
 
     async fn fresh_app(dir: &std::path::Path) -> App {
-        let store = Store::open(&dir.join("demo.sqlite")).await.unwrap();
+        let store = Store::open(&casework_store::testing::fresh_database(dir, "demo.sqlite").await.unwrap()).await.unwrap();
         let services = concat!(env!("CARGO_MANIFEST_DIR"), "/../../services");
         let mut files = Vec::new();
         for entry in std::fs::read_dir(services).unwrap() {

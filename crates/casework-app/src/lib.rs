@@ -35,7 +35,7 @@ pub mod work_lists;
 
 pub use casework_domain as domain;
 pub use casework_store as store;
-pub use casework_store::{Store, StoreError};
+pub use casework_store::{Location, Store, StoreError};
 pub use catalog::ServiceCatalog;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use documents::DocumentStorage;

@@ -8,7 +8,7 @@ use casework_domain::ids::{CaseId, PersonId, TeamId, UserId};
 use casework_domain::text::Code;
 use jiff::Timestamp;
 use serde::Serialize;
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::{Any, QueryBuilder};
 use std::collections::BTreeMap;
 
 /// The next number in a service's reference sequence for a year.
@@ -430,7 +430,7 @@ pub struct CaseQuery {
 /// filters lets the user see it (its reach covers the case and the case's restriction
 /// admits the user, as `CaseFilter::matches` says). No filters means nothing is visible.
 /// Break-glass expiry is compared with the filter's bound instant, not the database's clock.
-pub(crate) fn push_visibility(query: &mut QueryBuilder<'_, Sqlite>, visible: &[CaseFilter]) {
+pub(crate) fn push_visibility(query: &mut QueryBuilder<'_, Any>, visible: &[CaseFilter]) {
     query.push(" AND (");
     if visible.is_empty() {
         query.push("FALSE");
@@ -479,7 +479,7 @@ pub(crate) fn push_visibility(query: &mut QueryBuilder<'_, Sqlite>, visible: &[C
 }
 
 /// Appends every filter of the query but the paging.
-fn push_filters<'a>(query: &mut QueryBuilder<'a, Sqlite>, query_for: &'a CaseQuery, visible: &[CaseFilter]) {
+fn push_filters<'a>(query: &mut QueryBuilder<'a, Any>, query_for: &'a CaseQuery, visible: &[CaseFilter]) {
     push_visibility(query, visible);
     if let Some(service) = &query_for.service {
         query.push(" AND c.service = ").push_bind(service.as_str());
@@ -539,7 +539,7 @@ fn push_filters<'a>(query: &mut QueryBuilder<'a, Sqlite>, query_for: &'a CaseQue
 }
 
 /// Appends the position of a column's value in `codes` (NULL first, unknown codes last).
-fn push_rank<'a>(query: &mut QueryBuilder<'a, Sqlite>, column: &str, codes: &'a [Code]) {
+fn push_rank<'a>(query: &mut QueryBuilder<'a, Any>, column: &str, codes: &'a [Code]) {
     query.push(format!("CASE WHEN {column} IS NULL THEN 0"));
     for (i, code) in codes.iter().enumerate() {
         query.push(format!(" WHEN {column} = ")).push_bind(code.as_str()).push(format!(" THEN {}", i + 1));
@@ -548,7 +548,7 @@ fn push_rank<'a>(query: &mut QueryBuilder<'a, Sqlite>, column: &str, codes: &'a 
 }
 
 /// Appends `ORDER BY` for a sort, ending with the id as the tie-break.
-fn push_order<'a>(query: &mut QueryBuilder<'a, Sqlite>, order: &'a CaseOrder) {
+fn push_order<'a>(query: &mut QueryBuilder<'a, Any>, order: &'a CaseOrder) {
     let direction = if order.descending { " DESC" } else { " ASC" };
     query.push(" ORDER BY ");
     match &order.key {
@@ -659,7 +659,7 @@ pub async fn list(conn: &mut Connection, query_for: &CaseQuery, visible: &[CaseF
         });
     }
     if !summaries.is_empty() {
-        let mut flags_query = QueryBuilder::<Sqlite>::new("SELECT case_id, flag FROM case_flags WHERE case_id IN (");
+        let mut flags_query = QueryBuilder::<Any>::new("SELECT case_id, flag FROM case_flags WHERE case_id IN (");
         let mut ids = flags_query.separated(", ");
         for summary in &summaries {
             ids.push_bind(summary.id.to_string());

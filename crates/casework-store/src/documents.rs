@@ -1,6 +1,7 @@
 //! Documents: the record of each file (its content lives in the document storage, under
 //! `object`), redacted copy and paper document. Append-only.
 
+use crate::convert::Flag;
 use crate::convert::{date, instant, micros, named, parse};
 use crate::{Connection, Result, StoreError};
 use casework_domain::document::{Classification, Document, Paper, PaperDestruction, StoredFile};
@@ -23,7 +24,7 @@ pub async fn insert(conn: &mut Connection, document: &Document) -> Result<()> {
     .bind(document.case.to_string())
     .bind(document.title.as_str())
     .bind(document.classification.name())
-    .bind(document.third_party)
+    .bind(Flag(document.third_party))
     .bind(document.redacts.map(|r| r.to_string()))
     .bind(file.map(|f| f.object.clone()))
     .bind(file.map(|f| f.media_type.clone()))
@@ -62,7 +63,7 @@ struct Row {
     case_id: String,
     title: String,
     classification: String,
-    third_party: bool,
+    third_party: Flag,
     redacts: Option<String>,
     scans: Option<String>,
     object: Option<String>,
@@ -115,7 +116,7 @@ fn document(row: Row) -> Result<Document> {
         case,
         title: text(&row.title)?,
         classification: named::<Classification>(&row.classification)?,
-        third_party: row.third_party,
+        third_party: row.third_party.0,
         redacts: row.redacts.as_deref().map(|r| parse("document id", r)).transpose()?,
         scans: row.scans.as_deref().map(|r| parse("document id", r)).transpose()?,
         file,

@@ -1,6 +1,7 @@
 //! The history and the access log: both append-only, both refused updates and deletes by
 //! the database itself.
 
+use crate::convert::Flag;
 use crate::convert::{instant, json, micros, named, parse, to_json};
 use crate::{Connection, Result};
 use casework_domain::history::{Event, EventKind, Subject};
@@ -102,7 +103,7 @@ type ChainLink = (
     Option<String>,
     Option<String>,
     Option<String>,
-    bool,
+    Flag,
 );
 
 /// Walks every chain from its start and names the first break in each: an event changed
@@ -141,7 +142,7 @@ pub async fn verify_chains(conn: &mut Connection) -> Result<ChainReport> {
                 report.breaks.push(broken(format!("the event at position {position} is gone")));
                 break;
             };
-            if erased {
+            if erased.0 {
                 // The person's details were erased at the end of their retention; the erasure
                 // is recorded, and the chain goes on from the hash the event had.
                 report.erased += 1;

@@ -4,7 +4,8 @@
 //! can put several of them (the change, its history events, its access-log entry) in one
 //! transaction. SQLite runs in WAL mode with `synchronous=FULL`: a commit that returned is on
 //! disk. Writes go through a single connection (SQLite has one writer anyway), reads through
-//! a pool, so readers never wait for writers.
+//! a pool, so readers never wait for writers. On PostgreSQL, writes take one advisory lock
+//! per transaction, so they are serialised across every instance the same way.
 //!
 //! Query text uses `$1` placeholders and no SQL time functions (the clock is the caller's),
 //! so the PostgreSQL backend can share it.
@@ -29,18 +30,19 @@ pub mod search;
 pub mod subject_access;
 pub mod subject_forms;
 pub mod tasks;
+pub mod testing;
 pub mod timers;
 pub mod users;
 
 mod convert;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool};
-use std::path::Path;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyPool, Executor};
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-pub use sqlx::SqliteConnection as Connection;
+pub use sqlx::AnyConnection as Connection;
 
 /// What went wrong in storage. Details are for the log, never for the user.
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +54,9 @@ pub enum StoreError {
     /// A stored value that does not parse: the database was changed outside Casework.
     #[error("stored data does not parse: {0}")]
     Corrupt(String),
+    /// Something only one of the backends can do.
+    #[error("{0}")]
+    Unsupported(&'static str),
 }
 
 impl StoreError {
@@ -63,16 +68,93 @@ impl StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// Where the data lives: an embedded SQLite file, or a PostgreSQL database shared by any
+/// number of Casework instances.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Location {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl Location {
+    /// `postgres://…` (or `postgresql://…`) names a PostgreSQL database; `sqlite:PATH` or a
+    /// plain path names a SQLite file.
+    pub fn parse(text: &str) -> Location {
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            Location::Postgres(text.to_owned())
+        } else {
+            Location::Sqlite(PathBuf::from(text.strip_prefix("sqlite:").unwrap_or(text)))
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Location::Sqlite(_) => Backend::Sqlite,
+            Location::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The SQLite file, if this is one.
+    pub fn file(&self) -> Option<&Path> {
+        match self {
+            Location::Sqlite(path) => Some(path),
+            Location::Postgres(_) => None,
+        }
+    }
+}
+
+impl FromStr for Location {
+    type Err = std::convert::Infallible;
+    fn from_str(text: &str) -> std::result::Result<Location, Self::Err> {
+        Ok(Location::parse(text))
+    }
+}
+
+/// Shown in logs and messages: a PostgreSQL password never is.
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Sqlite(path) => write!(f, "{}", path.display()),
+            Location::Postgres(url) => match url.split_once('@').zip(url.split_once("://")) {
+                Some(((_, host), (scheme, _))) => write!(f, "{scheme}://…@{host}"),
+                None => f.write_str(url),
+            },
+        }
+    }
+}
+
+impl std::fmt::Debug for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Location({self})")
+    }
+}
+
+/// Which database engine a store runs on. Query text is shared; only the schema, full-text
+/// search and a few housekeeping statements differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The engine a connection talks to.
+    pub fn of(conn: &Connection) -> Backend {
+        if conn.backend_name().eq_ignore_ascii_case("sqlite") { Backend::Sqlite } else { Backend::Postgres }
+    }
+}
+
 /// The database.
 #[derive(Debug, Clone)]
 pub struct Store {
-    writer: SqlitePool,
-    reader: SqlitePool,
+    writer: AnyPool,
+    reader: AnyPool,
+    backend: Backend,
 }
 
 /// A write transaction. Dropped without [`Tx::commit`], it rolls back.
 #[derive(Debug)]
-pub struct Tx(sqlx::Transaction<'static, Sqlite>);
+pub struct Tx(sqlx::Transaction<'static, Any>);
 
 impl Tx {
     pub async fn commit(self) -> Result<()> {
@@ -95,38 +177,75 @@ impl std::ops::DerefMut for Tx {
 }
 
 /// A pooled read connection.
-pub type Reader = sqlx::pool::PoolConnection<Sqlite>;
+pub type Reader = sqlx::pool::PoolConnection<Any>;
+
+/// SQLite: a commit that returned is on disk (WAL, synchronous=FULL), and a writer waits for
+/// another instead of failing.
+const SQLITE_SETTINGS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+     PRAGMA busy_timeout = 10000; PRAGMA temp_store = memory; PRAGMA cache_size = -16000;";
+const SQLITE_READER_SETTINGS: &str =
+    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA temp_store = memory; PRAGMA cache_size = -16000;";
+/// PostgreSQL: the reader pool can never write, by accident or otherwise.
+const POSTGRES_READER_SETTINGS: &str = "SET default_transaction_read_only = on";
+/// Every write transaction on PostgreSQL first takes this transaction-level lock, so writes
+/// run one at a time across every instance, exactly as on SQLite: a use case that reads,
+/// decides and writes (numbering a reference, firing an alert once) needs no retry logic.
+const POSTGRES_WRITE_LOCK: &str = "SELECT 1 FROM pg_advisory_xact_lock(7215143)";
+
+static MIGRATE_SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static MIGRATE_POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 impl Store {
-    /// Opens (creating if needed) the database file and applies pending migrations.
-    pub async fn open(path: &Path) -> Result<Store> {
-        let options = SqliteConnectOptions::from_str("sqlite:")?
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
-            .pragma("temp_store", "memory")
-            .pragma("cache_size", "-16000");
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options.clone())
-            .await?;
-        sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
-        let reader = SqlitePoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options.read_only(true))
-            .await?;
-        Ok(Store { writer, reader })
+    /// Opens the database (creating a SQLite file if needed) and applies pending migrations.
+    pub async fn open(location: &Location) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let store = match location {
+            Location::Sqlite(path) => {
+                let path = path.to_str().ok_or_else(|| StoreError::Corrupt(format!("{} is not a UTF-8 path", path.display())))?;
+                let url = |mode: &str| format!("sqlite://{}?mode={mode}", path.replace('?', "%3F"));
+                let writer = AnyPoolOptions::new()
+                    .max_connections(1)
+                    .min_connections(1)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .after_connect(|conn, _| Box::pin(async move { conn.execute(SQLITE_SETTINGS).await.map(drop) }))
+                    .connect_with(AnyConnectOptions::from_str(&url("rwc"))?)
+                    .await?;
+                MIGRATE_SQLITE.run(&writer).await?;
+                let reader = AnyPoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .after_connect(|conn, _| Box::pin(async move { conn.execute(SQLITE_READER_SETTINGS).await.map(drop) }))
+                    .connect_with(AnyConnectOptions::from_str(&url("ro"))?)
+                    .await?;
+                Store { writer, reader, backend: Backend::Sqlite }
+            }
+            Location::Postgres(url) => {
+                let options = AnyConnectOptions::from_str(url)?;
+                let writer = AnyPoolOptions::new()
+                    .max_connections(4)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_with(options.clone())
+                    .await?;
+                MIGRATE_POSTGRES.run(&writer).await?;
+                let reader = AnyPoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .after_connect(|conn, _| Box::pin(async move { conn.execute(POSTGRES_READER_SETTINGS).await.map(drop) }))
+                    .connect_with(options)
+                    .await?;
+                Store { writer, reader, backend: Backend::Postgres }
+            }
+        };
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     /// Applies pending migrations only (they also run on every open); returns how many exist.
-    pub async fn migrate(path: &Path) -> Result<usize> {
-        let store = Store::open(path).await?;
+    pub async fn migrate(location: &Location) -> Result<usize> {
+        let store = Store::open(location).await?;
         let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations").fetch_one(&store.reader).await?;
         store.close().await;
         Ok(usize::try_from(applied).unwrap_or_default())
@@ -134,7 +253,11 @@ impl Store {
 
     /// Starts a write transaction.
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(Tx(self.writer.begin().await?))
+        let mut tx = self.writer.begin().await?;
+        if self.backend == Backend::Postgres {
+            tx.execute(POSTGRES_WRITE_LOCK).await?;
+        }
+        Ok(Tx(tx))
     }
 
     /// A connection for reading.
@@ -148,16 +271,33 @@ impl Store {
         Ok(())
     }
 
-    /// SQLite's own consistency check; `Ok` holds the problems found (empty when sound).
+    /// The engine's own consistency check; `Ok` holds the problems found (empty when sound).
+    /// PostgreSQL checks its pages as it reads them (and with data checksums, if the cluster
+    /// has them), so there it is a full read of every table.
     pub async fn integrity_check(&self) -> Result<Vec<String>> {
-        let rows: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check").fetch_all(&self.reader).await?;
-        Ok(rows.into_iter().filter(|r| r != "ok").collect())
+        match self.backend {
+            Backend::Sqlite => {
+                let rows: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check").fetch_all(&self.reader).await?;
+                Ok(rows.into_iter().filter(|r| r != "ok").collect())
+            }
+            Backend::Postgres => {
+                let mut conn = self.read().await?;
+                for table in meta::tables(&mut conn).await? {
+                    meta::count(&mut conn, &table).await?;
+                }
+                Ok(Vec::new())
+            }
+        }
     }
 
     /// Writes a consistent copy of the whole database to `path`, which must not exist yet,
     /// while the store stays in use: SQLite's `VACUUM INTO` copies one read snapshot, so
     /// writers carry on and the copy holds every transaction committed before it began.
+    /// PostgreSQL is backed up with its own tools (`pg_dump`).
     pub async fn backup_into(&self, path: &Path) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::Unsupported("back up a PostgreSQL database with pg_dump"));
+        }
         let target = path.to_str().ok_or_else(|| StoreError::Corrupt(format!("{} is not a UTF-8 path", path.display())))?;
         sqlx::query("VACUUM INTO $1").bind(target).execute(&self.reader).await?;
         Ok(())

@@ -2,7 +2,7 @@
 //! "this is a demo database".
 
 use crate::convert::micros;
-use crate::{Connection, Result};
+use crate::{Backend, Connection, Result};
 use casework_domain::service::ServiceDefinition;
 use jiff::Timestamp;
 
@@ -88,12 +88,18 @@ pub async fn definitions(conn: &mut Connection) -> Result<Vec<StoredDefinition>>
 
 /// The name of every table of the schema, in name order (the migrations' bookkeeping aside).
 pub async fn tables(conn: &mut Connection) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%' \
-         ORDER BY name",
-    )
-    .fetch_all(conn)
-    .await?)
+    let query = match Backend::of(conn) {
+        // FTS5's own tables (search_index and its shadows) are the index, not data.
+        Backend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%' \
+             AND name NOT LIKE 'search_index%' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name"
+        }
+        Backend::Postgres => {
+            "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() AND tablename NOT LIKE '_sqlx%' \
+             ORDER BY tablename"
+        }
+    };
+    Ok(sqlx::query_scalar(query).fetch_all(conn).await?)
 }
 
 /// The rows in one table of the schema, or -1 for a name that is not one of its tables.

@@ -1,5 +1,6 @@
 //! Notes and addenda. Only inserts: the database refuses updates and deletes.
 
+use crate::convert::Flag;
 use crate::convert::{instant, micros, named, parse};
 use crate::{Connection, Result, StoreError};
 use casework_domain::ids::{CaseId, NoteId};
@@ -19,13 +20,13 @@ pub async fn insert(conn: &mut Connection, note: &Note) -> Result<()> {
     .bind(micros(note.recorded_at))
     .bind(note.author.to_string())
     .bind(note.addendum_to.map(|n| n.to_string()))
-    .bind(note.late_entry)
+    .bind(Flag(note.late_entry))
     .execute(conn)
     .await?;
     Ok(())
 }
 
-type Row = (String, String, String, String, i64, i64, String, Option<String>, bool);
+type Row = (String, String, String, String, i64, i64, String, Option<String>, Flag);
 const COLUMNS: &str = "id, case_id, kind, body, contact_at, recorded_at, author_id, addendum_to, late_entry";
 
 fn note((id, case, kind, body, contact, recorded, author, addendum_to, late): Row) -> Result<Note> {
@@ -38,7 +39,7 @@ fn note((id, case, kind, body, contact, recorded, author, addendum_to, late): Ro
         recorded_at: instant(recorded)?,
         author: parse("user id", &author)?,
         addendum_to: addendum_to.as_deref().map(|a| parse("note id", a)).transpose()?,
-        late_entry: late,
+        late_entry: late.0,
     })
 }
 

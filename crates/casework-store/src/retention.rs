@@ -1,5 +1,6 @@
 //! Retention: legal holds, the disposal review, approvals, and destroying a case.
 
+use crate::convert::Flag;
 use crate::cases::push_visibility;
 use crate::convert::{date, instant, micros, parse};
 use crate::{Connection, Result, StoreError};
@@ -10,7 +11,7 @@ use casework_domain::text::{Code, LongText};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Serialize;
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::{Any, QueryBuilder};
 use std::collections::BTreeMap;
 
 fn long_text(raw: &str) -> Result<LongText> {
@@ -94,7 +95,7 @@ pub struct DueQuery {
     pub limit: i64,
 }
 
-fn push_due<'a>(query: &mut QueryBuilder<'a, Sqlite>, due: &'a DueQuery, visible: &[CaseFilter]) {
+fn push_due<'a>(query: &mut QueryBuilder<'a, Any>, due: &'a DueQuery, visible: &[CaseFilter]) {
     query.push(" AND c.status = 'closed' AND c.service = ").push_bind(due.service.as_str());
     query.push(" AND c.closed_at < ").push_bind(micros(due.closed_before));
     if let Some(born) = due.born_on_or_before {
@@ -113,7 +114,7 @@ pub async fn due_for_review(conn: &mut Connection, due: &DueQuery, visible: &[Ca
     );
     push_due(&mut query, due, visible);
     query.push(" ORDER BY c.closed_at, c.id LIMIT ").push_bind(due.limit);
-    type Row = (String, String, String, String, Option<String>, Option<i64>, bool, bool);
+    type Row = (String, String, String, String, Option<String>, Option<i64>, Flag, Flag);
     let rows: Vec<Row> = query.build_query_as().fetch_all(conn).await?;
     rows.into_iter()
         .map(|(id, reference, given, family, born, closed, on_hold, approved)| {
@@ -123,8 +124,8 @@ pub async fn due_for_review(conn: &mut Connection, due: &DueQuery, visible: &[Ca
                 person_name: format!("{given} {family}"),
                 born_on: born.as_deref().map(date).transpose()?,
                 closed_at: instant(closed.ok_or_else(|| StoreError::Corrupt(format!("closed case {id} has no closure time")))?)?,
-                on_hold,
-                approved,
+                on_hold: on_hold.0,
+                approved: approved.0,
             })
         })
         .collect()
@@ -173,7 +174,7 @@ pub async fn scanned_paper_due(conn: &mut Connection, due: &DuePaperQuery, visib
     }
     push_visibility(&mut query, visible);
     query.push(" ORDER BY s.added_at, d.id LIMIT ").push_bind(due.limit);
-    type Row = (String, String, String, String, String, String, i64, bool);
+    type Row = (String, String, String, String, String, String, i64, Flag);
     let rows: Vec<Row> = query.build_query_as().fetch_all(conn).await?;
     rows.into_iter()
         .map(|(document, case, reference, title, location, received_on, scanned_at, on_hold)| {
@@ -185,20 +186,21 @@ pub async fn scanned_paper_due(conn: &mut Connection, due: &DuePaperQuery, visib
                 location,
                 received_on: date(&received_on)?,
                 scanned_at: instant(scanned_at)?,
-                on_hold,
+                on_hold: on_hold.0,
             })
         })
         .collect()
 }
 
 pub async fn has_standing_hold(conn: &mut Connection, case: CaseId) -> Result<bool> {
-    Ok(sqlx::query_scalar(
+    let held: Flag = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM legal_holds h WHERE h.case_id = $1
             AND NOT EXISTS (SELECT 1 FROM legal_hold_liftings l WHERE l.hold_id = h.id))",
     )
     .bind(case.to_string())
     .fetch_one(conn)
-    .await?)
+    .await?;
+    Ok(held.0)
 }
 
 pub async fn approve(conn: &mut Connection, case: CaseId, by: UserId, at: Timestamp) -> Result<()> {
@@ -409,7 +411,7 @@ pub async fn destroy_case(
 
     // The referral goes with its case unless a later referral names it as the one before.
     let mut erase: Vec<String> = Vec::new();
-    let referral_kept: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM referrals WHERE previous_id = $1)")
+    let Flag(referral_kept) = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM referrals WHERE previous_id = $1)")
         .bind(referral.to_string())
         .fetch_one(&mut *conn)
         .await?;
@@ -427,7 +429,7 @@ pub async fn destroy_case(
 
     // The person goes when no other case, referral or subject access request is about them
     // (a request is kept as the record of how it was answered, and names them).
-    let person_kept: bool = sqlx::query_scalar(
+    let Flag(person_kept) = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM cases WHERE person_id = $1) OR EXISTS (SELECT 1 FROM referrals WHERE person_id = $1)
             OR EXISTS (SELECT 1 FROM subject_access_requests WHERE person_id = $1)",
     )
@@ -450,7 +452,7 @@ pub async fn destroy_case(
     let mut stale_answers = 0;
     for record in [id.clone(), referral.to_string(), person.to_string()] {
         let done =
-            sqlx::query("DELETE FROM idempotency_keys WHERE instr(response, $1) > 0").bind(&record).execute(&mut *conn).await?;
+            sqlx::query("DELETE FROM idempotency_keys WHERE response LIKE '%' || $1 || '%'").bind(&record).execute(&mut *conn).await?;
         stale_answers += done.rows_affected();
     }
     removed.insert("idempotency_keys".to_owned(), stale_answers);

@@ -2,24 +2,25 @@
 //! reader's visibility in the same query, so a case they may not see is never matched,
 //! ranked or counted.
 //!
-//! This is the one module whose SQL belongs to SQLite alone (FTS5's `MATCH`, `bm25` and
-//! `snippet`); a PostgreSQL version sits beside it over the same `search_documents` table
-//! (`tsvector`, `ts_rank`, `ts_headline`). The rest of the query keeps to the shared shape.
+//! The matching differs per backend and sits side by side below: SQLite's FTS5 (`MATCH`,
+//! `bm25`, `snippet`) and PostgreSQL's full-text search over the `terms` tsvector of the same
+//! `search_documents` rows (`@@`, `ts_rank_cd`, `ts_headline`). Both are fed the parsed terms
+//! as bound values, never as query text. The rest of the query is shared.
 //!
 //! Matching is per case: a case matches when each term is found somewhere in its texts (a
 //! name in the person's record and a word in a note will do). Cases are ranked by their best
-//! single text scored by `bm25` against all the terms, so a note holding every term comes
+//! single text scored against all the terms, so a note holding every term comes
 //! before a case whose terms are spread over several.
 
 use crate::cases::push_visibility;
 use crate::convert::{code, parse};
-use crate::{Connection, Result, StoreError};
+use crate::{Backend, Connection, Result, StoreError};
 use casework_domain::access::CaseFilter;
 use casework_domain::ids::CaseId;
 use casework_domain::search::{SearchKind, SearchQuery, SnippetPart, snippet_parts};
 use casework_domain::text::Code;
 use serde::Serialize;
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::{Any, QueryBuilder};
 use std::collections::BTreeMap;
 
 /// A case found, with the text of it that matched best.
@@ -42,7 +43,7 @@ pub struct SearchHit {
 const MARK_OPEN: char = '\u{2}';
 const MARK_CLOSE: char = '\u{3}';
 /// Words of context in a snippet (FTS5 allows up to 64).
-const SNIPPET_TOKENS: i64 = 20;
+const SNIPPET_WORDS: i64 = 20;
 
 /// The cases the reader may see (`visible`) that match `query`, best first, at most `limit`;
 /// only those of `service` when given.
@@ -53,14 +54,13 @@ pub async fn search(
     visible: &[CaseFilter],
     limit: i64,
 ) -> Result<Vec<SearchHit>> {
-    let any = query.fts5_any();
-    let mut sql = QueryBuilder::<Sqlite>::new(
-        "WITH hits AS (
-            SELECT d.id AS document, d.case_id, d.kind, d.record_id, bm25(search_index) AS score
-            FROM search_index JOIN search_documents d ON d.id = search_index.rowid
-            WHERE search_index MATCH ",
-    );
-    sql.push_bind(any.clone());
+    let backend = Backend::of(conn);
+    // Texts matching any term, each with a score where lower is better.
+    let mut sql = QueryBuilder::<Any>::new("WITH hits AS (");
+    match backend {
+        Backend::Sqlite => sqlite::push_hits(&mut sql, query),
+        Backend::Postgres => postgres::push_hits(&mut sql, query),
+    }
     sql.push(
         "),
         best AS (
@@ -76,11 +76,12 @@ pub async fn search(
     // With one term, matching any term is matching every term.
     if query.terms().len() > 1 {
         for term in query.terms() {
-            sql.push(
-                " AND c.id IN (SELECT t.case_id FROM search_documents t WHERE t.id IN
-                    (SELECT rowid FROM search_index WHERE search_index MATCH ",
-            );
-            sql.push_bind(term.fts5()).push("))");
+            sql.push(" AND c.id IN (");
+            match backend {
+                Backend::Sqlite => sqlite::push_cases_with(&mut sql, term),
+                Backend::Postgres => postgres::push_cases_with(&mut sql, term),
+            }
+            sql.push(")");
         }
     }
     sql.push(
@@ -98,7 +99,15 @@ pub async fn search(
         return Ok(Vec::new());
     }
 
-    let mut snippets = snippets(conn, &any, rows.iter().map(|row| row.0)).await?;
+    let mut sql = QueryBuilder::<Any>::new("");
+    let documents = rows.iter().map(|row| row.0);
+    match backend {
+        Backend::Sqlite => sqlite::push_snippets(&mut sql, query, documents),
+        Backend::Postgres => postgres::push_snippets(&mut sql, query, documents),
+    }
+    let found: Vec<(i64, String)> = sql.build_query_as().fetch_all(conn).await?;
+    let mut snippets: BTreeMap<i64, Vec<SnippetPart>> =
+        found.into_iter().map(|(document, text)| (document, snippet_parts(&text, MARK_OPEN, MARK_CLOSE))).collect();
     rows.into_iter()
         .map(|(document, case, reference, service, given, family, known_as, kind, record)| {
             Ok(SearchHit {
@@ -114,21 +123,111 @@ pub async fn search(
         .collect()
 }
 
-/// The snippets of the chosen texts, marked where they match `any`, by text.
-async fn snippets(
-    conn: &mut Connection,
-    any: &str,
-    documents: impl Iterator<Item = i64>,
-) -> Result<BTreeMap<i64, Vec<SnippetPart>>> {
-    let mut sql = QueryBuilder::<Sqlite>::new("SELECT rowid, snippet(search_index, 0, ");
-    sql.push_bind(MARK_OPEN.to_string()).push(", ").push_bind(MARK_CLOSE.to_string());
-    sql.push(", '…', ").push_bind(SNIPPET_TOKENS).push(") FROM search_index WHERE search_index MATCH ").push_bind(any);
-    sql.push(" AND rowid IN (");
-    let mut list = sql.separated(", ");
-    for document in documents {
-        list.push_bind(document);
+/// SQLite: the FTS5 index `search_index` over `search_documents`; terms go in as FTS5 strings,
+/// every one double-quoted (`"follow up"`, `"allot"*`), so nothing typed is an operator.
+mod sqlite {
+    use super::{MARK_CLOSE, MARK_OPEN, SNIPPET_WORDS};
+    use casework_domain::search::{SearchQuery, Term};
+    use sqlx::{Any, QueryBuilder};
+
+    pub(super) fn push_hits(sql: &mut QueryBuilder<'_, Any>, query: &SearchQuery) {
+        sql.push(
+            "SELECT d.id AS document, d.case_id, d.kind, d.record_id, bm25(search_index) AS score
+             FROM search_index JOIN search_documents d ON d.id = search_index.rowid
+             WHERE search_index MATCH ",
+        );
+        sql.push_bind(query.fts5_any());
     }
-    sql.push(")");
-    let rows: Vec<(i64, String)> = sql.build_query_as().fetch_all(conn).await?;
-    Ok(rows.into_iter().map(|(document, text)| (document, snippet_parts(&text, MARK_OPEN, MARK_CLOSE))).collect())
+
+    pub(super) fn push_cases_with(sql: &mut QueryBuilder<'_, Any>, term: &Term) {
+        sql.push("SELECT t.case_id FROM search_documents t WHERE t.id IN (SELECT rowid FROM search_index WHERE search_index MATCH ");
+        sql.push_bind(term.fts5()).push(")");
+    }
+
+    pub(super) fn push_snippets(sql: &mut QueryBuilder<'_, Any>, query: &SearchQuery, documents: impl Iterator<Item = i64>) {
+        sql.push("SELECT rowid, snippet(search_index, 0, ");
+        sql.push_bind(MARK_OPEN.to_string()).push(", ").push_bind(MARK_CLOSE.to_string());
+        sql.push(", '…', ").push_bind(SNIPPET_WORDS).push(") FROM search_index WHERE search_index MATCH ");
+        sql.push_bind(query.fts5_any());
+        sql.push(" AND rowid IN (");
+        let mut list = sql.separated(", ");
+        for document in documents {
+            list.push_bind(document);
+        }
+        sql.push(")");
+    }
+}
+
+/// PostgreSQL: the `terms` tsvector of `search_documents` (configuration `casework`: English
+/// stems, accents removed, no stop words, as on SQLite). Each term becomes a tsquery built
+/// from bound words: `phraseto_tsquery` for words and phrases, and a quoted lexeme with `:*`
+/// for a prefix, so nothing typed is tsquery syntax.
+mod postgres {
+    use super::{MARK_CLOSE, MARK_OPEN, SNIPPET_WORDS};
+    use casework_domain::search::{SearchQuery, Term};
+    use sqlx::{Any, QueryBuilder};
+
+    /// The term as a tsquery expression.
+    fn push_term(sql: &mut QueryBuilder<'_, Any>, term: &Term) {
+        let words = term.words();
+        let (whole, last) = match (term.is_prefix(), words.split_last()) {
+            (true, Some((last, whole))) => (whole, Some(last)),
+            _ => (words, None),
+        };
+        match (whole.is_empty(), last) {
+            (false, None) => {
+                sql.push("phraseto_tsquery('casework', ").push_bind(whole.join(" ")).push(")");
+            }
+            (true, Some(last)) => {
+                sql.push("to_tsquery('casework', quote_literal(").push_bind(last.clone()).push(") || ':*')");
+            }
+            (false, Some(last)) => {
+                sql.push("tsquery_phrase(phraseto_tsquery('casework', ").push_bind(whole.join(" "));
+                sql.push("), to_tsquery('casework', quote_literal(").push_bind(last.clone()).push(") || ':*'))");
+            }
+            // A term always has a word; an empty one matches nothing.
+            (true, None) => {
+                sql.push("''::tsquery");
+            }
+        }
+    }
+
+    /// Texts holding any of the terms.
+    fn push_any(sql: &mut QueryBuilder<'_, Any>, query: &SearchQuery) {
+        sql.push("(");
+        for (i, term) in query.terms().iter().enumerate() {
+            if i > 0 {
+                sql.push(" || ");
+            }
+            push_term(sql, term);
+        }
+        sql.push(")");
+    }
+
+    pub(super) fn push_hits(sql: &mut QueryBuilder<'_, Any>, query: &SearchQuery) {
+        sql.push("SELECT d.id AS document, d.case_id, d.kind, d.record_id, -ts_rank_cd(d.terms, q.query) AS score FROM search_documents d, (SELECT ");
+        push_any(sql, query);
+        sql.push(" AS query) q WHERE d.terms @@ q.query");
+    }
+
+    pub(super) fn push_cases_with(sql: &mut QueryBuilder<'_, Any>, term: &Term) {
+        sql.push("SELECT t.case_id FROM search_documents t WHERE t.terms @@ ");
+        push_term(sql, term);
+    }
+
+    pub(super) fn push_snippets(sql: &mut QueryBuilder<'_, Any>, query: &SearchQuery, documents: impl Iterator<Item = i64>) {
+        sql.push("SELECT d.id, ts_headline('casework', d.body, ");
+        push_any(sql, query);
+        sql.push(", ").push_bind(format!(
+            "StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}, MaxWords={SNIPPET_WORDS}, MinWords={}, ShortWord=0, \
+             MaxFragments=2, FragmentDelimiter=\" … \"",
+            SNIPPET_WORDS / 2
+        ));
+        sql.push(") FROM search_documents d WHERE d.id IN (");
+        let mut list = sql.separated(", ");
+        for document in documents {
+            list.push_bind(document);
+        }
+        sql.push(")");
+    }
 }

@@ -1,5 +1,6 @@
 //! Subject access requests and the bundles made for them.
 
+use crate::convert::Flag;
 use crate::convert::{code, date, instant, micros, parse};
 use crate::{Connection, Result, StoreError};
 use casework_domain::ids::{EventId, SubjectAccessId};
@@ -74,7 +75,7 @@ pub async fn insert(conn: &mut Connection, request: &SubjectAccessRequest) -> Re
     .bind(request.person.to_string())
     .bind(request.representative.as_ref().map(ShortText::as_str))
     .bind(request.received_on.to_string())
-    .bind(request.include_access_log)
+    .bind(Flag(request.include_access_log))
     .bind(request.details.as_ref().map(LongText::as_str))
     .bind(request.recorded_by.to_string())
     .bind(micros(request.recorded_at))
@@ -142,7 +143,7 @@ struct Row {
     representative: Option<String>,
     received_on: String,
     identity_confirmed_on: Option<String>,
-    include_access_log: bool,
+    include_access_log: Flag,
     details: Option<String>,
     status: String,
     extended_on: Option<String>,
@@ -206,7 +207,7 @@ async fn request(conn: &mut Connection, row: Row) -> Result<(SubjectAccessReques
         representative: row.representative.as_deref().map(short).transpose()?,
         received_on: date(&row.received_on)?,
         identity_confirmed_on: row.identity_confirmed_on.as_deref().map(date).transpose()?,
-        include_access_log: row.include_access_log,
+        include_access_log: row.include_access_log.0,
         details: row.details.as_deref().map(long).transpose()?,
         status,
         extension,

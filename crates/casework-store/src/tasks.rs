@@ -181,7 +181,7 @@ pub async fn open_for(
     query.push(" ORDER BY t.due_on IS NULL, t.due_on, t.id LIMIT ").push_bind(limit);
     let rows: Vec<(Row, String)> = query
         .build()
-        .try_map(|row: sqlx::sqlite::SqliteRow| {
+        .try_map(|row: sqlx::any::AnyRow| {
             use sqlx::{FromRow, Row as _};
             Ok((Row::from_row(&row)?, row.try_get("case_reference")?))
         })

@@ -1,5 +1,6 @@
 //! User accounts, roles, teams, sessions, API tokens and login throttling.
 
+use crate::convert::Flag;
 use crate::convert::{code, instant, micros, parse};
 use crate::{Connection, Result};
 use casework_domain::ids::{TeamId, UserId};
@@ -20,8 +21,8 @@ struct UserRow {
     id: String,
     username: String,
     display_name: String,
-    administrator: bool,
-    disabled: bool,
+    administrator: Flag,
+    disabled: Flag,
     created_at: i64,
 }
 
@@ -36,13 +37,13 @@ pub async fn insert(
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO users (id, username, display_name, password_hash, administrator, disabled, created_at, password_changed_at)
-         VALUES ($1, $2, $3, $4, $5, FALSE, $6, $6)",
+         VALUES ($1, $2, $3, $4, $5, 0, $6, $6)",
     )
     .bind(id.to_string())
     .bind(username.as_str())
     .bind(display_name.as_str())
     .bind(password_hash)
-    .bind(administrator)
+    .bind(Flag(administrator))
     .bind(micros(at))
     .execute(conn)
     .await?;
@@ -50,11 +51,11 @@ pub async fn insert(
 }
 
 pub async fn credentials(conn: &mut Connection, username: &str) -> Result<Option<Credentials>> {
-    let row: Option<(String, String, bool)> = sqlx::query_as("SELECT id, password_hash, disabled FROM users WHERE username = $1")
+    let row: Option<(String, String, Flag)> = sqlx::query_as("SELECT id, password_hash, disabled FROM users WHERE username = $1")
         .bind(username)
         .fetch_optional(conn)
         .await?;
-    row.map(|(id, password_hash, disabled)| Ok(Credentials { id: parse("user id", &id)?, password_hash, disabled })).transpose()
+    row.map(|(id, password_hash, disabled)| Ok(Credentials { id: parse("user id", &id)?, password_hash, disabled: disabled.0 })).transpose()
 }
 
 pub async fn get(conn: &mut Connection, id: UserId) -> Result<Option<UserAccount>> {
@@ -104,8 +105,8 @@ async fn account(conn: &mut Connection, row: UserRow) -> Result<UserAccount> {
         id,
         username: Username::parse(&row.username).map_err(|e| crate::StoreError::Corrupt(e.to_string()))?,
         display_name: ShortText::parse(&row.display_name).map_err(|e| crate::StoreError::Corrupt(e.to_string()))?,
-        administrator: row.administrator,
-        disabled: row.disabled,
+        administrator: row.administrator.0,
+        disabled: row.disabled.0,
         created_at: instant(row.created_at)?,
         roles: roles_of(conn, id).await?,
         teams: teams_of(conn, id).await?.into_iter().map(|t| t.id).collect(),
@@ -114,7 +115,7 @@ async fn account(conn: &mut Connection, row: UserRow) -> Result<UserAccount> {
 
 pub async fn set_disabled(conn: &mut Connection, id: UserId, disabled: bool) -> Result<bool> {
     let done = sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
-        .bind(disabled)
+        .bind(Flag(disabled))
         .bind(id.to_string())
         .execute(&mut *conn)
         .await?;

@@ -6,7 +6,7 @@ mod services;
 use anyhow::{Context, Result, bail};
 use casework_app::audit::Soundness;
 use casework_app::users::{NewUser, system_actor};
-use casework_app::{App, DocumentStorage, ServiceCatalog, Store, SystemClock};
+use casework_app::{App, DocumentStorage, Location, ServiceCatalog, Store, SystemClock};
 use clap::{Parser, Subcommand};
 use std::io::BufRead;
 use std::net::SocketAddr;
@@ -30,9 +30,10 @@ struct Cli {
 
 #[derive(Debug, clap::Args)]
 struct DatabaseArg {
-    /// The SQLite database file.
+    /// The database: a SQLite file (a path, or sqlite:PATH), or a PostgreSQL database
+    /// (postgres://user:password@host:port/name) that several instances can share.
     #[arg(long, global = true, env = "CASEWORK_DATABASE", default_value = "./casework.db")]
-    database: PathBuf,
+    database: Location,
 }
 
 #[derive(Debug, clap::Args)]
@@ -279,7 +280,7 @@ async fn run(command: Command) -> Result<()> {
         }
         Command::Migrate { database } => {
             let applied = Store::migrate(&database.database).await.context("applying migrations")?;
-            println!("{}: {applied} migrations applied, schema up to date", database.database.display());
+            println!("{}: {applied} migrations applied, schema up to date", database.database);
             Ok(())
         }
         Command::Verify { database } => {
@@ -346,19 +347,22 @@ fn load_catalog(services: &ServicesArg) -> Result<ServiceCatalog> {
     })
 }
 
-async fn open_app(database: &Path, services: &ServicesArg) -> Result<App> {
+async fn open_app(database: &Location, services: &ServicesArg) -> Result<App> {
     let catalog = load_catalog(services)?;
-    let store = Store::open(database).await.with_context(|| format!("opening {}", database.display()))?;
+    let store = Store::open(database).await.with_context(|| format!("opening {database}"))?;
     let app = App::new(store, catalog, Arc::new(SystemClock));
     app.register_services().await?;
     Ok(app)
 }
 
 /// The document storage named on the command line, or the folder beside the database.
-fn document_storage(database: &Path, documents: &DocumentsArg) -> Result<DocumentStorage> {
-    let storage = match &documents.documents {
-        Some(setting) => DocumentStorage::open(setting)?,
-        None => DocumentStorage::local(&beside(database))?,
+fn document_storage(database: &Location, documents: &DocumentsArg) -> Result<DocumentStorage> {
+    let storage = match (&documents.documents, database.file()) {
+        (Some(setting), _) => DocumentStorage::open(setting)?,
+        (None, Some(file)) => DocumentStorage::local(&beside(file))?,
+        (None, None) => bail!(
+            "with PostgreSQL, name where document files are kept with --documents: a folder every instance shares, or s3://…"
+        ),
     };
     tracing::info!(place = %storage.place, "document storage");
     Ok(storage.with_max_size(documents.document_max_mib.saturating_mul(1024 * 1024)))
@@ -377,7 +381,8 @@ fn documents_folder(database: &Path, documents: Option<&str>) -> Option<PathBuf>
 /// history chain. Returns what it holds.
 async fn check_copy(database: &Path) -> Result<Soundness> {
     // Opened without registering the service definitions, so checking changes nothing.
-    let store = Store::open(database).await.with_context(|| format!("opening {}", database.display()))?;
+    let store =
+        Store::open(&Location::Sqlite(database.to_owned())).await.with_context(|| format!("opening {}", database.display()))?;
     let app = App::new(store, load_catalog(&ServicesArg { services: None })?, Arc::new(SystemClock));
     let found = app.soundness().await.map_err(describe);
     app.store.close().await;
@@ -413,7 +418,10 @@ fn is_empty_or_missing(folder: &Path) -> Result<bool> {
     Ok(!folder.exists() || std::fs::read_dir(folder).with_context(|| format!("reading {}", folder.display()))?.next().is_none())
 }
 
-async fn backup(database: &Path, documents: Option<&str>, to: &Path) -> Result<()> {
+async fn backup(database: &Location, documents: Option<&str>, to: &Path) -> Result<()> {
+    let Some(database) = database.file() else {
+        bail!("back up a PostgreSQL database with pg_dump (see the README); `casework backup` copies SQLite installations");
+    };
     if !database.exists() {
         bail!("{} does not exist: name the installation's database with --database", database.display());
     }
@@ -422,7 +430,8 @@ async fn backup(database: &Path, documents: Option<&str>, to: &Path) -> Result<(
     }
     std::fs::create_dir_all(to).with_context(|| format!("making {}", to.display()))?;
     let copy = to.join("casework.db");
-    let store = Store::open(database).await.with_context(|| format!("opening {}", database.display()))?;
+    let store =
+        Store::open(&Location::Sqlite(database.to_owned())).await.with_context(|| format!("opening {}", database.display()))?;
     let taken = store.backup_into(&copy).await.with_context(|| format!("copying the database into {}", copy.display()));
     store.close().await;
     taken?;
@@ -452,7 +461,10 @@ async fn backup(database: &Path, documents: Option<&str>, to: &Path) -> Result<(
     Ok(())
 }
 
-async fn restore(from: &Path, database: &Path, documents: Option<&str>) -> Result<()> {
+async fn restore(from: &Path, database: &Location, documents: Option<&str>) -> Result<()> {
+    let Some(database) = database.file() else {
+        bail!("restore a PostgreSQL database with pg_restore (see the README); `casework restore` makes SQLite installations");
+    };
     let copy = from.join("casework.db");
     if !copy.exists() {
         bail!("{} holds no casework.db: name a folder made by `casework backup`", from.display());
@@ -551,8 +563,9 @@ async fn shutdown_signal() {
 const DEMO_MARKER: &str = "demo";
 
 async fn make_demo(database: &Path, documents: &DocumentsArg) -> Result<App> {
+    let location = Location::Sqlite(database.to_owned());
     if database.exists() {
-        let store = Store::open(database).await.with_context(|| format!("opening {}", database.display()))?;
+        let store = Store::open(&location).await.with_context(|| format!("opening {}", database.display()))?;
         let mut conn = store.read().await?;
         let is_demo = casework_store_marker(&mut conn).await?;
         drop(conn);
@@ -578,8 +591,8 @@ async fn make_demo(database: &Path, documents: &DocumentsArg) -> Result<App> {
             }
         }
     }
-    let app = open_app(database, &ServicesArg { services: None }).await?;
-    let app = app.with_documents(document_storage(database, documents)?);
+    let app = open_app(&location, &ServicesArg { services: None }).await?;
+    let app = app.with_documents(document_storage(&location, documents)?);
     app.mark_demo(DEMO_MARKER).await?;
     let summary = casework_app::demo::populate(&app).await?;
     println!("Demo database: {}", database.display());

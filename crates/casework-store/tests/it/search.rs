@@ -14,7 +14,7 @@ const SYSTEM: &str = "00000000-0000-0000-0000-000000000000";
 /// see every case of its service.
 async fn one_case() -> (Store, tempfile::TempDir, CaseFilter) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("search.db")).await.unwrap();
+    let store = Store::open(&casework_store::testing::fresh_database(dir.path(), "search.db").await.unwrap()).await.unwrap();
     let mut tx = store.begin().await.unwrap();
     for statement in [
         "INSERT INTO services (code, name, reference_prefix, current_version) VALUES ('test', 'Test', 'TST', 1)",

@@ -471,8 +471,9 @@ struct Entry {
 }
 
 struct Ledger {
-    conn: sqlx::SqliteConnection,
-    last: i64,
+    conn: sqlx::AnyConnection,
+    /// Entry ids are UUIDv7, made in this process in increasing order.
+    last: String,
     at_start: i64,
     entries: i64,
 }
@@ -480,20 +481,20 @@ struct Ledger {
 impl Ledger {
     async fn open(server: &TestServer) -> Ledger {
         let mut conn = server.raw_connection().await;
-        let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(rowid), 0) FROM access_log").fetch_one(&mut conn).await.unwrap();
+        let last: String = sqlx::query_scalar("SELECT COALESCE(MAX(id), '') FROM access_log").fetch_one(&mut conn).await.unwrap();
         Ledger { conn, last, at_start: server.count("access_log").await, entries: 0 }
     }
 
     /// The entries written since the last call (the access log is append-only).
     async fn since(&mut self) -> Vec<Entry> {
-        let rows: Vec<(i64, String, String, String)> =
-            sqlx::query_as("SELECT rowid, user_id, case_id, what FROM access_log WHERE rowid > $1 ORDER BY rowid")
-                .bind(self.last)
+        let rows: Vec<(String, String, String, String)> =
+            sqlx::query_as("SELECT id, user_id, case_id, what FROM access_log WHERE id > $1 ORDER BY id")
+                .bind(&self.last)
                 .fetch_all(&mut self.conn)
                 .await
                 .unwrap();
         if let Some((last, ..)) = rows.last() {
-            self.last = *last;
+            self.last.clone_from(last);
         }
         self.entries += rows.len() as i64;
         rows.into_iter().map(|(_, user, case, what)| Entry { user, case, what }).collect()

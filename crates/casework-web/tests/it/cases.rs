@@ -264,9 +264,7 @@ async fn history_and_notes_cannot_be_changed_even_directly_in_the_database() {
     let case = manager.open_case("recovery", "Immutable").await;
     let id = case["id"].as_str().unwrap();
     manager.post(&format!("/api/v1/cases/{id}/notes"), json!({ "kind": "contact", "body": "Original" })).await;
-    use sqlx::Connection;
-    let path = server.dir.path().join("casework.db");
-    let mut direct = sqlx::SqliteConnection::connect(&format!("sqlite:{}", path.display())).await.unwrap();
+    let mut direct = server.raw_connection().await;
     for statement in [
         "UPDATE notes SET body = 'changed'",
         "DELETE FROM notes",

@@ -78,9 +78,7 @@ async fn consent_is_recorded_shown_in_the_header_and_withdrawn_at_once() {
     assert_eq!(other.get(&format!("/api/v1/cases/{id}/consents")).await.status, StatusCode::NOT_FOUND);
 
     // Not even the database lets a consent or its withdrawal be changed.
-    use sqlx::Connection;
-    let path = server.dir.path().join("casework.db");
-    let mut direct = sqlx::SqliteConnection::connect(&format!("sqlite:{}", path.display())).await.unwrap();
+    let mut direct = server.raw_connection().await;
     for statement in [
         "UPDATE consents SET scope = 'everything'",
         "DELETE FROM consents",

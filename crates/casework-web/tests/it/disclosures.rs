@@ -216,9 +216,7 @@ async fn withdrawing_consent_flags_the_disclosures_made_under_it_and_tells_the_w
     assert_eq!(html.matches("cw-consent-withdrawn").count(), 2, "{html}");
 
     // Not even the database lets a disclosure or its flag be changed.
-    use sqlx::Connection;
-    let db = server.dir.path().join("casework.db");
-    let mut direct = sqlx::SqliteConnection::connect(&format!("sqlite:{}", db.display())).await.unwrap();
+    let mut direct = server.raw_connection().await;
     for statement in [
         "UPDATE disclosures SET summary = 'nothing'",
         "DELETE FROM disclosures",

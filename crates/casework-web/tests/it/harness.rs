@@ -17,6 +17,8 @@ pub struct TestServer {
     pub app: App,
     pub clock: Arc<ManualClock>,
     pub dir: TempDir,
+    /// The server's database (SQLite or PostgreSQL, as the test run asks).
+    pub location: casework_app::Location,
     http: reqwest::Client,
 }
 
@@ -87,7 +89,8 @@ async fn spawn_full(extra_definitions: &[&str], documents: Option<casework_app::
         files.push((format!("extra-{i}.toml"), (*text).to_owned()));
     }
     let catalog = ServiceCatalog::from_texts(files.iter().map(|(n, t)| (n.as_str(), t.as_str()))).unwrap();
-    let store = Store::open(&dir.path().join("casework.db")).await.unwrap();
+    let location = casework_store::testing::fresh_database(dir.path(), "casework.db").await.unwrap();
+    let store = Store::open(&location).await.unwrap();
     let clock = Arc::new(ManualClock::new(start_time()));
     let documents =
         documents.unwrap_or_else(|| casework_app::DocumentStorage::local(&dir.path().join("casework-documents")).unwrap());
@@ -99,7 +102,7 @@ async fn spawn_full(extra_definitions: &[&str], documents: Option<casework_app::
     tokio::spawn(async move {
         casework_web::serve(served, listener, std::future::pending(), std::time::Duration::from_secs(1)).await.unwrap();
     });
-    TestServer { base, app, clock, dir, http: reqwest::Client::new() }
+    TestServer { base, app, clock, dir, location, http: reqwest::Client::new() }
 }
 
 impl TestServer {
@@ -119,10 +122,13 @@ impl TestServer {
     }
 
     /// A connection of its own to the server's database, for a test to break things with.
-    pub async fn raw_connection(&self) -> sqlx::SqliteConnection {
+    pub async fn raw_connection(&self) -> sqlx::AnyConnection {
         use sqlx::Connection;
-        let url = format!("sqlite://{}", self.dir.path().join("casework.db").display());
-        sqlx::SqliteConnection::connect(&url).await.unwrap()
+        let url = match &self.location {
+            casework_app::Location::Sqlite(path) => format!("sqlite://{}", path.display()),
+            casework_app::Location::Postgres(url) => url.clone(),
+        };
+        sqlx::AnyConnection::connect(&url).await.unwrap()
     }
 
     pub fn anonymous(&self) -> Client {
