@@ -8,7 +8,7 @@ use casework_domain::ids::{CaseId, EventId, NoteId, UserId};
 use casework_domain::task::Assignee;
 use casework_domain::text::Code;
 use jiff::Timestamp;
-use sqlx::{Any, QueryBuilder};
+use crate::sql::Sql;
 
 /// A rule's schedule on a case.
 #[derive(Debug, Clone)]
@@ -227,7 +227,7 @@ pub async fn inbox(
     before: Option<EventId>,
     limit: i64,
 ) -> Result<Vec<Alert>> {
-    let mut query = QueryBuilder::<Any>::new(format!(
+    let mut query = Sql::new(format!(
         "SELECT {COLUMNS} FROM alerts a JOIN cases c ON c.id = a.case_id WHERE a.acknowledged_at IS NULL AND a.fire_at <= "
     ));
     query.push_bind(micros(now));
@@ -242,7 +242,7 @@ pub async fn inbox(
         query.push(" AND a.id < ").push_bind(before.to_string());
     }
     query.push(" ORDER BY a.id DESC LIMIT ").push_bind(limit);
-    let rows: Vec<Row> = query.build_query_as().fetch_all(conn).await?;
+    let rows: Vec<Row> = query.build_query_as()?.fetch_all(conn).await?;
     rows.into_iter().map(alert).collect()
 }
 

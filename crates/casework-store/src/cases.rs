@@ -8,7 +8,7 @@ use casework_domain::ids::{CaseId, PersonId, TeamId, UserId};
 use casework_domain::text::Code;
 use jiff::Timestamp;
 use serde::Serialize;
-use sqlx::{Any, QueryBuilder};
+use crate::sql::Sql;
 use std::collections::BTreeMap;
 
 /// The next number in a service's reference sequence for a year.
@@ -430,7 +430,7 @@ pub struct CaseQuery {
 /// filters lets the user see it (its reach covers the case and the case's restriction
 /// admits the user, as `CaseFilter::matches` says). No filters means nothing is visible.
 /// Break-glass expiry is compared with the filter's bound instant, not the database's clock.
-pub(crate) fn push_visibility(query: &mut QueryBuilder<'_, Any>, visible: &[CaseFilter]) {
+pub(crate) fn push_visibility(query: &mut Sql<'_>, visible: &[CaseFilter]) {
     query.push(" AND (");
     if visible.is_empty() {
         query.push("FALSE");
@@ -479,7 +479,7 @@ pub(crate) fn push_visibility(query: &mut QueryBuilder<'_, Any>, visible: &[Case
 }
 
 /// Appends every filter of the query but the paging.
-fn push_filters<'a>(query: &mut QueryBuilder<'a, Any>, query_for: &'a CaseQuery, visible: &[CaseFilter]) {
+fn push_filters<'a>(query: &mut Sql<'a>, query_for: &'a CaseQuery, visible: &[CaseFilter]) {
     push_visibility(query, visible);
     if let Some(service) = &query_for.service {
         query.push(" AND c.service = ").push_bind(service.as_str());
@@ -539,7 +539,7 @@ fn push_filters<'a>(query: &mut QueryBuilder<'a, Any>, query_for: &'a CaseQuery,
 }
 
 /// Appends the position of a column's value in `codes` (NULL first, unknown codes last).
-fn push_rank<'a>(query: &mut QueryBuilder<'a, Any>, column: &str, codes: &'a [Code]) {
+fn push_rank<'a>(query: &mut Sql<'a>, column: &str, codes: &'a [Code]) {
     query.push(format!("CASE WHEN {column} IS NULL THEN 0"));
     for (i, code) in codes.iter().enumerate() {
         query.push(format!(" WHEN {column} = ")).push_bind(code.as_str()).push(format!(" THEN {}", i + 1));
@@ -548,7 +548,7 @@ fn push_rank<'a>(query: &mut QueryBuilder<'a, Any>, column: &str, codes: &'a [Co
 }
 
 /// Appends `ORDER BY` for a sort, ending with the id as the tie-break.
-fn push_order<'a>(query: &mut QueryBuilder<'a, Any>, order: &'a CaseOrder) {
+fn push_order<'a>(query: &mut Sql<'a>, order: &'a CaseOrder) {
     let direction = if order.descending { " DESC" } else { " ASC" };
     query.push(" ORDER BY ");
     match &order.key {
@@ -579,13 +579,13 @@ fn push_order<'a>(query: &mut QueryBuilder<'a, Any>, order: &'a CaseOrder) {
 
 /// How many cases match the query (paging aside) among those the user may see.
 pub async fn count(conn: &mut Connection, query_for: &CaseQuery, visible: &[CaseFilter]) -> Result<i64> {
-    let mut query = QueryBuilder::new("SELECT COUNT(*) FROM cases c JOIN people p ON p.id = c.person_id WHERE TRUE");
+    let mut query = Sql::new("SELECT COUNT(*) FROM cases c JOIN people p ON p.id = c.person_id WHERE TRUE");
     push_filters(&mut query, query_for, visible);
-    Ok(query.build_query_scalar().fetch_one(conn).await?)
+    Ok(query.build_query_scalar()?.fetch_one(conn).await?)
 }
 
 pub async fn list(conn: &mut Connection, query_for: &CaseQuery, visible: &[CaseFilter]) -> Result<Vec<CaseSummary>> {
-    let mut query = QueryBuilder::new(
+    let mut query = Sql::new(
         "SELECT c.id, c.reference, c.service, c.person_id, p.given_name, p.family_name, p.known_as, c.stage, c.level,
             c.status, c.worker_id, u.display_name, c.team_id, c.opened_at, c.version
          FROM cases c JOIN people p ON p.id = c.person_id LEFT JOIN users u ON u.id = c.worker_id WHERE TRUE",
@@ -621,7 +621,7 @@ pub async fn list(conn: &mut Connection, query_for: &CaseQuery, visible: &[CaseF
         i64,
         i64,
     );
-    let rows: Vec<Row> = query.build_query_as().fetch_all(&mut *conn).await?;
+    let rows: Vec<Row> = query.build_query_as()?.fetch_all(&mut *conn).await?;
     let mut summaries = Vec::with_capacity(rows.len());
     for (
         id,
@@ -659,13 +659,13 @@ pub async fn list(conn: &mut Connection, query_for: &CaseQuery, visible: &[CaseF
         });
     }
     if !summaries.is_empty() {
-        let mut flags_query = QueryBuilder::<Any>::new("SELECT case_id, flag FROM case_flags WHERE case_id IN (");
+        let mut flags_query = Sql::new("SELECT case_id, flag FROM case_flags WHERE case_id IN (");
         let mut ids = flags_query.separated(", ");
         for summary in &summaries {
             ids.push_bind(summary.id.to_string());
         }
         flags_query.push(") ORDER BY flag");
-        let flags: Vec<(String, String)> = flags_query.build_query_as().fetch_all(conn).await?;
+        let flags: Vec<(String, String)> = flags_query.build_query_as()?.fetch_all(conn).await?;
         for (case, flag) in flags {
             if let Some(summary) = summaries.iter_mut().find(|s| s.id.to_string() == case) {
                 summary.flags.push(code(&flag)?);

@@ -287,7 +287,7 @@ pub struct AccessQuery {
 }
 
 pub async fn access_log(conn: &mut Connection, query_for: &AccessQuery) -> Result<Vec<AccessEntry>> {
-    let mut query = sqlx::QueryBuilder::new(
+    let mut query = crate::sql::Sql::new(
         "SELECT a.id, a.at, a.user_id, u.username, a.case_id, c.reference, a.what, a.why
          FROM access_log a JOIN cases c ON c.id = a.case_id JOIN users u ON u.id = a.user_id WHERE TRUE",
     );
@@ -306,7 +306,7 @@ pub async fn access_log(conn: &mut Connection, query_for: &AccessQuery) -> Resul
     }
     query.push(" ORDER BY a.id DESC LIMIT ").push_bind(query_for.limit);
     type Row = (String, i64, String, String, String, String, String, Option<String>);
-    let rows: Vec<Row> = query.build_query_as().fetch_all(conn).await?;
+    let rows: Vec<Row> = query.build_query_as()?.fetch_all(conn).await?;
     rows.into_iter()
         .map(|(id, at, user, username, case, case_reference, what, why)| {
             Ok(AccessEntry {

@@ -35,6 +35,7 @@ pub mod timers;
 pub mod users;
 
 mod convert;
+mod sql;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor};

@@ -155,7 +155,7 @@ pub async fn list(conn: &mut Connection, filter: &ReferralFilter) -> Result<Vec<
         return Ok(Vec::new());
     }
     // '' matches no service; it keeps each list valid SQL when empty.
-    let mut query = sqlx::QueryBuilder::new(format!("SELECT {COLUMNS} FROM referrals WHERE (service IN (''"));
+    let mut query = crate::sql::Sql::new(format!("SELECT {COLUMNS} FROM referrals WHERE (service IN (''"));
     for service in &filter.services {
         query.push(", ").push_bind(service.as_str());
     }
@@ -175,6 +175,6 @@ pub async fn list(conn: &mut Connection, filter: &ReferralFilter) -> Result<Vec<
         query.push(" AND id < ").push_bind(before.to_string());
     }
     query.push(" ORDER BY id DESC LIMIT ").push_bind(filter.limit);
-    let rows: Vec<Row> = query.build_query_as().fetch_all(conn).await?;
+    let rows: Vec<Row> = query.build_query_as()?.fetch_all(conn).await?;
     rows.into_iter().map(referral).collect()
 }

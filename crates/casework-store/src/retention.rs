@@ -11,7 +11,7 @@ use casework_domain::text::{Code, LongText};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Serialize;
-use sqlx::{Any, QueryBuilder};
+use crate::sql::Sql;
 use std::collections::BTreeMap;
 
 fn long_text(raw: &str) -> Result<LongText> {
@@ -95,7 +95,7 @@ pub struct DueQuery {
     pub limit: i64,
 }
 
-fn push_due<'a>(query: &mut QueryBuilder<'a, Any>, due: &'a DueQuery, visible: &[CaseFilter]) {
+fn push_due<'a>(query: &mut Sql<'a>, due: &'a DueQuery, visible: &[CaseFilter]) {
     query.push(" AND c.status = 'closed' AND c.service = ").push_bind(due.service.as_str());
     query.push(" AND c.closed_at < ").push_bind(micros(due.closed_before));
     if let Some(born) = due.born_on_or_before {
@@ -105,7 +105,7 @@ fn push_due<'a>(query: &mut QueryBuilder<'a, Any>, due: &'a DueQuery, visible: &
 }
 
 pub async fn due_for_review(conn: &mut Connection, due: &DueQuery, visible: &[CaseFilter]) -> Result<Vec<DueCase>> {
-    let mut query = QueryBuilder::new(
+    let mut query = Sql::new(
         "SELECT c.id, c.reference, p.given_name, p.family_name, p.date_of_birth, c.closed_at,
             EXISTS (SELECT 1 FROM legal_holds h WHERE h.case_id = c.id
                     AND NOT EXISTS (SELECT 1 FROM legal_hold_liftings l WHERE l.hold_id = h.id)),
@@ -115,7 +115,7 @@ pub async fn due_for_review(conn: &mut Connection, due: &DueQuery, visible: &[Ca
     push_due(&mut query, due, visible);
     query.push(" ORDER BY c.closed_at, c.id LIMIT ").push_bind(due.limit);
     type Row = (String, String, String, String, Option<String>, Option<i64>, Flag, Flag);
-    let rows: Vec<Row> = query.build_query_as().fetch_all(conn).await?;
+    let rows: Vec<Row> = query.build_query_as()?.fetch_all(conn).await?;
     rows.into_iter()
         .map(|(id, reference, given, family, born, closed, on_hold, approved)| {
             Ok(DueCase {
@@ -157,7 +157,7 @@ pub struct DuePaperQuery {
 }
 
 pub async fn scanned_paper_due(conn: &mut Connection, due: &DuePaperQuery, visible: &[CaseFilter]) -> Result<Vec<DuePaper>> {
-    let mut query = QueryBuilder::new(
+    let mut query = Sql::new(
         "SELECT d.id, c.id, c.reference, d.title, d.location, d.received_on, s.added_at,
             EXISTS (SELECT 1 FROM legal_holds h WHERE h.case_id = c.id
                     AND NOT EXISTS (SELECT 1 FROM legal_hold_liftings l WHERE l.hold_id = h.id))
@@ -175,7 +175,7 @@ pub async fn scanned_paper_due(conn: &mut Connection, due: &DuePaperQuery, visib
     push_visibility(&mut query, visible);
     query.push(" ORDER BY s.added_at, d.id LIMIT ").push_bind(due.limit);
     type Row = (String, String, String, String, String, String, i64, Flag);
-    let rows: Vec<Row> = query.build_query_as().fetch_all(conn).await?;
+    let rows: Vec<Row> = query.build_query_as()?.fetch_all(conn).await?;
     rows.into_iter()
         .map(|(document, case, reference, title, location, received_on, scanned_at, on_hold)| {
             Ok(DuePaper {

@@ -20,7 +20,7 @@ use casework_domain::ids::CaseId;
 use casework_domain::search::{SearchKind, SearchQuery, SnippetPart, snippet_parts};
 use casework_domain::text::Code;
 use serde::Serialize;
-use sqlx::{Any, QueryBuilder};
+use crate::sql::Sql;
 use std::collections::BTreeMap;
 
 /// A case found, with the text of it that matched best.
@@ -56,7 +56,7 @@ pub async fn search(
 ) -> Result<Vec<SearchHit>> {
     let backend = Backend::of(conn);
     // Texts matching any term, each with a score where lower is better.
-    let mut sql = QueryBuilder::<Any>::new("WITH hits AS (");
+    let mut sql = Sql::new("WITH hits AS (");
     match backend {
         Backend::Sqlite => sqlite::push_hits(&mut sql, query),
         Backend::Postgres => postgres::push_hits(&mut sql, query),
@@ -94,18 +94,18 @@ pub async fn search(
     );
     sql.push_bind(limit);
     type Row = (i64, String, String, String, String, String, Option<String>, String, String);
-    let rows: Vec<Row> = sql.build_query_as().fetch_all(&mut *conn).await?;
+    let rows: Vec<Row> = sql.build_query_as()?.fetch_all(&mut *conn).await?;
     if rows.is_empty() {
         return Ok(Vec::new());
     }
 
-    let mut sql = QueryBuilder::<Any>::new("");
+    let mut sql = Sql::new("");
     let documents = rows.iter().map(|row| row.0);
     match backend {
         Backend::Sqlite => sqlite::push_snippets(&mut sql, query, documents),
         Backend::Postgres => postgres::push_snippets(&mut sql, query, documents),
     }
-    let found: Vec<(i64, String)> = sql.build_query_as().fetch_all(conn).await?;
+    let found: Vec<(i64, String)> = sql.build_query_as()?.fetch_all(conn).await?;
     let mut snippets: BTreeMap<i64, Vec<SnippetPart>> =
         found.into_iter().map(|(document, text)| (document, snippet_parts(&text, MARK_OPEN, MARK_CLOSE))).collect();
     rows.into_iter()
@@ -128,9 +128,9 @@ pub async fn search(
 mod sqlite {
     use super::{MARK_CLOSE, MARK_OPEN, SNIPPET_WORDS};
     use casework_domain::search::{SearchQuery, Term};
-    use sqlx::{Any, QueryBuilder};
+    use crate::sql::Sql;
 
-    pub(super) fn push_hits(sql: &mut QueryBuilder<'_, Any>, query: &SearchQuery) {
+    pub(super) fn push_hits(sql: &mut Sql<'_>, query: &SearchQuery) {
         sql.push(
             "SELECT d.id AS document, d.case_id, d.kind, d.record_id, bm25(search_index) AS score
              FROM search_index JOIN search_documents d ON d.id = search_index.rowid
@@ -139,12 +139,12 @@ mod sqlite {
         sql.push_bind(query.fts5_any());
     }
 
-    pub(super) fn push_cases_with(sql: &mut QueryBuilder<'_, Any>, term: &Term) {
+    pub(super) fn push_cases_with(sql: &mut Sql<'_>, term: &Term) {
         sql.push("SELECT t.case_id FROM search_documents t WHERE t.id IN (SELECT rowid FROM search_index WHERE search_index MATCH ");
         sql.push_bind(term.fts5()).push(")");
     }
 
-    pub(super) fn push_snippets(sql: &mut QueryBuilder<'_, Any>, query: &SearchQuery, documents: impl Iterator<Item = i64>) {
+    pub(super) fn push_snippets(sql: &mut Sql<'_>, query: &SearchQuery, documents: impl Iterator<Item = i64>) {
         sql.push("SELECT rowid, snippet(search_index, 0, ");
         sql.push_bind(MARK_OPEN.to_string()).push(", ").push_bind(MARK_CLOSE.to_string());
         sql.push(", '…', ").push_bind(SNIPPET_WORDS).push(") FROM search_index WHERE search_index MATCH ");
@@ -165,10 +165,10 @@ mod sqlite {
 mod postgres {
     use super::{MARK_CLOSE, MARK_OPEN, SNIPPET_WORDS};
     use casework_domain::search::{SearchQuery, Term};
-    use sqlx::{Any, QueryBuilder};
+    use crate::sql::Sql;
 
     /// The term as a tsquery expression.
-    fn push_term(sql: &mut QueryBuilder<'_, Any>, term: &Term) {
+    fn push_term(sql: &mut Sql<'_>, term: &Term) {
         let words = term.words();
         let (whole, last) = match (term.is_prefix(), words.split_last()) {
             (true, Some((last, whole))) => (whole, Some(last)),
@@ -193,7 +193,7 @@ mod postgres {
     }
 
     /// Texts holding any of the terms.
-    fn push_any(sql: &mut QueryBuilder<'_, Any>, query: &SearchQuery) {
+    fn push_any(sql: &mut Sql<'_>, query: &SearchQuery) {
         sql.push("(");
         for (i, term) in query.terms().iter().enumerate() {
             if i > 0 {
@@ -204,26 +204,31 @@ mod postgres {
         sql.push(")");
     }
 
-    pub(super) fn push_hits(sql: &mut QueryBuilder<'_, Any>, query: &SearchQuery) {
+    pub(super) fn push_hits(sql: &mut Sql<'_>, query: &SearchQuery) {
         sql.push("SELECT d.id AS document, d.case_id, d.kind, d.record_id, -ts_rank_cd(d.terms, q.query) AS score FROM search_documents d, (SELECT ");
         push_any(sql, query);
         sql.push(" AS query) q WHERE d.terms @@ q.query");
     }
 
-    pub(super) fn push_cases_with(sql: &mut QueryBuilder<'_, Any>, term: &Term) {
+    pub(super) fn push_cases_with(sql: &mut Sql<'_>, term: &Term) {
         sql.push("SELECT t.case_id FROM search_documents t WHERE t.terms @@ ");
         push_term(sql, term);
     }
 
-    pub(super) fn push_snippets(sql: &mut QueryBuilder<'_, Any>, query: &SearchQuery, documents: impl Iterator<Item = i64>) {
-        sql.push("SELECT d.id, ts_headline('casework', d.body, ");
+    pub(super) fn push_snippets(sql: &mut Sql<'_>, query: &SearchQuery, documents: impl Iterator<Item = i64>) {
+        // A short text is shown whole, as FTS5's snippet does; a long one as its best fragments.
+        let marks = format!("StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}");
+        sql.push("SELECT d.id, CASE WHEN cardinality(regexp_split_to_array(btrim(d.body), '\\s+')) <= ");
+        sql.push_bind(SNIPPET_WORDS).push(" THEN ts_headline('casework', d.body, ");
+        push_any(sql, query);
+        sql.push(", ").push_bind(format!("{marks}, HighlightAll=true"));
+        sql.push(") ELSE ts_headline('casework', d.body, ");
         push_any(sql, query);
         sql.push(", ").push_bind(format!(
-            "StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}, MaxWords={SNIPPET_WORDS}, MinWords={}, ShortWord=0, \
-             MaxFragments=2, FragmentDelimiter=\" … \"",
+            "{marks}, MaxWords={SNIPPET_WORDS}, MinWords={}, ShortWord=0, MaxFragments=2, FragmentDelimiter=\" … \"",
             SNIPPET_WORDS / 2
         ));
-        sql.push(") FROM search_documents d WHERE d.id IN (");
+        sql.push(") END FROM search_documents d WHERE d.id IN (");
         let mut list = sql.separated(", ");
         for document in documents {
             list.push_bind(document);

@@ -167,7 +167,7 @@ pub async fn open_for(
     limit: i64,
 ) -> Result<Vec<OpenTask>> {
     let columns: Vec<String> = COLUMNS.split(", ").map(|c| format!("t.{c}")).collect();
-    let mut query = sqlx::QueryBuilder::new(format!(
+    let mut query = crate::sql::Sql::new(format!(
         "SELECT {}, c.reference AS case_reference FROM tasks t JOIN cases c ON c.id = t.case_id WHERE t.status = 'open' AND ((t.assignee_type = 'user' AND t.assignee = ",
         columns.join(", ")
     ));
@@ -180,7 +180,7 @@ pub async fn open_for(
     crate::cases::push_visibility(&mut query, visible);
     query.push(" ORDER BY t.due_on IS NULL, t.due_on, t.id LIMIT ").push_bind(limit);
     let rows: Vec<(Row, String)> = query
-        .build()
+        .build()?
         .try_map(|row: sqlx::any::AnyRow| {
             use sqlx::{FromRow, Row as _};
             Ok((Row::from_row(&row)?, row.try_get("case_reference")?))

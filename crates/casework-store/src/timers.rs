@@ -74,7 +74,7 @@ pub async fn open_for_cases(conn: &mut Connection, cases: &[CaseId]) -> Result<V
     if cases.is_empty() {
         return Ok(Vec::new());
     }
-    let mut query = sqlx::QueryBuilder::new(
+    let mut query = crate::sql::Sql::new(
         "SELECT id, case_id, timer FROM case_timers WHERE state IN ('running', 'paused', 'breached') AND case_id IN (",
     );
     let mut list = query.separated(", ");
@@ -82,7 +82,7 @@ pub async fn open_for_cases(conn: &mut Connection, cases: &[CaseId]) -> Result<V
         list.push_bind(case.to_string());
     }
     query.push(") ORDER BY due_at");
-    let rows: Vec<(String, String, String)> = query.build_query_as().fetch_all(conn).await?;
+    let rows: Vec<(String, String, String)> = query.build_query_as()?.fetch_all(conn).await?;
     rows.into_iter().map(stored).collect()
 }
 

@@ -1,4 +1,4 @@
-//! Full-text search: whatever a user types, the query the store sends is one SQLite accepts.
+//! Full-text search: whatever a user types, the query the store sends is one the database accepts.
 
 use casework_domain::access::{CaseFilter, FilterReach};
 use casework_domain::ids::UserId;
@@ -57,7 +57,7 @@ fn fts5_flavoured() -> impl Strategy<Value = String> {
 }
 
 #[test]
-fn whatever_is_typed_sqlite_runs_the_search_without_error() {
+fn whatever_is_typed_the_search_runs_without_error() {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let (store, _dir, filter) = runtime.block_on(one_case());
     let mut runner = TestRunner::new(Config { cases: 400, failure_persistence: None, ..Config::default() });

@@ -385,17 +385,13 @@ async fn when_the_access_log_cannot_be_written_nothing_is_served() {
 #[tokio::test]
 async fn a_record_that_cannot_be_written_leaves_no_file_and_the_sweep_removes_what_a_crash_left() {
     let s = setting().await;
-    let mut conn = s.server.raw_connection().await;
-    sqlx::query("CREATE TRIGGER test_documents_fail BEFORE INSERT ON documents BEGIN SELECT RAISE(ABORT, 'disk full'); END")
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    s.server.fail_inserts("documents", "disk full").await;
     let before = s.server.counts().await;
     let answer = s.lead.upload(&s.path("/documents"), form("Care plan", "plan.pdf", "application/pdf", PDF)).await;
     assert_eq!(answer.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(s.server.counts().await, before);
     assert!(s.server.stored_files().is_empty(), "the file written before the failed record is removed");
-    sqlx::query("DROP TRIGGER test_documents_fail").execute(&mut conn).await.unwrap();
+    s.server.allow_inserts("documents").await;
 
     // A crash between writing a file and recording it leaves a file no record names.
     let kept = s.upload(&s.lead, form("Care plan", "plan.pdf", "application/pdf", PDF)).await;
@@ -543,15 +539,11 @@ async fn documents_are_kept_in_s3_compatible_storage() {
     assert_eq!(headers["content-type"], "application/pdf");
 
     // A record that cannot be written leaves nothing in the bucket.
-    let mut conn = server.raw_connection().await;
-    sqlx::query("CREATE TRIGGER test_documents_fail BEFORE INSERT ON documents BEGIN SELECT RAISE(ABORT, 'disk full'); END")
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    server.fail_inserts("documents", "disk full").await;
     let answer = lead.upload(&format!("/api/v1/cases/{case}/documents"), form("Letter", "l.pdf", "application/pdf", PDF)).await;
     assert_eq!(answer.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(stored(), std::slice::from_ref(&id));
-    sqlx::query("DROP TRIGGER test_documents_fail").execute(&mut conn).await.unwrap();
+    server.allow_inserts("documents").await;
 
     // A changed object in the bucket is not served.
     std::fs::write(folder.join(&id), b"%PDF-1.4 something else entirely, same story\n").unwrap();

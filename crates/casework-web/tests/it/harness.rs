@@ -206,21 +206,40 @@ impl TestServer {
 
     /// Makes every write to the access log fail, as a full disk or a broken database would.
     pub async fn refuse_access_log_writes(&self) {
-        let mut tx = self.app.store.begin().await.unwrap();
-        sqlx::query(
-            "CREATE TRIGGER test_refuse_access_log BEFORE INSERT ON access_log
-             BEGIN SELECT RAISE(ABORT, 'the access log is unavailable'); END",
-        )
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
+        self.fail_inserts("access_log", "the access log is unavailable").await;
     }
 
     pub async fn allow_access_log_writes(&self) {
-        let mut tx = self.app.store.begin().await.unwrap();
-        sqlx::query("DROP TRIGGER test_refuse_access_log").execute(&mut *tx).await.unwrap();
-        tx.commit().await.unwrap();
+        self.allow_inserts("access_log").await;
+    }
+
+    /// Makes every new row of `table` fail with `message`, in the database itself.
+    pub async fn fail_inserts(&self, table: &str, message: &str) {
+        let mut conn = self.raw_connection().await;
+        let statements = match self.location {
+            casework_app::Location::Sqlite(_) => vec![format!(
+                "CREATE TRIGGER test_fail_{table} BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, '{message}'); END"
+            )],
+            casework_app::Location::Postgres(_) => vec![
+                format!(
+                    "CREATE FUNCTION test_fail_{table}() RETURNS trigger LANGUAGE plpgsql AS \
+                     $$ BEGIN RAISE EXCEPTION '{message}'; END $$"
+                ),
+                format!("CREATE TRIGGER test_fail_{table} BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION test_fail_{table}()"),
+            ],
+        };
+        for statement in statements {
+            sqlx::query(&statement).execute(&mut conn).await.unwrap();
+        }
+    }
+
+    pub async fn allow_inserts(&self, table: &str) {
+        let mut conn = self.raw_connection().await;
+        let statement = match self.location {
+            casework_app::Location::Sqlite(_) => format!("DROP TRIGGER test_fail_{table}"),
+            casework_app::Location::Postgres(_) => format!("DROP TRIGGER test_fail_{table} ON {table}"),
+        };
+        sqlx::query(&statement).execute(&mut conn).await.unwrap();
     }
 
     /// The kinds of the history events about one record (a user, a team…), oldest first.

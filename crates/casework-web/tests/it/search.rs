@@ -188,7 +188,7 @@ async fn what_is_typed_is_words_never_query_syntax_and_a_search_of_nothing_names
 /// The ids of the cases the access log says `user` was shown by searches, in order.
 async fn logged_searches(server: &TestServer, user: &str) -> Vec<String> {
     let mut conn = server.app.store.read().await.unwrap();
-    sqlx::query_scalar("SELECT case_id FROM access_log WHERE user_id = $1 AND what = 'search' ORDER BY rowid")
+    sqlx::query_scalar("SELECT case_id FROM access_log WHERE user_id = $1 AND what = 'search' ORDER BY id")
         .bind(user)
         .fetch_all(&mut *conn)
         .await
