@@ -65,6 +65,20 @@ impl StoreError {
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, StoreError::Database(sqlx::Error::Database(e)) if e.is_unique_violation())
     }
+
+    /// The database could not be reached or went away mid-request (a restart, a failover,
+    /// a network fault): worth trying again shortly, unlike a fault in the request.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Database(sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed) => true,
+            // PostgreSQL's classes 08 (connection exception) and 57P (operator intervention:
+            // shut down, crashed, starting up).
+            StoreError::Database(sqlx::Error::Database(e)) => {
+                e.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57P"))
+            }
+            _ => false,
+        }
+    }
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -222,15 +236,17 @@ impl Store {
             }
             Location::Postgres(url) => {
                 let options = AnyConnectOptions::from_str(url)?;
+                // While the server is away (a restart, a failover) a request waits this long
+                // for it, then is answered "unavailable"; the pool reconnects by itself.
                 let writer = AnyPoolOptions::new()
                     .max_connections(4)
-                    .acquire_timeout(Duration::from_secs(30))
+                    .acquire_timeout(Duration::from_secs(5))
                     .connect_with(options.clone())
                     .await?;
                 MIGRATE_POSTGRES.run(&writer).await?;
                 let reader = AnyPoolOptions::new()
                     .max_connections(8)
-                    .acquire_timeout(Duration::from_secs(30))
+                    .acquire_timeout(Duration::from_secs(5))
                     .after_connect(|conn, _| Box::pin(async move { conn.execute(POSTGRES_READER_SETTINGS).await.map(drop) }))
                     .connect_with(options)
                     .await?;
@@ -273,8 +289,9 @@ impl Store {
     }
 
     /// The engine's own consistency check; `Ok` holds the problems found (empty when sound).
-    /// PostgreSQL checks its pages as it reads them (and with data checksums, if the cluster
-    /// has them), so there it is a full read of every table.
+    /// On PostgreSQL: every table read through (pages are checked as they are read, against
+    /// data checksums if the cluster has them), and every B-tree index checked by `amcheck`
+    /// when the database has that extension.
     pub async fn integrity_check(&self) -> Result<Vec<String>> {
         match self.backend {
             Backend::Sqlite => {
@@ -283,10 +300,33 @@ impl Store {
             }
             Backend::Postgres => {
                 let mut conn = self.read().await?;
+                let mut problems = Vec::new();
                 for table in meta::tables(&mut conn).await? {
-                    meta::count(&mut conn, &table).await?;
+                    if let Err(error) = meta::count(&mut conn, &table).await {
+                        problems.push(format!("{table}: {error}"));
+                    }
                 }
-                Ok(Vec::new())
+                let amcheck: Option<i64> =
+                    sqlx::query_scalar("SELECT 1 FROM pg_extension WHERE extname = 'amcheck'").fetch_optional(&mut *conn).await?;
+                if amcheck.is_some() {
+                    let indexes: Vec<String> = sqlx::query_scalar(
+                        "SELECT c.relname::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                         JOIN pg_am a ON a.oid = c.relam JOIN pg_namespace n ON n.oid = c.relnamespace
+                         WHERE a.amname = 'btree' AND n.nspname = current_schema() ORDER BY c.relname",
+                    )
+                    .fetch_all(&mut *conn)
+                    .await?;
+                    for index in indexes {
+                        let checked = sqlx::query("SELECT bt_index_check(to_regclass($1), true)::text")
+                            .bind(&index)
+                            .execute(&mut *conn)
+                            .await;
+                        if let Err(error) = checked {
+                            problems.push(format!("{index}: {error}"));
+                        }
+                    }
+                }
+                Ok(problems)
             }
         }
     }

@@ -105,6 +105,17 @@ impl From<AppError> for ApiError {
             },
             AppError::Invalid(invalid) => ApiError::invalid(invalid),
             AppError::Conflict(detail) => ApiError::new(StatusCode::CONFLICT, "Conflict", detail),
+            AppError::Store(ref store) if store.is_unavailable() => {
+                tracing::warn!(error = %error, "the database is not answering");
+                ApiError {
+                    retry_after: Some(5),
+                    ..ApiError::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "The database is not answering",
+                        "try again in a moment; a change sent again with the same Idempotency-Key is made only once",
+                    )
+                }
+            }
             AppError::Store(_) | AppError::Internal(_) => {
                 tracing::error!(error = %error, "request failed");
                 ApiError::new(

@@ -268,6 +268,14 @@ fn problem(error: AppError, signed_in: Option<SignedIn>) -> Response {
         AppError::BreakGlassPossible => {
             (StatusCode::FORBIDDEN, "This case is restricted", "Open the case itself to ask for break-glass access.")
         }
+        AppError::Store(store) if store.is_unavailable() => {
+            tracing::warn!(%error, "the database is not answering");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The database is not answering",
+                "Please wait a moment, then look at the case to see whether your change was saved before sending it again.",
+            )
+        }
         AppError::Store(_) | AppError::Internal(_) => {
             tracing::error!(%error, "page failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "Nothing was changed. Please try again.")

@@ -711,3 +711,188 @@ fn nothing_acknowledged_is_lost_when_the_server_is_killed_under_write_load() {
     let verify = casework(&["verify", "--database", &database], &[]);
     assert!(verify.status.success(), "{}", text(&verify));
 }
+
+/// A PostgreSQL server of one test's own, so it can be stopped hard and started again
+/// without disturbing the server the other tests share. `None` when the test run has no
+/// PostgreSQL (`scripts/with-postgres` names its binaries).
+struct OwnPostgres {
+    dir: tempfile::TempDir,
+    bin: String,
+    user: String,
+    url: String,
+}
+
+impl OwnPostgres {
+    fn start() -> Option<OwnPostgres> {
+        let bin = std::env::var("CASEWORK_TEST_PGBIN").ok()?;
+        let user = std::env::var("CASEWORK_TEST_PGUSER").ok()?;
+        // In /tmp so the server's user can reach it and the socket path stays short.
+        let dir = tempfile::Builder::new().prefix("casework-pg-").tempdir_in("/tmp").unwrap();
+        assert!(Command::new("chown").arg(format!("{user}:")).arg(dir.path()).status().unwrap().success());
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let server = OwnPostgres { url: format!("postgres://casework@127.0.0.1:{port}/postgres"), dir, bin, user };
+        let data = server.data();
+        assert!(server.run("initdb", &["-D", &data, "--auth=trust", "--username=casework", "--encoding=UTF8", "--locale=C"]));
+        let settings = format!(
+            "listen_addresses = '127.0.0.1'\nport = {port}\nunix_socket_directories = '{}'\nfsync = on\nsynchronous_commit = on\n",
+            server.dir.path().display()
+        );
+        std::fs::OpenOptions::new().append(true).open(format!("{data}/postgresql.conf")).unwrap().write_all(settings.as_bytes()).unwrap();
+        server.start_again();
+        Some(server)
+    }
+
+    fn data(&self) -> String {
+        format!("{}/data", self.dir.path().display())
+    }
+
+    fn run(&self, program: &str, args: &[&str]) -> bool {
+        Command::new("runuser")
+            .current_dir(self.dir.path())
+            .args(["-u", &self.user, "--", &format!("{}/{program}", self.bin)])
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap()
+            .success()
+    }
+
+    /// As a power cut or a killed server: no checkpoint, in-flight transactions lost.
+    fn stop_immediately(&self) {
+        assert!(self.run("pg_ctl", &["-D", &self.data(), "-m", "immediate", "-w", "stop"]));
+    }
+
+    fn start_again(&self) {
+        let log = format!("{}/server.log", self.dir.path().display());
+        assert!(self.run("pg_ctl", &["-D", &self.data(), "-l", &log, "-w", "-t", "60", "start"]));
+    }
+}
+
+impl Drop for OwnPostgres {
+    fn drop(&mut self) {
+        self.run("pg_ctl", &["-D", &self.data(), "-m", "fast", "-w", "stop"]);
+    }
+}
+
+/// What one client saw while the database went away and came back.
+#[derive(Default)]
+struct OutageWrites {
+    acknowledged: Vec<(String, String)>,
+    unavailable: usize,
+    after_restart: usize,
+}
+
+#[test]
+fn a_postgresql_crash_under_load_gives_clean_errors_loses_nothing_acknowledged_and_casework_recovers_by_itself() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU8, Ordering};
+    const CLIENTS: usize = 8;
+    let Some(postgres) = OwnPostgres::start() else {
+        eprintln!("skipped: this test run has no PostgreSQL (run it under scripts/with-postgres)");
+        return;
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let database = runtime.block_on(casework_app::store::testing::create_database(&postgres.url)).unwrap();
+    add_keeper(&database);
+    let server = Server::start(&database);
+    let address = server.address.clone();
+    // 0: database up; 1: stopped; 2: started again; 3: time to finish.
+    let phase = Arc::new(AtomicU8::new(0));
+    let writes: Vec<OutageWrites> = runtime.block_on(async {
+        let client = signed_in(&address, "sam.keeper", PASSWORD).await;
+        let case = open_case(&client, &address, "Outage").await;
+        let mut running = Vec::new();
+        for i in 0..CLIENTS {
+            let (client, address, case, phase) = (client.clone(), address.clone(), case.clone(), phase.clone());
+            running.push(tokio::spawn(async move {
+                let mut mine = OutageWrites::default();
+                let mut n = 0;
+                let mut key = format!("client{i}-0");
+                while phase.load(Ordering::SeqCst) < 3 {
+                    let answer = client
+                        .post(format!("http://{address}/api/v1/cases/{case}/notes"))
+                        .header("Idempotency-Key", &key)
+                        .json(&serde_json::json!({ "kind": "contact", "body": format!("Note {key}") }))
+                        .send()
+                        .await
+                        .expect("Casework itself keeps answering while the database is away");
+                    let status = answer.status();
+                    let body: serde_json::Value = answer.json().await.expect("every answer is a JSON document");
+                    if status.is_success() {
+                        mine.acknowledged.push((key.clone(), body["id"].as_str().unwrap().to_owned()));
+                        if phase.load(Ordering::SeqCst) == 2 {
+                            mine.after_restart += 1;
+                        }
+                        n += 1;
+                        key = format!("client{i}-{n}");
+                    } else {
+                        // A clean refusal to try again later, never a half-answer; the same
+                        // key is sent again.
+                        assert_eq!(status, reqwest::StatusCode::SERVICE_UNAVAILABLE, "{body}");
+                        assert!(body["title"].is_string() && body["detail"].is_string(), "{body}");
+                        mine.unavailable += 1;
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                }
+                mine
+            }));
+        }
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        postgres.stop_immediately();
+        phase.store(1, Ordering::SeqCst);
+        let ready = reqwest::get(format!("http://{address}/readyz")).await.unwrap();
+        assert_eq!(ready.status(), reqwest::StatusCode::SERVICE_UNAVAILABLE, "not ready without the database");
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        postgres.start_again();
+        phase.store(2, Ordering::SeqCst);
+        // Recovered by itself: every client gets writes through again, with no restart of
+        // Casework. (A generous deadline; this is not a measure of speed.)
+        let deadline = Instant::now() + Duration::from_secs(90);
+        loop {
+            let ready = reqwest::get(format!("http://{address}/readyz")).await.unwrap();
+            if ready.status().is_success() {
+                break;
+            }
+            assert!(Instant::now() < deadline, "Casework did not recover");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        phase.store(3, Ordering::SeqCst);
+        let mut back = Vec::new();
+        for task in running {
+            back.push(task.await.unwrap());
+        }
+        back
+    });
+    drop(server);
+
+    let unavailable: usize = writes.iter().map(|w| w.unavailable).sum();
+    eprintln!("{unavailable} answers of 'unavailable' during the outage");
+    assert!(unavailable > 0, "the outage was met");
+    assert!(writes.iter().all(|w| w.after_restart > 0), "every client wrote again after the restart");
+    let acknowledged: Vec<(String, String)> = writes.into_iter().flat_map(|w| w.acknowledged).collect();
+    runtime.block_on(async {
+        let mut conn = connect(&database).await;
+        for (key, id) in &acknowledged {
+            let body: Option<String> =
+                sqlx::query_scalar("SELECT body FROM notes WHERE id = $1").bind(id).fetch_optional(&mut conn).await.unwrap();
+            assert_eq!(body.as_deref(), Some(format!("Note {key}").as_str()), "acknowledged note {key} is there");
+        }
+        let twice: Vec<(String, i64)> = sqlx::query_as("SELECT body, COUNT(*) FROM notes GROUP BY body HAVING COUNT(*) > 1")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        assert!(twice.is_empty(), "nothing is there twice: {twice:?}");
+        let orphans: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM notes n WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.subject_id = n.id)",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+        assert_eq!(orphans, 0, "no note without its event");
+        assert_sound(&database, &mut conn).await;
+    });
+    let verify = casework(&["verify", "--database", &database], &[]);
+    assert!(verify.status.success(), "{}", text(&verify));
+}
