@@ -896,3 +896,72 @@ fn a_postgresql_crash_under_load_gives_clean_errors_loses_nothing_acknowledged_a
     let verify = casework(&["verify", "--database", &database], &[]);
     assert!(verify.status.success(), "{}", text(&verify));
 }
+
+#[test]
+fn a_postgresql_installation_restored_from_pg_dump_serves_what_it_held() {
+    let (Some(server_url), Ok(bin)) = (casework_app::store::testing::postgres_server(), std::env::var("CASEWORK_TEST_PGBIN"))
+    else {
+        eprintln!("skipped: this test run has no PostgreSQL (run it under scripts/with-postgres)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let database = db(dir.path());
+    add_keeper(&database);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = Server::start(&database);
+    let (case, note) = runtime.block_on(async {
+        let client = signed_in(&server.address, "sam.keeper", PASSWORD).await;
+        let case = open_case(&client, &server.address, "Dumped").await;
+        let note: serde_json::Value = client
+            .post(format!("http://{}/api/v1/cases/{case}/notes", server.address))
+            .json(&serde_json::json!({ "kind": "contact", "body": "Said the allotment was flooded" }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        (case, note["id"].as_str().unwrap().to_owned())
+    });
+
+    // As the README says: pg_dump's custom format, taken while the server runs, restored
+    // into a new empty database.
+    let dump = dir.path().join("casework.dump");
+    let dumped = Command::new(format!("{bin}/pg_dump"))
+        .args(["--format=custom", "--file", dump.to_str().unwrap(), "--dbname", &database])
+        .output()
+        .unwrap();
+    assert!(dumped.status.success(), "{}", text(&dumped));
+    drop(server);
+    let restored = runtime.block_on(casework_app::store::testing::create_database(&server_url)).unwrap();
+    let loaded = Command::new(format!("{bin}/pg_restore"))
+        .args(["--exit-on-error", "--no-owner", "--dbname", &restored, dump.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(loaded.status.success(), "{}", text(&loaded));
+
+    let verify = casework(&["verify", "--database", &restored], &[]);
+    assert!(verify.status.success(), "{}", text(&verify));
+    let server = Server::start(&restored);
+    runtime.block_on(async {
+        let client = signed_in(&server.address, "sam.keeper", PASSWORD).await;
+        let notes: serde_json::Value = client
+            .get(format!("http://{}/api/v1/cases/{case}/notes", server.address))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(notes["items"][0]["id"], note.as_str());
+        let found: serde_json::Value = client
+            .get(format!("http://{}/api/v1/search?q=flooded", server.address))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(found["items"][0]["case"], case.as_str(), "the search index came back too: {found}");
+    });
+}
