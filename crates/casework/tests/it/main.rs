@@ -25,10 +25,9 @@ fn text(output: &Output) -> String {
 /// PostgreSQL server the test run names (`scripts/with-postgres`).
 fn db(dir: &Path) -> String {
     match casework_app::store::testing::postgres_server() {
-        Some(server) => tokio::runtime::Runtime::new()
-            .unwrap()
-            .block_on(casework_app::store::testing::create_database(&server))
-            .unwrap(),
+        Some(server) => {
+            tokio::runtime::Runtime::new().unwrap().block_on(casework_app::store::testing::create_database(&server)).unwrap()
+        }
         None => dir.join("casework.db").display().to_string(),
     }
 }
@@ -566,7 +565,14 @@ struct ClientWrites {
 }
 
 /// Writes notes with idempotency keys until the server stops answering.
-async fn write_until_killed(client: reqwest::Client, address: String, case: String, name: String, writes: &mut ClientWrites) {
+async fn write_until_killed(
+    client: reqwest::Client,
+    address: String,
+    case: String,
+    name: String,
+    writes: &mut ClientWrites,
+    made: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
     let mut n = writes.acknowledged.len();
     loop {
         let key = writes.unanswered.take().unwrap_or_else(|| {
@@ -590,6 +596,7 @@ async fn write_until_killed(client: reqwest::Client, address: String, case: Stri
         match answer.json::<serde_json::Value>().await {
             Ok(note) if status == reqwest::StatusCode::CREATED || status == reqwest::StatusCode::OK => {
                 writes.acknowledged.push((key, note["id"].as_str().unwrap().to_owned()));
+                made.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             }
             Ok(other) => panic!("a write was refused with {status}: {other}"),
             Err(_) => {
@@ -638,16 +645,23 @@ fn nothing_acknowledged_is_lost_when_the_server_is_killed_under_write_load() {
             if case.is_empty() {
                 case = open_case(&client, &address, "Crash").await;
             }
+            let made = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
             let mut running = Vec::new();
             for (i, mut mine) in writes.into_iter().enumerate() {
-                let (client, address, case) = (client.clone(), address.clone(), case.clone());
+                let (client, address, case, made) = (client.clone(), address.clone(), case.clone(), made.clone());
                 running.push(tokio::spawn(async move {
-                    write_until_killed(client, address, case, format!("client{i}"), &mut mine).await;
+                    write_until_killed(client, address, case, format!("client{i}"), &mut mine, made).await;
                     mine
                 }));
             }
-            // Killed at a different moment each round, mid-write.
-            tokio::time::sleep(Duration::from_millis(150 + 37 * (round as u64 % 9))).await;
+            // Under load first (however busy the machine), then killed at a different
+            // moment each round, mid-write.
+            let deadline = Instant::now() + Duration::from_secs(60);
+            while made.load(std::sync::atomic::Ordering::SeqCst) < CLIENTS * 2 {
+                assert!(Instant::now() < deadline, "no writes got through in round {round}");
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            tokio::time::sleep(Duration::from_millis(20 + 37 * (round as u64 % 9))).await;
             server.child.kill().unwrap();
             server.child.wait().unwrap();
             let mut back = Vec::new();
@@ -737,7 +751,12 @@ impl OwnPostgres {
             "listen_addresses = '127.0.0.1'\nport = {port}\nunix_socket_directories = '{}'\nfsync = on\nsynchronous_commit = on\n",
             server.dir.path().display()
         );
-        std::fs::OpenOptions::new().append(true).open(format!("{data}/postgresql.conf")).unwrap().write_all(settings.as_bytes()).unwrap();
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(format!("{data}/postgresql.conf"))
+            .unwrap()
+            .write_all(settings.as_bytes())
+            .unwrap();
         server.start_again();
         Some(server)
     }
@@ -954,14 +973,8 @@ fn a_postgresql_installation_restored_from_pg_dump_serves_what_it_held() {
             .await
             .unwrap();
         assert_eq!(notes["items"][0]["id"], note.as_str());
-        let found: serde_json::Value = client
-            .get(format!("http://{}/api/v1/search?q=flooded", server.address))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let found: serde_json::Value =
+            client.get(format!("http://{}/api/v1/search?q=flooded", server.address)).send().await.unwrap().json().await.unwrap();
         assert_eq!(found["items"][0]["case"], case.as_str(), "the search index came back too: {found}");
     });
 }
