@@ -607,6 +607,33 @@ async fn write_until_killed(
     }
 }
 
+/// Every acknowledged note (`Note <key>`) is there with its history event, nothing is there
+/// twice, no note is without its event, and the engine's integrity check passes.
+async fn assert_each_acknowledged_note_once(database: &str, acknowledged: &[(String, String)]) {
+    let mut conn = connect(database).await;
+    for (key, id) in acknowledged {
+        let body: Option<String> =
+            sqlx::query_scalar("SELECT body FROM notes WHERE id = $1").bind(id).fetch_optional(&mut conn).await.unwrap();
+        assert_eq!(body.as_deref(), Some(format!("Note {key}").as_str()), "acknowledged note {key} is there");
+        let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE subject_id = $1 AND kind = 'note-added'")
+            .bind(id)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(events, 1, "note {key} has its history event");
+    }
+    let twice: Vec<(String, i64)> =
+        sqlx::query_as("SELECT body, COUNT(*) FROM notes GROUP BY body HAVING COUNT(*) > 1").fetch_all(&mut conn).await.unwrap();
+    assert!(twice.is_empty(), "nothing is there twice: {twice:?}");
+    let orphans: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM notes n WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.subject_id = n.id)")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(orphans, 0, "no note without its event");
+    assert_sound(database, &mut conn).await;
+}
+
 /// The engine's own integrity check passes: SQLite's, or on PostgreSQL amcheck over every
 /// B-tree index (which also reads every table the index points into).
 async fn assert_sound(database: &str, conn: &mut sqlx::AnyConnection) {
@@ -695,33 +722,7 @@ fn nothing_acknowledged_is_lost_when_the_server_is_killed_under_write_load() {
 
     let acknowledged: Vec<(String, String)> = writes.into_iter().flat_map(|w| w.acknowledged).collect();
     assert!(acknowledged.len() > ROUNDS * CLIENTS, "load was put on every round: {} writes", acknowledged.len());
-    runtime.block_on(async {
-        let mut conn = connect(&database).await;
-        for (key, id) in &acknowledged {
-            let body: Option<String> =
-                sqlx::query_scalar("SELECT body FROM notes WHERE id = $1").bind(id).fetch_optional(&mut conn).await.unwrap();
-            assert_eq!(body.as_deref(), Some(format!("Note {key}").as_str()), "acknowledged note {key} is there");
-            let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE subject_id = $1 AND kind = 'note-added'")
-                .bind(id)
-                .fetch_one(&mut conn)
-                .await
-                .unwrap();
-            assert_eq!(events, 1, "note {key} has its history event");
-        }
-        let twice: Vec<(String, i64)> = sqlx::query_as("SELECT body, COUNT(*) FROM notes GROUP BY body HAVING COUNT(*) > 1")
-            .fetch_all(&mut conn)
-            .await
-            .unwrap();
-        assert!(twice.is_empty(), "nothing is there twice: {twice:?}");
-        let orphans: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM notes n WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.subject_id = n.id)",
-        )
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
-        assert_eq!(orphans, 0, "no note without its event");
-        assert_sound(&database, &mut conn).await;
-    });
+    runtime.block_on(assert_each_acknowledged_note_once(&database, &acknowledged));
     let verify = casework(&["verify", "--database", &database], &[]);
     assert!(verify.status.success(), "{}", text(&verify));
 }
@@ -891,27 +892,7 @@ fn a_postgresql_crash_under_load_gives_clean_errors_loses_nothing_acknowledged_a
     assert!(unavailable > 0, "the outage was met");
     assert!(writes.iter().all(|w| w.after_restart > 0), "every client wrote again after the restart");
     let acknowledged: Vec<(String, String)> = writes.into_iter().flat_map(|w| w.acknowledged).collect();
-    runtime.block_on(async {
-        let mut conn = connect(&database).await;
-        for (key, id) in &acknowledged {
-            let body: Option<String> =
-                sqlx::query_scalar("SELECT body FROM notes WHERE id = $1").bind(id).fetch_optional(&mut conn).await.unwrap();
-            assert_eq!(body.as_deref(), Some(format!("Note {key}").as_str()), "acknowledged note {key} is there");
-        }
-        let twice: Vec<(String, i64)> = sqlx::query_as("SELECT body, COUNT(*) FROM notes GROUP BY body HAVING COUNT(*) > 1")
-            .fetch_all(&mut conn)
-            .await
-            .unwrap();
-        assert!(twice.is_empty(), "nothing is there twice: {twice:?}");
-        let orphans: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM notes n WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.subject_id = n.id)",
-        )
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
-        assert_eq!(orphans, 0, "no note without its event");
-        assert_sound(&database, &mut conn).await;
-    });
+    runtime.block_on(assert_each_acknowledged_note_once(&database, &acknowledged));
     let verify = casework(&["verify", "--database", &database], &[]);
     assert!(verify.status.success(), "{}", text(&verify));
 }
