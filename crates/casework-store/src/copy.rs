@@ -160,6 +160,11 @@ pub async fn copy(from: &Store, to: &Store, mut progress: impl FnMut(Progress<'_
         }
     }
     if !found.is_empty() {
+        let more = found.len().saturating_sub(5);
+        found.truncate(5);
+        if more > 0 {
+            found.push(format!("and {more} more tables"));
+        }
         return Err(CopyError::Refused(format!(
             "the target database is not empty: {}. Copy into a new, empty database",
             found.join(", ")
