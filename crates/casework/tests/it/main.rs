@@ -774,6 +774,12 @@ fn copy_moves_a_whole_installation_into_an_empty_database_and_checks_every_table
     assert!(text(&again).contains("nothing was copied: the target database is not empty"), "{}", text(&again));
     assert_eq!(table_counts(&target), before);
 
+    // And back again, into a new SQLite file (from PostgreSQL, when the copy is there).
+    let back = dir.path().join("back.db").display().to_string();
+    let returned = casework(&["copy", "--from", &target, "--to", &back], &[]);
+    assert!(returned.status.success(), "{}", text(&returned));
+    assert_eq!(table_counts(&back), counts);
+
     // The new installation serves the source's cases and its search finds what the old one does.
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let (case, reference, family_name, word) = runtime.block_on(async {
@@ -815,5 +821,14 @@ fn copy_moves_a_whole_installation_into_an_empty_database_and_checks_every_table
             assert!(!there.is_empty(), "'{query}' finds something on the source");
             assert_eq!(found(&on_new, &new.address, query).await, there, "'{query}' finds the same cases");
         }
+        // New records take new ids after the copied ones (PostgreSQL's sequences were moved on).
+        let note = on_new
+            .post(format!("http://{}/api/v1/cases/{case}/notes", new.address))
+            .json(&serde_json::json!({ "kind": "contact", "body": "Talked about the harpsichord lessons" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(note.status(), reqwest::StatusCode::CREATED);
+        assert_eq!(found(&on_new, &new.address, "harpsichord").await, vec![case.clone()]);
     });
 }
