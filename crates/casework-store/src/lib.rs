@@ -13,6 +13,7 @@
 pub mod alerts;
 pub mod cases;
 pub mod consents;
+pub mod copy;
 pub mod decisions;
 pub mod disclosures;
 pub mod documents;

@@ -121,6 +121,19 @@ enum Command {
         #[arg(long, env = "CASEWORK_DOCUMENTS")]
         documents: Option<String>,
     },
+    /// Copy a whole installation into a new, empty database, e.g. from SQLite to PostgreSQL
+    /// when it outgrows one machine: every table, history included, in one transaction, then
+    /// every table checked against the source (row count and checksum). Document files are
+    /// not copied: they stay where they are.
+    Copy {
+        /// The installation's database: a SQLite file (a path, or sqlite:PATH) or
+        /// postgres://user:password@host:port/name.
+        #[arg(long, value_name = "LOCATION")]
+        from: Location,
+        /// The new database, migrated here if it is not yet; it must hold no data.
+        #[arg(long, value_name = "LOCATION")]
+        to: Location,
+    },
     /// Check service definition files and report every problem with its place.
     Check {
         /// The files to check.
@@ -303,6 +316,7 @@ async fn run(command: Command) -> Result<()> {
         }
         Command::Backup { database, documents, to } => backup(&database.database, documents.as_deref(), &to).await,
         Command::Restore { from, database, documents } => restore(&from, &database.database, documents.as_deref()).await,
+        Command::Copy { from, to } => copy(&from, &to).await,
         Command::Check { files } => check(&files),
         Command::Calendar { command: CalendarCommand::Import { database, file } } => {
             let app = open_app(&database.database, &ServicesArg { services: None }).await?;
@@ -797,6 +811,66 @@ async fn services_command(app: &App, command: ServicesCommand) -> Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+async fn copy(from: &Location, to: &Location) -> Result<()> {
+    use casework_app::store::copy::{CopyError, Progress};
+    if from == to {
+        bail!("--from and --to name the same database");
+    }
+    if let Some(file) = from.file().filter(|file| !file.exists()) {
+        bail!("{} does not exist: name the installation's database with --from", file.display());
+    }
+    // A SQLite file made here is removed again if the copy does not succeed.
+    let made = to.file().filter(|file| !file.exists()).map(Path::to_owned);
+    let copied = async {
+        let source = Store::open(from).await.with_context(|| format!("opening {from}"))?;
+        let target = Store::open(to).await.with_context(|| format!("opening {to}"));
+        let target = match target {
+            Ok(target) => target,
+            Err(error) => {
+                source.close().await;
+                return Err(error);
+            }
+        };
+        let copied = casework_app::store::copy::copy(&source, &target, |step| match step {
+            Progress::Copied { table, rows } => eprintln!("copied {table}: {rows} rows"),
+            Progress::Verified(table) => println!("{}: {} rows, checksum ok", table.table, table.rows),
+        })
+        .await;
+        source.close().await;
+        target.close().await;
+        match copied {
+            Ok(report) => Ok(report),
+            Err(CopyError::Refused(why)) => bail!("nothing was copied: {why}"),
+            Err(error) => bail!("copying {from} to {to}: {error}"),
+        }
+    }
+    .await;
+    let report = match copied {
+        Ok(report) => report,
+        Err(error) => {
+            if let Some(file) = &made {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut path = file.as_os_str().to_owned();
+                    path.push(suffix);
+                    let _ = std::fs::remove_file(&path);
+                }
+            }
+            return Err(error);
+        }
+    };
+    println!(
+        "copied {} rows in {} tables from {from} to {to}: every table has the source's row count and checksum",
+        report.rows(),
+        report.tables.len()
+    );
+    let folder = from.file().map(|file| format!(" (for this one, by default {})", beside(file).display())).unwrap_or_default();
+    println!(
+        "documents: not copied; the files stay where they are. Serve the new database with --documents naming the \
+         same place: the same s3://… or, for a folder, the old folder{folder} or a copy of it."
+    );
     Ok(())
 }
 

@@ -957,5 +957,125 @@ fn a_postgresql_installation_restored_from_pg_dump_serves_what_it_held() {
         let found: serde_json::Value =
             client.get(format!("http://{}/api/v1/search?q=flooded", server.address)).send().await.unwrap().json().await.unwrap();
         assert_eq!(found["items"][0]["case"], case.as_str(), "the search index came back too: {found}");
+
+/// The rows in every table of the database, for seeing what changed.
+fn table_counts(database: &str) -> Vec<(String, i64)> {
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        use casework_app::store::meta;
+        let mut conn = connect(database).await;
+        let mut counts = Vec::new();
+        for table in meta::tables(&mut conn).await.unwrap() {
+            let rows = meta::count(&mut conn, &table).await.unwrap();
+            counts.push((table, rows));
+        }
+        counts
+    })
+}
+
+/// The cases a full-text search finds, in id order.
+async fn found(client: &reqwest::Client, address: &str, query: &str) -> Vec<String> {
+    let answer =
+        client.get(format!("http://{address}/api/v1/search")).query(&[("q", query), ("limit", "100")]).send().await.unwrap();
+    assert_eq!(answer.status(), reqwest::StatusCode::OK);
+    let results: serde_json::Value = answer.json().await.unwrap();
+    let mut cases: Vec<String> =
+        results["items"].as_array().unwrap().iter().map(|r| r["case"].as_str().unwrap().to_owned()).collect();
+    cases.sort();
+    cases
+}
+
+#[test]
+fn copy_moves_a_whole_installation_into_an_empty_database_and_checks_every_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("demo.db").display().to_string();
+    let demo = casework(&["demo", "--no-serve", "--database", &source], &[]);
+    assert!(demo.status.success(), "{}", text(&demo));
+    // A new PostgreSQL database when the run names a server, else a new SQLite file.
+    let target = db(dir.path());
+
+    let copied = casework(&["copy", "--from", &source, "--to", &target], &[]);
+    assert!(copied.status.success(), "{}", text(&copied));
+    let said = text(&copied);
+    let counts = table_counts(&source);
+    for (table, rows) in &counts {
+        let line = format!("{table}: {rows} rows, checksum ok");
+        assert!(said.lines().any(|l| l == line), "'{line}' missing:\n{said}");
+    }
+    for table in ["cases", "events", "event_chain", "notes", "search_documents", "users", "access_log"] {
+        assert!(counts.iter().any(|(t, rows)| t == table && *rows > 0), "the demo has {table}: {counts:?}");
+    }
+    assert!(said.contains("documents: not copied"), "{said}");
+    assert_eq!(table_counts(&target), counts, "the copy holds as many rows as the source in every table");
+
+    let verified = |database: &str| {
+        let verify = casework(&["verify", "--database", database], &[]);
+        assert!(verify.status.success(), "{}", text(&verify));
+        text(&verify).lines().find(|l| l.contains("every chain intact")).unwrap().to_owned()
+    };
+    assert_eq!(verified(&target), verified(&source), "the same chains and events, every one intact");
+
+    // Copying again onto what is now a full database is refused and changes nothing.
+    let before = table_counts(&target);
+    let again = casework(&["copy", "--from", &source, "--to", &target], &[]);
+    assert!(!again.status.success());
+    assert!(text(&again).contains("nothing was copied: the target database is not empty"), "{}", text(&again));
+    assert_eq!(table_counts(&target), before);
+
+    // And back again, into a new SQLite file (from PostgreSQL, when the copy is there).
+    let back = dir.path().join("back.db").display().to_string();
+    let returned = casework(&["copy", "--from", &target, "--to", &back], &[]);
+    assert!(returned.status.success(), "{}", text(&returned));
+    assert_eq!(table_counts(&back), counts);
+
+    // The new installation serves the source's cases and its search finds what the old one does.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (case, reference, family_name, word) = runtime.block_on(async {
+        let mut conn = connect(&source).await;
+        let (case, reference, family_name): (String, String, String) = sqlx::query_as(
+            "SELECT c.id, c.reference, p.family_name FROM cases c JOIN people p ON p.id = c.person_id
+             WHERE c.service = 'recovery' AND c.restriction = 'none' ORDER BY c.reference LIMIT 1",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+        let bodies: Vec<String> = sqlx::query_scalar(
+            "SELECT n.body FROM notes n JOIN cases c ON c.id = n.case_id
+             WHERE c.service = 'recovery' ORDER BY n.id",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+        let word = bodies
+            .iter()
+            .flat_map(|b| b.split_whitespace())
+            .find(|w| w.len() > 6 && w.chars().all(|c| c.is_ascii_alphabetic()))
+            .unwrap()
+            .to_owned();
+        (case, reference, family_name, word)
+    });
+    let old = Server::start(&source);
+    let new = Server::start(&target);
+    runtime.block_on(async {
+        let password = "demo-password-2026";
+        let on_old = signed_in(&old.address, "recovery.service-manager", password).await;
+        let on_new = signed_in(&new.address, "recovery.service-manager", password).await;
+        let answer = on_new.get(format!("http://{}/api/v1/cases/{case}", new.address)).send().await.unwrap();
+        assert_eq!(answer.status(), reqwest::StatusCode::OK);
+        let shown: serde_json::Value = answer.json().await.unwrap();
+        assert_eq!(shown["reference"], reference.as_str());
+        for query in [family_name.as_str(), word.as_str()] {
+            let there = found(&on_old, &old.address, query).await;
+            assert!(!there.is_empty(), "'{query}' finds something on the source");
+            assert_eq!(found(&on_new, &new.address, query).await, there, "'{query}' finds the same cases");
+        }
+        // New records take new ids after the copied ones (PostgreSQL's sequences were moved on).
+        let note = on_new
+            .post(format!("http://{}/api/v1/cases/{case}/notes", new.address))
+            .json(&serde_json::json!({ "kind": "contact", "body": "Talked about the harpsichord lessons" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(note.status(), reqwest::StatusCode::CREATED);
+        assert_eq!(found(&on_new, &new.address, "harpsichord").await, vec![case.clone()]);
     });
 }
