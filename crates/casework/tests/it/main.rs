@@ -957,6 +957,8 @@ fn a_postgresql_installation_restored_from_pg_dump_serves_what_it_held() {
         let found: serde_json::Value =
             client.get(format!("http://{}/api/v1/search?q=flooded", server.address)).send().await.unwrap().json().await.unwrap();
         assert_eq!(found["items"][0]["case"], case.as_str(), "the search index came back too: {found}");
+    });
+}
 
 /// The rows in every table of the database, for seeing what changed.
 fn table_counts(database: &str) -> Vec<(String, i64)> {
