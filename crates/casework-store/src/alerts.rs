@@ -1,6 +1,7 @@
 //! Alert rules running on cases, and the alerts and reminders they produce.
 
 use crate::convert::{code, instant, micros, parse};
+use crate::sql::Sql;
 use crate::{Connection, Result};
 use casework_domain::access::CaseFilter;
 use casework_domain::alert::Schedule;
@@ -8,7 +9,6 @@ use casework_domain::ids::{CaseId, EventId, NoteId, UserId};
 use casework_domain::task::Assignee;
 use casework_domain::text::Code;
 use jiff::Timestamp;
-use crate::sql::Sql;
 
 /// A rule's schedule on a case.
 #[derive(Debug, Clone)]

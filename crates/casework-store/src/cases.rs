@@ -1,6 +1,7 @@
 //! Cases, with their flags, key dates and links.
 
 use crate::convert::{code, date, instant, micros, named, parse};
+use crate::sql::Sql;
 use crate::{Connection, Result, StoreError};
 use casework_domain::access::{BreakGlassWindow, CaseFilter, FilterReach, Restriction, RestrictionLevel};
 use casework_domain::case::{Case, CaseLink, CaseReference, CaseStatus, Flag, LinkKind};
@@ -8,7 +9,6 @@ use casework_domain::ids::{CaseId, PersonId, TeamId, UserId};
 use casework_domain::text::Code;
 use jiff::Timestamp;
 use serde::Serialize;
-use crate::sql::Sql;
 use std::collections::BTreeMap;
 
 /// The next number in a service's reference sequence for a year.

@@ -19,6 +19,7 @@ pub mod documents;
 pub mod events;
 pub mod forms;
 pub mod idempotency;
+pub mod leases;
 pub mod meetings;
 pub mod meta;
 pub mod notes;

@@ -1,8 +1,9 @@
 //! Retention: legal holds, the disposal review, approvals, and destroying a case.
 
-use crate::convert::Flag;
 use crate::cases::push_visibility;
+use crate::convert::Flag;
 use crate::convert::{date, instant, micros, parse};
+use crate::sql::Sql;
 use crate::{Connection, Result, StoreError};
 use casework_domain::access::CaseFilter;
 use casework_domain::ids::{CaseId, DestructionId, DocumentId, LegalHoldId, PersonId, ReferralId, UserId};
@@ -11,7 +12,6 @@ use casework_domain::text::{Code, LongText};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Serialize;
-use crate::sql::Sql;
 use std::collections::BTreeMap;
 
 fn long_text(raw: &str) -> Result<LongText> {
@@ -451,8 +451,10 @@ pub async fn destroy_case(
     // Answers kept for retried requests may hold the record too.
     let mut stale_answers = 0;
     for record in [id.clone(), referral.to_string(), person.to_string()] {
-        let done =
-            sqlx::query("DELETE FROM idempotency_keys WHERE response LIKE '%' || $1 || '%'").bind(&record).execute(&mut *conn).await?;
+        let done = sqlx::query("DELETE FROM idempotency_keys WHERE response LIKE '%' || $1 || '%'")
+            .bind(&record)
+            .execute(&mut *conn)
+            .await?;
         stale_answers += done.rows_affected();
     }
     removed.insert("idempotency_keys".to_owned(), stale_answers);

@@ -14,13 +14,13 @@
 
 use crate::cases::push_visibility;
 use crate::convert::{code, parse};
+use crate::sql::Sql;
 use crate::{Backend, Connection, Result, StoreError};
 use casework_domain::access::CaseFilter;
 use casework_domain::ids::CaseId;
 use casework_domain::search::{SearchKind, SearchQuery, SnippetPart, snippet_parts};
 use casework_domain::text::Code;
 use serde::Serialize;
-use crate::sql::Sql;
 use std::collections::BTreeMap;
 
 /// A case found, with the text of it that matched best.
@@ -127,8 +127,8 @@ pub async fn search(
 /// every one double-quoted (`"follow up"`, `"allot"*`), so nothing typed is an operator.
 mod sqlite {
     use super::{MARK_CLOSE, MARK_OPEN, SNIPPET_WORDS};
-    use casework_domain::search::{SearchQuery, Term};
     use crate::sql::Sql;
+    use casework_domain::search::{SearchQuery, Term};
 
     pub(super) fn push_hits(sql: &mut Sql<'_>, query: &SearchQuery) {
         sql.push(
@@ -140,7 +140,9 @@ mod sqlite {
     }
 
     pub(super) fn push_cases_with(sql: &mut Sql<'_>, term: &Term) {
-        sql.push("SELECT t.case_id FROM search_documents t WHERE t.id IN (SELECT rowid FROM search_index WHERE search_index MATCH ");
+        sql.push(
+            "SELECT t.case_id FROM search_documents t WHERE t.id IN (SELECT rowid FROM search_index WHERE search_index MATCH ",
+        );
         sql.push_bind(term.fts5()).push(")");
     }
 
@@ -164,8 +166,8 @@ mod sqlite {
 /// for a prefix, so nothing typed is tsquery syntax.
 mod postgres {
     use super::{MARK_CLOSE, MARK_OPEN, SNIPPET_WORDS};
-    use casework_domain::search::{SearchQuery, Term};
     use crate::sql::Sql;
+    use casework_domain::search::{SearchQuery, Term};
 
     /// The term as a tsquery expression.
     fn push_term(sql: &mut Sql<'_>, term: &Term) {

@@ -55,7 +55,8 @@ pub async fn credentials(conn: &mut Connection, username: &str) -> Result<Option
         .bind(username)
         .fetch_optional(conn)
         .await?;
-    row.map(|(id, password_hash, disabled)| Ok(Credentials { id: parse("user id", &id)?, password_hash, disabled: disabled.0 })).transpose()
+    row.map(|(id, password_hash, disabled)| Ok(Credentials { id: parse("user id", &id)?, password_hash, disabled: disabled.0 }))
+        .transpose()
 }
 
 pub async fn get(conn: &mut Connection, id: UserId) -> Result<Option<UserAccount>> {

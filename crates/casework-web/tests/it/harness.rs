@@ -225,7 +225,9 @@ impl TestServer {
                     "CREATE FUNCTION test_fail_{table}() RETURNS trigger LANGUAGE plpgsql AS \
                      $$ BEGIN RAISE EXCEPTION '{message}'; END $$"
                 ),
-                format!("CREATE TRIGGER test_fail_{table} BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION test_fail_{table}()"),
+                format!(
+                    "CREATE TRIGGER test_fail_{table} BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION test_fail_{table}()"
+                ),
             ],
         };
         for statement in statements {

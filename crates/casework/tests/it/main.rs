@@ -25,10 +25,9 @@ fn text(output: &Output) -> String {
 /// PostgreSQL server the test run names (`scripts/with-postgres`).
 fn db(dir: &Path) -> String {
     match casework_app::store::testing::postgres_server() {
-        Some(server) => tokio::runtime::Runtime::new()
-            .unwrap()
-            .block_on(casework_app::store::testing::create_database(&server))
-            .unwrap(),
+        Some(server) => {
+            tokio::runtime::Runtime::new().unwrap().block_on(casework_app::store::testing::create_database(&server)).unwrap()
+        }
         None => dir.join("casework.db").display().to_string(),
     }
 }
