@@ -108,9 +108,12 @@ pub async fn forget_old_runs(conn: &mut Connection, job: &str, keep: i64) -> Res
     Ok(done.rows_affected())
 }
 
+/// A row of `job_runs`: job, slot, holder, started, finished, outcome.
+type RunRow = (String, i64, String, i64, Option<i64>, Option<String>);
+
 /// The latest runs, newest first (by start), at most `limit`.
 pub async fn recent_runs(conn: &mut Connection, limit: i64) -> Result<Vec<Run>> {
-    let rows: Vec<(String, i64, String, i64, Option<i64>, Option<String>)> = sqlx::query_as(
+    let rows: Vec<RunRow> = sqlx::query_as(
         "SELECT job, slot, holder, started_at, finished_at, outcome FROM job_runs ORDER BY started_at DESC, job LIMIT $1",
     )
     .bind(limit)
