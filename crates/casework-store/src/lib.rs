@@ -4,8 +4,10 @@
 //! can put several of them (the change, its history events, its access-log entry) in one
 //! transaction. SQLite runs in WAL mode with `synchronous=FULL`: a commit that returned is on
 //! disk. Writes go through a single connection (SQLite has one writer anyway), reads through
-//! a pool, so readers never wait for writers. On PostgreSQL, writes take one advisory lock
-//! per transaction, so they are serialised across every instance the same way.
+//! a pool, so readers never wait for writers; a write transaction takes SQLite's write lock
+//! as it begins, so processes sharing one file wait their turn instead of failing. On
+//! PostgreSQL, writes take one advisory lock per transaction, so they are serialised across
+//! every instance the same way.
 //!
 //! Query text uses `$1` placeholders and no SQL time functions (the clock is the caller's),
 //! so the PostgreSQL backend can share it.
@@ -20,6 +22,7 @@ pub mod documents;
 pub mod events;
 pub mod forms;
 pub mod idempotency;
+pub mod leases;
 pub mod meetings;
 pub mod meta;
 pub mod notes;
@@ -269,12 +272,18 @@ impl Store {
         Ok(usize::try_from(applied).unwrap_or_default())
     }
 
-    /// Starts a write transaction.
+    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`), waiting for another process's writer if need be: a deferred transaction
+    /// that read first could not wait, and would fail when another process had written since.
     pub async fn begin(&self) -> Result<Tx> {
-        let mut tx = self.writer.begin().await?;
-        if self.backend == Backend::Postgres {
-            tx.execute(POSTGRES_WRITE_LOCK).await?;
-        }
+        let tx = match self.backend {
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => {
+                let mut tx = self.writer.begin().await?;
+                tx.execute(POSTGRES_WRITE_LOCK).await?;
+                tx
+            }
+        };
         Ok(Tx(tx))
     }
 

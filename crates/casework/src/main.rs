@@ -5,8 +5,9 @@ mod services;
 
 use anyhow::{Context, Result, bail};
 use casework_app::audit::Soundness;
+use casework_app::jobs::{Housekeeping, holder_id};
 use casework_app::users::{NewUser, system_actor};
-use casework_app::{App, DocumentStorage, Location, ServiceCatalog, Store, SystemClock};
+use casework_app::{App, Clock, DocumentStorage, FileClock, Location, ServiceCatalog, Store, SystemClock};
 use clap::{Parser, Subcommand};
 use std::io::BufRead;
 use std::net::SocketAddr;
@@ -69,6 +70,23 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "CASEWORK_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// How often background work runs (deadlines, alerts; the rarer jobs every tenth
+        /// or sixtieth time): a duration such as 60s, 2s or 200ms, or milliseconds.
+        #[arg(long, env = "CASEWORK_HOUSEKEEPING_EVERY", default_value = "60s", value_parser = parse_interval)]
+        housekeeping_every: jiff::SignedDuration,
+        /// For tests and drills only: read the time from this file (one RFC 3339 instant,
+        /// replaced whole to move it) at every use instead of the system clock, so the
+        /// time of several instances can be moved at once.
+        #[arg(long, value_name = "FILE", hide = true)]
+        clock_file: Option<PathBuf>,
+    },
+    /// Who runs each background job and its latest runs (for instances sharing a database).
+    Jobs {
+        #[command(flatten)]
+        database: DatabaseArg,
+        /// How many of the latest runs to list.
+        #[arg(long, default_value_t = 20)]
+        runs: i64,
     },
     /// Make a fresh demo installation with users for every role and sample cases for all
     /// five reference services, print how to sign in, and run the server on it.
@@ -282,14 +300,26 @@ fn init_logging(json: bool) {
 
 async fn run(command: Command) -> Result<()> {
     match command {
-        Command::Serve { database, services, documents, listen } => {
-            let app = open_app(&database.database, &services).await?;
+        Command::Serve { database, services, documents, listen, housekeeping_every, clock_file } => {
+            let clock: Arc<dyn Clock> = match &clock_file {
+                Some(file) => {
+                    let clock = FileClock::new(file).with_context(|| format!("reading the clock file {}", file.display()))?;
+                    tracing::warn!(file = %file.display(), "the time is read from a clock file, for tests and drills only");
+                    Arc::new(clock)
+                }
+                None => Arc::new(SystemClock),
+            };
+            let app = open_app_with_clock(&database.database, &services, clock).await?;
             let app = app.with_documents(document_storage(&database.database, &documents)?);
-            serve(app, listen).await
+            serve(app, listen, housekeeping_every).await
+        }
+        Command::Jobs { database, runs } => {
+            let app = open_app(&database.database, &ServicesArg { services: None }).await?;
+            jobs_command(&app, runs).await
         }
         Command::Demo { database, documents, listen, no_serve } => {
             let app = make_demo(&database, &documents).await?;
-            if no_serve { Ok(()) } else { serve(app, listen).await }
+            if no_serve { Ok(()) } else { serve(app, listen, jiff::SignedDuration::from_secs(60)).await }
         }
         Command::Migrate { database } => {
             let applied = Store::migrate(&database.database).await.context("applying migrations")?;
@@ -362,9 +392,13 @@ fn load_catalog(services: &ServicesArg) -> Result<ServiceCatalog> {
 }
 
 async fn open_app(database: &Location, services: &ServicesArg) -> Result<App> {
+    open_app_with_clock(database, services, Arc::new(SystemClock)).await
+}
+
+async fn open_app_with_clock(database: &Location, services: &ServicesArg, clock: Arc<dyn Clock>) -> Result<App> {
     let catalog = load_catalog(services)?;
     let store = Store::open(database).await.with_context(|| format!("opening {database}"))?;
-    let app = App::new(store, catalog, Arc::new(SystemClock));
+    let app = App::new(store, catalog, clock);
     app.register_services().await?;
     Ok(app)
 }
@@ -509,54 +543,92 @@ fn beside(database: &Path) -> PathBuf {
     database.with_file_name(format!("{stem}-documents"))
 }
 
-async fn serve(app: App, listen: SocketAddr) -> Result<()> {
+/// `60s`, `2s`, `200ms` (or `1m`, `1 minute`…), or a number of milliseconds; never zero.
+fn parse_interval(text: &str) -> std::result::Result<jiff::SignedDuration, String> {
+    let text = text.trim();
+    let every = match text.parse::<i64>() {
+        Ok(millis) => jiff::SignedDuration::from_millis(millis),
+        Err(_) => {
+            text.parse::<jiff::SignedDuration>().map_err(|e| format!("{text:?} is not a duration such as 60s or 200ms: {e}"))?
+        }
+    };
+    if every <= jiff::SignedDuration::ZERO {
+        return Err("the interval must be longer than nothing".into());
+    }
+    Ok(every)
+}
+
+async fn serve(app: App, listen: SocketAddr, housekeeping_every: jiff::SignedDuration) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
+    let settings = Arc::new(Housekeeping::new(holder_id(), housekeeping_every));
+    tracing::info!(holder = %settings.holder, every = %format!("{:#}", settings.every), "background jobs run under leases as this holder");
     tracing::info!(address = %listener.local_addr()?, "Casework is listening");
     let store = app.store.clone();
-    let housekeeping = tokio::spawn(housekeeping(app.clone()));
-    casework_web::serve(app, listener, shutdown_signal(), Duration::from_secs(20)).await?;
-    housekeeping.abort();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut housekeeping = tokio::spawn(housekeeping(app.clone(), settings.clone(), stopped));
+    casework_web::serve(app.clone(), listener, shutdown_signal(), Duration::from_secs(20)).await?;
+    // Let a job that is running finish (for a while), then hand the leases on at once.
+    let _ = stop.send(true);
+    if tokio::time::timeout(Duration::from_secs(20), &mut housekeeping).await.is_err() {
+        housekeeping.abort();
+        tracing::warn!("background work was cut off at shutdown; the next slot will cover it");
+    }
+    match app.release_leases(&settings).await {
+        Ok(released) if released > 0 => tracing::info!(released, "background job leases released"),
+        Ok(_) => {}
+        Err(error) => tracing::warn!(%error, "could not release the background job leases; they will expire"),
+    }
     store.close().await;
     tracing::info!("stopped");
     Ok(())
 }
 
-/// Background work: finding breached deadlines and due alerts every minute; every ten,
-/// destroying the cases approved for destruction and tidying expired sessions.
-async fn housekeeping(app: App) {
-    let mut every_minute = tokio::time::interval(Duration::from_secs(60));
-    for tick in 0u64.. {
-        every_minute.tick().await;
-        match app.sweep_timers().await {
-            Ok(breached) if breached > 0 => tracing::info!(breached, "deadlines breached"),
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "could not sweep deadlines"),
+/// Background work, a round every `settings.every`: each job runs here only while this
+/// instance holds its lease (see `casework_app::jobs`), so instances sharing a database run
+/// each once.
+async fn housekeeping(app: App, settings: Arc<Housekeeping>, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let every = Duration::try_from(settings.every).unwrap_or(Duration::from_secs(60));
+    let mut rounds = tokio::time::interval(every);
+    rounds.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = rounds.tick() => {}
+            _ = stop.changed() => return,
         }
-        match app.sweep_alerts().await {
-            Ok(raised) if raised > 0 => tracing::info!(raised, "alerts raised"),
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "could not sweep alerts"),
-        }
-        if tick % 60 == 0 {
-            match app.sweep_orphan_documents().await {
-                Ok(removed) if removed > 0 => tracing::info!(removed, "document files without a record removed"),
-                Ok(_) => {}
-                Err(error) => tracing::warn!(%error, "could not sweep document files"),
+        match app.housekeeping_round(&settings).await {
+            Ok(runs) => {
+                for run in runs {
+                    if let Err(error) = run.outcome {
+                        tracing::warn!(job = run.job.name(), slot = run.slot, %error, "a background job failed");
+                    }
+                }
             }
-        }
-        if tick % 10 == 0 {
-            match app.run_destruction().await {
-                Ok(destroyed) if destroyed > 0 => tracing::info!(destroyed, "cases destroyed at the end of their retention"),
-                Ok(_) => {}
-                Err(error) => tracing::warn!(%error, "could not run the destruction job"),
-            }
-            match app.purge_expired_sessions().await {
-                Ok(removed) if removed > 0 => tracing::info!(removed, "expired sessions removed"),
-                Ok(_) => {}
-                Err(error) => tracing::warn!(%error, "could not remove expired sessions"),
-            }
+            Err(error) => tracing::warn!(%error, "could not run background jobs"),
         }
     }
+}
+
+/// `casework jobs`: the leases and the latest runs.
+async fn jobs_command(app: &App, runs: i64) -> Result<()> {
+    let now = jiff::Timestamp::now();
+    let leases = app.job_leases().await.map_err(describe)?;
+    if leases.is_empty() {
+        println!("No instance holds a job lease.");
+    }
+    for lease in leases {
+        let state = if lease.expires_at > now { "until" } else { "expired" };
+        println!("{:<18} {}  since {}  {state} {}", lease.job, lease.holder, lease.taken_at, lease.expires_at);
+    }
+    println!();
+    for run in app.job_runs(runs).await.map_err(describe)? {
+        let finished = match (&run.finished_at, &run.outcome) {
+            (Some(at), Some(outcome)) => format!("finished {at}: {outcome}"),
+            (Some(at), None) => format!("finished {at}"),
+            (None, _) => "never finished (cut off, or still running)".to_owned(),
+        };
+        println!("{:<18} {} started {} by {}, {finished}", run.job, run.slot, run.started_at, run.holder);
+    }
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod leases;
 mod search;
 
 /// Each backend has its own DDL, kept one-to-one: a migration written for one backend only

@@ -179,8 +179,13 @@ struct Server {
 
 impl Server {
     fn start(database: &str) -> Server {
+        Server::start_with(database, &[])
+    }
+
+    /// A server with more arguments for `serve`.
+    fn start_with(database: &str, arguments: &[&str]) -> Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_casework"));
-        command.args(["serve", "--listen", "127.0.0.1:0", "--database", database]);
+        command.args(["serve", "--listen", "127.0.0.1:0", "--database", database]).args(arguments);
         if is_postgres(database) {
             // No folder beside a PostgreSQL database: name one, as an operator must.
             let name = database.rsplit('/').next().unwrap();
@@ -203,7 +208,12 @@ impl Server {
                 break rest.split_whitespace().next().unwrap().to_owned();
             }
         };
-        std::thread::spawn(move || for _ in lines {});
+        // The server's problems are shown with a failing test's output.
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok).filter(|line| line.contains("ERROR") || line.contains("WARN")) {
+                eprintln!("server {line}");
+            }
+        });
         Server { child, address }
     }
 
@@ -1080,4 +1090,403 @@ fn copy_moves_a_whole_installation_into_an_empty_database_and_checks_every_table
         assert_eq!(note.status(), reqwest::StatusCode::CREATED);
         assert_eq!(found(&on_new, &new.address, "harpsichord").await, vec![case.clone()]);
     });
+}
+
+/// Moves the time of every server reading the clock file: written beside it and renamed
+/// over it, so a reader never sees half an instant.
+fn set_clock(file: &Path, at: jiff::Timestamp) {
+    let next = file.with_extension("next");
+    std::fs::write(&next, at.to_string()).unwrap();
+    std::fs::rename(&next, file).unwrap();
+}
+
+/// A number the database answers with.
+async fn number(conn: &mut sqlx::AnyConnection, query: &str) -> i64 {
+    sqlx::query_scalar(query).fetch_one(&mut *conn).await.unwrap()
+}
+
+/// Waits (polling, with a generous deadline) until the query answers `want`.
+async fn wait_for(conn: &mut sqlx::AnyConnection, what: &str, query: &str, want: i64) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let got = number(conn, query).await;
+        if got == want {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{what}: {got}, not {want}, after two minutes ({query})");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// `'a', 'b'` for an `IN (…)` of ids the test made.
+fn quoted(ids: &[String]) -> String {
+    ids.iter().map(|id| format!("'{id}'")).collect::<Vec<_>>().join(", ")
+}
+
+/// The holder of a job's lease, if any.
+async fn lease_holder(conn: &mut sqlx::AnyConnection, job: &str) -> Option<String> {
+    sqlx::query_scalar("SELECT holder FROM job_leases WHERE job = $1").bind(job).fetch_optional(&mut *conn).await.unwrap()
+}
+
+/// The process a lease holder names (`host:pid:random`).
+fn holder_pid(holder: &str) -> u32 {
+    holder.split(':').nth(1).unwrap().parse().unwrap()
+}
+
+/// Opens a public-law family-court case (alerts the service manager at 38 weeks, then
+/// every 3); returns its id.
+async fn open_public_law_case(client: &reqwest::Client, address: &str, family_name: &str) -> String {
+    let answer = client
+        .post(format!("http://{address}/api/v1/cases"))
+        .json(&serde_json::json!({ "service": "family-court", "source": "agency", "summary": "Care proceedings issued",
+            "level": "public-law-s31", "person": { "given_name": "Mia", "family_name": family_name },
+            "forms": [{ "form": "court-application", "answers": { "application": "C110A: care order (section 31)" } }] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), reqwest::StatusCode::CREATED);
+    answer.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_owned()
+}
+
+/// Writes notes with idempotency keys until told to stop or the server stops answering.
+async fn write_until_stopped(
+    client: reqwest::Client,
+    address: String,
+    case: String,
+    name: String,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> ClientWrites {
+    let mut writes = ClientWrites::default();
+    for n in 1.. {
+        if stop.load(std::sync::atomic::Ordering::SeqCst) {
+            break;
+        }
+        let key = format!("{name}-{n}");
+        let sent = client
+            .post(format!("http://{address}/api/v1/cases/{case}/notes"))
+            .header("Idempotency-Key", &key)
+            .json(&serde_json::json!({ "kind": "contact", "body": format!("Note {key}") }))
+            .send()
+            .await;
+        let Ok(answer) = sent else {
+            writes.unanswered = Some(key);
+            break;
+        };
+        let status = answer.status();
+        match answer.json::<serde_json::Value>().await {
+            Ok(note) if status.is_success() => writes.acknowledged.push((key, note["id"].as_str().unwrap().to_owned())),
+            Ok(other) => panic!("a write through {address} was refused with {status}: {other}"),
+            Err(_) => {
+                writes.unanswered = Some(key);
+                break;
+            }
+        }
+    }
+    writes
+}
+
+#[test]
+fn instances_on_one_database_share_sessions_and_writes_and_run_each_job_once_taking_over_from_a_killed_one() {
+    const CLIENTS_PER_INSTANCE: usize = 2;
+    const CASES_PER_CLIENT: usize = 2;
+    let dir = tempfile::tempdir().unwrap();
+    let database = db(dir.path());
+    let add = casework(
+        &[
+            "user",
+            "add",
+            "fay.manager",
+            "--name",
+            "Fay Manager",
+            "--role",
+            "family-court:service-manager",
+            "--role",
+            "recovery:service-manager",
+            "--database",
+            &database,
+        ],
+        &[("CASEWORK_PASSWORD", PASSWORD)],
+    );
+    assert!(add.status.success(), "{}", text(&add));
+    let week = jiff::SignedDuration::from_hours(24 * 7);
+    let minute = jiff::SignedDuration::from_mins(1);
+    let t0: jiff::Timestamp = "2027-01-04T09:00:00Z".parse().unwrap(); // a Monday
+    let clock = dir.path().join("clock");
+    set_clock(&clock, t0);
+    let arguments = ["--clock-file", clock.to_str().unwrap(), "--housekeeping-every", "200ms"];
+    let mut servers: Vec<Server> = (0..3).map(|_| Server::start_with(&database, &arguments)).collect();
+    let addresses: Vec<String> = servers.iter().map(|s| s.address.clone()).collect();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut conn = runtime.block_on(connect(&database));
+    let micros = |at: jiff::Timestamp| at.as_microsecond();
+    let runs_at = |at: jiff::Timestamp| {
+        format!(
+            "SELECT COUNT(*) FROM job_runs WHERE job IN ('timers', 'alerts') AND started_at = {} AND finished_at IS NOT NULL",
+            micros(at)
+        )
+    };
+
+    // A session made on one instance works on the others; a write through one is seen at
+    // once through the others.
+    let mut recovery_cases = Vec::new();
+    let mut family_cases = Vec::new();
+    runtime.block_on(async {
+        let client = signed_in(&addresses[0], "fay.manager", PASSWORD).await;
+        let stranger = reqwest::Client::new();
+        for address in &addresses {
+            let me = client.get(format!("http://{address}/api/v1/me")).send().await.unwrap();
+            assert_eq!(me.status(), reqwest::StatusCode::OK, "the session made on the first instance works on {address}");
+            let refused = stranger.get(format!("http://{address}/api/v1/me")).send().await.unwrap();
+            assert_eq!(refused.status(), reqwest::StatusCode::UNAUTHORIZED);
+        }
+        let case = open_case(&client, &addresses[0], "Shared").await;
+        for (i, address) in addresses.iter().enumerate() {
+            let note = client
+                .post(format!("http://{address}/api/v1/cases/{case}/notes"))
+                .json(&serde_json::json!({ "kind": "contact", "body": format!("Written through instance {i}") }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(note.status(), reqwest::StatusCode::CREATED);
+            let note: serde_json::Value = note.json().await.unwrap();
+            for other in &addresses {
+                let notes: serde_json::Value =
+                    client.get(format!("http://{other}/api/v1/cases/{case}/notes")).send().await.unwrap().json().await.unwrap();
+                assert!(
+                    notes["items"].as_array().unwrap().iter().any(|n| n["id"] == note["id"]),
+                    "a note written through instance {i} is seen at once through {other}"
+                );
+            }
+        }
+        recovery_cases.push(case);
+
+        // Load through all three: several clients each opening cases whose deadlines and
+        // alerts fall due later.
+        let mut opening = Vec::new();
+        for (i, address) in addresses.iter().enumerate() {
+            for c in 0..CLIENTS_PER_INSTANCE {
+                let address = address.clone();
+                opening.push(tokio::spawn(async move {
+                    let client = signed_in(&address, "fay.manager", PASSWORD).await;
+                    let (mut family, mut recovery) = (Vec::new(), Vec::new());
+                    for k in 0..CASES_PER_CLIENT {
+                        family.push(open_public_law_case(&client, &address, &format!("Family{i}x{c}x{k}")).await);
+                        recovery.push(open_case(&client, &address, &format!("Recovery{i}x{c}x{k}")).await);
+                    }
+                    (family, recovery)
+                }));
+            }
+        }
+        for task in opening {
+            let (family, recovery) = task.await.unwrap();
+            family_cases.extend(family);
+            recovery_cases.extend(recovery);
+        }
+        wait_for(&mut conn, "the first round ran at the start", &runs_at(t0), 2).await;
+    });
+    let family = i64::try_from(family_cases.len()).unwrap();
+    let first_recovery = recovery_cases.clone();
+
+    // Deadlines fall due; the 38-week alerts not yet. Whoever holds the leases does the work.
+    let ta = t0 + week * 38 - minute;
+    set_clock(&clock, ta);
+    let breaches_of = |cases: &[String]| {
+        format!("SELECT COUNT(*) FROM events WHERE kind = 'timer-breached' AND case_id IN ({})", quoted(cases))
+    };
+    let alerts_at =
+        |occurrence: i64| format!("SELECT COUNT(*) FROM alerts WHERE rule = 'public-law-38-weeks' AND occurrence = {occurrence}");
+    let (killed, killed_jobs, mut writes) = runtime.block_on(async {
+        wait_for(&mut conn, "every first deadline breached", &breaches_of(&first_recovery), first_recovery.len() as i64).await;
+        wait_for(&mut conn, "timers and alerts ran once at this time", &runs_at(ta), 2).await;
+        assert_eq!(number(&mut conn, &alerts_at(1)).await, 0, "no alert before its time");
+
+        // Kill the holder of the alerts lease with SIGKILL just as the alerts fall due (mid-job
+        // or not), while clients write through every instance.
+        let holder = lease_holder(&mut conn, "alerts").await.unwrap();
+        let killed_jobs: Vec<String> =
+            sqlx::query_scalar("SELECT job FROM job_leases WHERE holder = $1").bind(&holder).fetch_all(&mut conn).await.unwrap();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut writing = Vec::new();
+        for (i, address) in addresses.iter().enumerate() {
+            let client = signed_in(address, "fay.manager", PASSWORD).await;
+            let (address, case, stop) = (address.clone(), recovery_cases[0].clone(), stop.clone());
+            writing.push(tokio::spawn(write_until_stopped(client, address, case, format!("writer{i}"), stop)));
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let victim = servers.iter_mut().find(|s| s.child.id() == holder_pid(&holder)).unwrap();
+        set_clock(&clock, t0 + week * 38 + minute);
+        victim.child.kill().unwrap();
+        victim.child.wait().unwrap();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let mut writes = Vec::new();
+        for task in writing {
+            writes.push(task.await.unwrap());
+        }
+        (holder, killed_jobs, writes)
+    });
+    let killed_pid = holder_pid(&killed);
+    servers.retain(|s| s.child.id() != killed_pid);
+    let survivors: Vec<String> = servers.iter().map(|s| s.address.clone()).collect();
+    let tb = t0 + week * 38 + minute;
+    let cut_off: i64 = runtime
+        .block_on(number(&mut conn, &format!("SELECT COUNT(*) FROM job_runs WHERE holder = '{killed}' AND finished_at IS NULL")));
+    println!("killed {killed}, which held {killed_jobs:?}; runs it left unfinished: {cut_off}");
+
+    let second_recovery = runtime.block_on(async {
+        // More work through the survivors; a write the killed instance never answered is sent
+        // again through another, with the same key: it makes at most one note.
+        let client = signed_in(&survivors[0], "fay.manager", PASSWORD).await;
+        let mut opened = Vec::new();
+        for (i, address) in survivors.iter().enumerate() {
+            for k in 0..CASES_PER_CLIENT * 2 {
+                opened.push(open_case(&client, address, &format!("Later{i}x{k}")).await);
+            }
+        }
+        for (i, mine) in writes.iter_mut().enumerate() {
+            if let Some(key) = mine.unanswered.take() {
+                let answer = client
+                    .post(format!("http://{}/api/v1/cases/{}/notes", survivors[i % survivors.len()], recovery_cases[0]))
+                    .header("Idempotency-Key", &key)
+                    .json(&serde_json::json!({ "kind": "contact", "body": format!("Note {key}") }))
+                    .send()
+                    .await
+                    .unwrap();
+                assert!(answer.status().is_success(), "{key} sent again: {}", answer.status());
+                let note: serde_json::Value = answer.json().await.unwrap();
+                mine.acknowledged.push((key, note["id"].as_str().unwrap().to_owned()));
+            }
+        }
+
+        // Until the killed holder's leases expire nobody else runs its jobs.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        for job in &killed_jobs {
+            assert_eq!(lease_holder(&mut conn, job).await.as_deref(), Some(killed.as_str()), "{job} is not taken early");
+            let others = number(
+                &mut conn,
+                &format!(
+                    "SELECT COUNT(*) FROM job_runs WHERE job = '{job}' AND started_at = {} AND holder <> '{killed}'",
+                    micros(tb)
+                ),
+            )
+            .await;
+            assert_eq!(others, 0, "nobody else ran {job} while the lease held");
+        }
+
+        // Past the expiry, another instance takes the jobs over and finishes the work.
+        let tc = ta + minute * 10;
+        set_clock(&clock, tc);
+        for job in &killed_jobs {
+            wait_for(
+                &mut conn,
+                &format!("{job} taken over"),
+                &format!("SELECT COUNT(*) FROM job_leases WHERE job = '{job}' AND holder <> '{killed}'"),
+                1,
+            )
+            .await;
+        }
+        wait_for(&mut conn, "each family case alerted at 38 weeks", &alerts_at(1), family).await;
+        wait_for(&mut conn, "timers and alerts ran once after the takeover", &runs_at(tc), 2).await;
+
+        // Three weeks on, the next alerts and the later deadlines fall due.
+        let td = t0 + week * 41 + jiff::SignedDuration::from_hours(1);
+        set_clock(&clock, td);
+        wait_for(&mut conn, "each family case alerted at 41 weeks", &alerts_at(2), family).await;
+        wait_for(&mut conn, "every later deadline breached", &breaches_of(&opened), opened.len() as i64).await;
+        wait_for(&mut conn, "timers and alerts ran once at 41 weeks", &runs_at(td), 2).await;
+        opened
+    });
+
+    // A clean shutdown hands the leases on at once.
+    let stopping = servers.iter().position(|s| {
+        runtime.block_on(number(&mut conn, &format!("SELECT COUNT(*) FROM job_leases WHERE holder LIKE '%:{}:%'", s.child.id())))
+            > 0
+    });
+    if let Some(index) = stopping {
+        let mut server = servers.remove(index);
+        server.terminate();
+        assert!(server.child.wait().unwrap().success());
+        let left = runtime.block_on(number(
+            &mut conn,
+            &format!("SELECT COUNT(*) FROM job_leases WHERE holder LIKE '%:{}:%'", server.child.id()),
+        ));
+        assert_eq!(left, 0, "a stopped instance holds no lease");
+    }
+    drop(servers);
+
+    let acknowledged: Vec<(String, String)> = writes.into_iter().flat_map(|w| w.acknowledged).collect();
+    assert!(acknowledged.len() > 3, "writes went through every instance: {}", acknowledged.len());
+    runtime.block_on(async {
+        // Each alert occurrence exactly once, and only those due.
+        let twice = number(
+            &mut conn,
+            "SELECT COUNT(*) FROM (SELECT schedule_id, occurrence FROM alerts WHERE schedule_id IS NOT NULL
+             GROUP BY schedule_id, occurrence HAVING COUNT(*) > 1) twice",
+        )
+        .await;
+        assert_eq!(twice, 0, "no alert occurrence twice");
+        assert_eq!(number(&mut conn, "SELECT COUNT(*) FROM alerts WHERE rule = 'public-law-38-weeks'").await, 2 * family);
+        for occurrence in [1, 2] {
+            let cases = number(
+                &mut conn,
+                &format!(
+                    "SELECT COUNT(DISTINCT case_id) FROM alerts WHERE rule = 'public-law-38-weeks' AND occurrence = {occurrence}"
+                ),
+            )
+            .await;
+            assert_eq!(cases, family, "occurrence {occurrence} of every family case");
+        }
+        assert_eq!(number(&mut conn, "SELECT COUNT(*) FROM alerts WHERE rule = 'public-law-45-weeks'").await, 0);
+
+        // Each breached deadline has exactly one breach event.
+        let all_recovery: Vec<String> = recovery_cases.iter().chain(&second_recovery).cloned().collect();
+        let per_case: Vec<(String, i64)> =
+            sqlx::query_as("SELECT case_id, COUNT(*) FROM events WHERE kind = 'timer-breached' GROUP BY case_id")
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+        assert_eq!(per_case.len(), all_recovery.len(), "{per_case:?}");
+        for (case, breaches) in &per_case {
+            assert!(all_recovery.contains(case), "only recovery deadlines were breached");
+            assert_eq!(*breaches, 1, "case {case} breached once");
+        }
+
+        // Each slot of each job ran once; the killed instance's runs stop at the kill.
+        let slots_twice = number(
+            &mut conn,
+            "SELECT COUNT(*) FROM (SELECT job, slot FROM job_runs GROUP BY job, slot HAVING COUNT(*) > 1) twice",
+        )
+        .await;
+        assert_eq!(slots_twice, 0);
+        let unfinished =
+            number(&mut conn, &format!("SELECT COUNT(*) FROM job_runs WHERE finished_at IS NULL AND holder <> '{killed}'")).await;
+        assert_eq!(unfinished, 0, "every run of a live instance finished");
+        let late = number(
+            &mut conn,
+            &format!("SELECT COUNT(*) FROM job_runs WHERE holder = '{killed}' AND started_at > {}", micros(tb)),
+        )
+        .await;
+        assert_eq!(late, 0);
+
+        // Every acknowledged write is there, once.
+        let all_cases: Vec<String> = all_recovery.iter().chain(&family_cases).cloned().collect();
+        let cases = number(&mut conn, &format!("SELECT COUNT(*) FROM cases WHERE id IN ({})", quoted(&all_cases))).await;
+        assert_eq!(cases, all_cases.len() as i64, "every case opened is there");
+        for (key, id) in &acknowledged {
+            let body: Option<String> =
+                sqlx::query_scalar("SELECT body FROM notes WHERE id = $1").bind(id).fetch_optional(&mut conn).await.unwrap();
+            assert_eq!(body.as_deref(), Some(format!("Note {key}").as_str()), "acknowledged note {key} is there");
+        }
+        let twice: Vec<(String, i64)> = sqlx::query_as("SELECT body, COUNT(*) FROM notes GROUP BY body HAVING COUNT(*) > 1")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        assert!(twice.is_empty(), "nothing is there twice: {twice:?}");
+        assert_sound(&database, &mut conn).await;
+    });
+    let verify = casework(&["verify", "--database", &database], &[]);
+    assert!(verify.status.success(), "{}", text(&verify));
+    let jobs = casework(&["jobs", "--database", &database], &[]);
+    assert!(jobs.status.success(), "{}", text(&jobs));
+    assert!(text(&jobs).contains("alerts"), "{}", text(&jobs));
 }
