@@ -23,6 +23,7 @@ pub mod notes;
 pub mod people;
 pub mod plans;
 pub mod referrals;
+pub mod reports;
 pub mod restrictions;
 pub mod retention;
 pub mod search;

@@ -100,10 +100,14 @@ pub enum Permission {
     /// Export everything held about a person for a subject access request.
     #[serde(rename = "person.export")]
     PersonExport,
+    /// See the service's reports (e.g. how well its deadlines are kept), counted over the
+    /// cases one may read, and the cases behind each figure.
+    #[serde(rename = "reports.read")]
+    ReportsRead,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 23] = [
+    pub const ALL: [Permission; 24] = [
         Permission::ReferralCreate,
         Permission::ReferralRead,
         Permission::ReferralDecide,
@@ -127,6 +131,7 @@ impl Permission {
         Permission::CaseShare,
         Permission::RecordsDispose,
         Permission::PersonExport,
+        Permission::ReportsRead,
     ];
 
     /// The name used in service definitions and the API.
@@ -155,6 +160,7 @@ impl Permission {
             Permission::CaseShare => "case.share",
             Permission::RecordsDispose => "records.dispose",
             Permission::PersonExport => "person.export",
+            Permission::ReportsRead => "reports.read",
         }
     }
 }

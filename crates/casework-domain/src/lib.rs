@@ -27,6 +27,7 @@ pub mod subject_access;
 pub mod task;
 pub mod text;
 pub mod time;
+pub mod timeliness;
 pub mod timer;
 pub mod user;
 

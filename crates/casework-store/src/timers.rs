@@ -1,8 +1,13 @@
 //! Deadlines running on cases.
 
+use crate::cases::push_visibility;
 use crate::convert::{json, micros, parse, to_json};
+use crate::sql::Sql;
 use crate::{Connection, Result};
-use casework_domain::ids::{CaseId, EventId};
+use casework_domain::access::CaseFilter;
+use casework_domain::ids::{CaseId, EventId, TeamId};
+use casework_domain::text::Code;
+use casework_domain::timeliness::TimerFact;
 use casework_domain::timer::{Timer, TimerState};
 use jiff::Timestamp;
 
@@ -97,4 +102,78 @@ pub async fn due(conn: &mut Connection, now: Timestamp, limit: i64) -> Result<Ve
     .fetch_all(conn)
     .await?;
     rows.into_iter().map(stored).collect()
+}
+
+/// What a timeliness report reads: the runs of a service's timers that may count in a
+/// period, on the cases of a team or of one reference if asked.
+#[derive(Debug, Clone)]
+pub struct TimelinessQuery {
+    pub service: Code,
+    /// The period's first instant and the first instant after it.
+    pub from: Timestamp,
+    pub until: Timestamp,
+    pub team: Option<TeamId>,
+    /// Only runs of this timer.
+    pub timer: Option<Code>,
+}
+
+/// A run of a timer with the case it is on, as a report lists it.
+#[derive(Debug, Clone)]
+pub struct ReportedTimer {
+    pub fact: TimerFact,
+    pub case_reference: String,
+    pub person_name: String,
+    pub worker_name: Option<String>,
+}
+
+/// The runs of the service's timers that may count in the period, on cases that pass
+/// every one of `visible` (each a list of filters, any of which lets a case through).
+///
+/// Where a run counts is decided by the domain (`timeliness::placement`) from the run
+/// itself; this reads a superset of them: stopped runs changed since the period began (a
+/// stopped run is not changed again, so it was stopped no later than `updated_at`) and open
+/// runs due within the period. Cancelled runs never count and are not read.
+pub async fn for_timeliness(
+    conn: &mut Connection,
+    asked: &TimelinessQuery,
+    visible: &[&[CaseFilter]],
+) -> Result<Vec<ReportedTimer>> {
+    let mut query = Sql::new(
+        "SELECT t.case_id, t.timer, c.reference, c.worker_id, c.team_id, u.display_name,
+            p.given_name, p.family_name, p.known_as
+         FROM case_timers t JOIN cases c ON c.id = t.case_id JOIN people p ON p.id = c.person_id
+            LEFT JOIN users u ON u.id = c.worker_id
+         WHERE c.service = ",
+    );
+    query.push_bind(asked.service.to_string());
+    query.push(" AND ((t.state IN ('met', 'completed-late') AND t.updated_at >= ").push_bind(micros(asked.from));
+    query.push(") OR (t.state IN ('running', 'paused', 'breached') AND t.due_at >= ").push_bind(micros(asked.from));
+    query.push(" AND t.due_at < ").push_bind(micros(asked.until)).push("))");
+    if let Some(team) = asked.team {
+        query.push(" AND c.team_id = ").push_bind(team.to_string());
+    }
+    if let Some(timer) = &asked.timer {
+        query.push(" AND t.code = ").push_bind(timer.to_string());
+    }
+    for filters in visible {
+        push_visibility(&mut query, filters);
+    }
+    query.push(" ORDER BY c.reference, t.id");
+    type Row = (String, String, String, Option<String>, Option<String>, Option<String>, String, String, Option<String>);
+    let rows: Vec<Row> = query.build_query_as()?.fetch_all(conn).await?;
+    rows.into_iter()
+        .map(|(case, timer, reference, worker, team, worker_name, given, family, known_as)| {
+            Ok(ReportedTimer {
+                fact: TimerFact {
+                    case: parse("case id", &case)?,
+                    worker: worker.as_deref().map(|w| parse("user id", w)).transpose()?,
+                    team: team.as_deref().map(|t| parse("team id", t)).transpose()?,
+                    timer: json(&timer)?,
+                },
+                case_reference: reference,
+                person_name: format!("{} {family}", known_as.unwrap_or(given)),
+                worker_name,
+            })
+        })
+        .collect()
 }

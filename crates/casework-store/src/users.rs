@@ -196,6 +196,16 @@ pub async fn list_teams(conn: &mut Connection, after: Option<TeamId>, limit: i64
     rows.iter().map(team).collect()
 }
 
+/// The teams of one service, by name.
+pub async fn teams_of_service(conn: &mut Connection, service: &Code) -> Result<Vec<Team>> {
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT id, service, name FROM teams WHERE service = $1 ORDER BY name, id")
+            .bind(service.as_str())
+            .fetch_all(conn)
+            .await?;
+    rows.iter().map(team).collect()
+}
+
 fn team((id, service, name): &(String, String, String)) -> Result<Team> {
     Ok(Team {
         id: parse("team id", id)?,
