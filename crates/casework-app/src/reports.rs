@@ -173,3 +173,28 @@ impl App {
             .collect())
     }
 }
+
+impl App {
+    /// The period a reader asked for, `YYYY-MM` to `YYYY-MM`; either left out means the
+    /// three months up to this one (or the one given).
+    pub fn report_period(&self, from: Option<&str>, to: Option<&str>) -> Result<Period> {
+        match (given(from), given(to)) {
+            (Some(from), Some(to)) => Ok(Period::parse(from, to)?),
+            (None, None) => Ok(Period::ending(Month::of_instant(self.now()), 3)),
+            (Some(from), None) => {
+                let this_month = Month::of_instant(self.now()).to_string();
+                Ok(Period::parse(from, &this_month)?)
+            }
+            (None, Some(to)) => {
+                let last =
+                    Month::parse(to).ok_or_else(|| FieldError::new("to", "must be a month written YYYY-MM, e.g. 2026-12"))?;
+                Ok(Period::ending(last, 3))
+            }
+        }
+    }
+}
+
+/// What was typed, unless it was nothing.
+fn given(text: Option<&str>) -> Option<&str> {
+    text.map(str::trim).filter(|s| !s.is_empty())
+}

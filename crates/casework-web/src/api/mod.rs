@@ -9,6 +9,7 @@ pub mod disclosures;
 pub mod documents;
 pub mod people;
 pub mod referrals;
+pub mod reports;
 pub mod restrictions;
 pub mod retention;
 pub mod search;
@@ -85,6 +86,8 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(referrals::reject_referral))
         .routes(routes!(referrals::file_referral))
         .routes(routes!(search::search))
+        .routes(routes!(reports::timeliness))
+        .routes(routes!(reports::timeliness_cases))
         .routes(routes!(cases::list_cases, cases::open_case))
         .routes(routes!(cases::get_case))
         .routes(routes!(cases::work_lists))

@@ -58,6 +58,8 @@ struct HomePage {
     disposal_reviews: Vec<(String, String)>,
     /// Code and name of each service whose subject access requests the user handles.
     subject_access: Vec<(String, String)>,
+    /// Code and name of each service whose reports the user reads.
+    reports: Vec<(String, String)>,
 }
 
 /// The open cases allocated to the actor.
@@ -137,6 +139,12 @@ async fn home(State(app): State<App>, session: Session) -> Response {
                 .services
                 .all()
                 .filter(|d| actor.may_across_service(Permission::PersonExport, d.code()))
+                .map(|d| (d.code().to_string(), d.service.name.clone()))
+                .collect(),
+            reports: app
+                .services
+                .all()
+                .filter(|d| actor.may_in_service(Permission::ReportsRead, d.code()))
                 .map(|d| (d.code().to_string(), d.service.name.clone()))
                 .collect(),
             alerts: alerts

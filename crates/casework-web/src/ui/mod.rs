@@ -12,6 +12,7 @@ mod documents;
 mod home;
 mod meetings;
 mod referrals;
+mod reports;
 mod restrictions;
 mod retention;
 mod schema_form;
@@ -60,6 +61,7 @@ pub fn routes() -> axum::Router<App> {
         .merge(retention::routes())
         .merge(subject_access::routes())
         .merge(search::routes())
+        .merge(reports::routes())
         .route("/assets/casework.css", get(|| async { asset("text/css", CSS) }))
         .route("/assets/govuk-frontend.min.js", get(|| async { asset("text/javascript", GOVUK_JS) }))
         .route("/assets/init.js", get(|| async { asset("text/javascript", INIT_JS) }))
