@@ -154,8 +154,11 @@ impl App {
         Ok(found
             .into_iter()
             .filter_map(|r| {
+                if !timeliness::is_behind(&r.fact.timer, now, asked.outcome, asked.period, asked.month) {
+                    return None;
+                }
                 let (outcome, month) = timeliness::placement(&r.fact.timer, now)?;
-                timeliness::is_behind(&r.fact.timer, now, asked.outcome, asked.period, asked.month).then(|| CaseBehind {
+                Some(CaseBehind {
                     case: r.fact.case,
                     reference: r.case_reference,
                     person_name: r.person_name,

@@ -157,7 +157,10 @@ async fn scene() -> Scene {
     Scene { server, north, references }
 }
 
-fn tally(row: &Value) -> (u64, u64, u64, u64, u64, Value) {
+/// Met, met late, breached, paused, running, and the percentage within target.
+type Figures = (u64, u64, u64, u64, u64, Value);
+
+fn tally(row: &Value) -> Figures {
     let n = |k: &str| row[k].as_u64().unwrap_or_else(|| panic!("{k} in {row}"));
     (n("met"), n("met_late"), n("breached"), n("paused"), n("running"), row["within_target_percent"].clone())
 }
@@ -180,11 +183,11 @@ async fn timeliness_reports_count_met_late_breached_and_paused_deadlines_by_mont
     assert_eq!(tally(&timer["months"][1]), (0, 1, 2, 1, 1, json!(0.0)));
     assert_eq!(tally(&timer["total"]), (2, 1, 2, 1, 1, json!(40.0)));
     // North: A, B met, E breached, F paused: 2 of 3 = 66.7 %. South: C late, D breached, G running.
-    let teams: Vec<(String, (u64, u64, u64, u64, u64, Value))> =
+    let teams: Vec<(String, Figures)> =
         timer["by_team"].as_array().unwrap().iter().map(|t| (t["name"].as_str().unwrap().to_owned(), tally(t))).collect();
     assert!(teams.contains(&("North".to_owned(), (2, 0, 1, 1, 0, json!(66.7)))), "{teams:?}");
     assert!(teams.contains(&("South".to_owned(), (0, 1, 1, 0, 1, json!(0.0)))), "{teams:?}");
-    let workers: Vec<(String, (u64, u64, u64, u64, u64, Value))> =
+    let workers: Vec<(String, Figures)> =
         timer["by_worker"].as_array().unwrap().iter().map(|t| (t["name"].as_str().unwrap().to_owned(), tally(t))).collect();
     assert!(workers.contains(&("Test north-worker".to_owned(), (2, 0, 1, 1, 0, json!(66.7)))), "{workers:?}");
 
