@@ -160,6 +160,9 @@ pub struct ServiceDefinition {
     /// which kinds of disclosure.
     #[serde(default)]
     pub statutory_bases: Vec<StatutoryBasis>,
+    /// What the service's reports count and leave out.
+    #[serde(default)]
+    pub reports: crate::report_rules::ReportRules,
 }
 
 /// How break-glass works in the service: for how long it opens a restricted case, the

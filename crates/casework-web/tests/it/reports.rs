@@ -243,8 +243,10 @@ async fn reports_are_for_those_who_may_read_them_and_count_only_the_cases_they_m
     assert_eq!(stranger.get("/api/v1/services/outreach/reports/timeliness").await.status, StatusCode::NOT_FOUND);
     assert_eq!(stranger.get("/api/v1/services/recovery/reports/timeliness").await.status, StatusCode::FORBIDDEN);
     assert_eq!(stranger.get("/api/v1/services/nowhere/reports/timeliness").await.status, StatusCode::NOT_FOUND);
-    let (status, _) = server.page_user("north-worker").await.get("/services/outreach/reports").await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    for page in ["/services/outreach/reports", "/services/outreach/reports/timeliness"] {
+        let (status, _) = server.page_user("north-worker").await.get(page).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+    }
 
     // A team leader of North sees North's cases only: A, B met, E breached, F paused.
     let leader = server.user("north-leader", &["outreach:team-leader"]).await;
@@ -274,7 +276,11 @@ async fn the_reports_page_draws_each_timer_as_svg_with_its_table_and_links_to_th
     assert_eq!(status, StatusCode::OK);
     assert!(home.contains("href=\"/services/outreach/reports\""), "the home page links to the reports");
 
-    let (status, page) = manager.get("/services/outreach/reports?from=2026-12&to=2027-01").await;
+    let (status, index) = manager.get("/services/outreach/reports").await;
+    assert_eq!(status, StatusCode::OK, "{index}");
+    assert!(index.contains("href=\"/services/outreach/reports/timeliness\""), "the index lists the timeliness report");
+
+    let (status, page) = manager.get("/services/outreach/reports/timeliness?from=2026-12&to=2027-01").await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("<svg class=\"cw-chart\""), "{page}");
     assert!(page.contains("role=\"img\""));
@@ -299,7 +305,7 @@ async fn the_reports_page_draws_each_timer_as_svg_with_its_table_and_links_to_th
     assert!(cases.contains("2 cases"));
 
     // A bad period is shown as a problem on the page, not an error page.
-    let (status, page) = manager.get("/services/outreach/reports?from=2027-13&to=2027-01").await;
+    let (status, page) = manager.get("/services/outreach/reports/timeliness?from=2027-13&to=2027-01").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("govuk-error-summary"));
 }

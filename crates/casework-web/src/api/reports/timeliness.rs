@@ -1,13 +1,12 @@
-//! Reports on a service, for its managers: the timeliness of every timer it defines, and
-//! the cases behind each figure.
+//! The timeliness of every timer a service defines, and the cases behind each figure.
 
+use super::{service_code, team_id};
 use crate::extract::CurrentActor;
 use crate::problem::{ApiError, ApiResult};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use casework_app::App;
 use casework_app::reports::{CaseBehind, FigureQuery, TimelinessView};
-use casework_domain::ids::TeamId;
 use casework_domain::text::Code;
 use casework_domain::timeliness::{Month, Outcome, Tally};
 use serde::{Deserialize, Serialize};
@@ -135,17 +134,6 @@ impl From<TimelinessView> for TimelinessOut {
             timers,
         }
     }
-}
-
-fn service_code(code: &str) -> ApiResult<Code> {
-    Code::parse(code).map_err(|_| ApiError::not_found("service"))
-}
-
-fn team_id(team: Option<&str>) -> ApiResult<Option<TeamId>> {
-    team.map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(|t| t.parse().map_err(|_| ApiError::field("team", "is not a team id")))
-        .transpose()
 }
 
 /// How well each of the service's timers was kept over a period, by month, team and

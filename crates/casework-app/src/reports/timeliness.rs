@@ -1,16 +1,9 @@
-//! Reports for a service's managers, derived from its definition alone: the timeliness of
-//! every timer it defines (see `casework_domain::timeliness` for how runs are counted).
-//!
-//! Only those holding `reports.read` in the service may ask (someone with another role
-//! there is refused; anyone else is told there is no such service). Figures count, and the
-//! lists behind them show, only the cases the reader may both report on and read, filtered
-//! in the query itself. A list behind a figure is a list of references, as a work list is,
-//! not a view of any case record, so like a work list it is not written to the access log.
+//! The timeliness of every timer a service defines (see `casework_domain::timeliness` for
+//! how runs are counted), and the cases behind each figure.
 
-use crate::{App, AppError, Result};
+use crate::{App, Result};
 use casework_domain::access::{Actor, Permission};
 use casework_domain::ids::{CaseId, TeamId, UserId};
-use casework_domain::service::ServiceDefinition;
 use casework_domain::text::Code;
 use casework_domain::timeliness::{self, Month, Outcome, Period, TimelinessReport, TimerFact};
 use casework_domain::timer::TimerState;
@@ -19,7 +12,6 @@ use casework_domain::{FieldError, Invalid};
 use casework_store::timers::{self, ReportedTimer, TimelinessQuery};
 use jiff::Timestamp;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 /// A timeliness report with the names a page needs to show it.
 #[derive(Debug, Clone)]
@@ -78,19 +70,6 @@ pub struct CaseBehind {
 }
 
 impl App {
-    /// The service, if the actor may read its reports: not found for those with no role in
-    /// it (as if it did not exist), forbidden for those whose role does not allow it.
-    fn reportable(&self, actor: &Actor, service: &Code) -> Result<Arc<ServiceDefinition>> {
-        let definition = self.services.get(service).ok_or(AppError::NotFound("service"))?;
-        if actor.may_in_service(Permission::ReportsRead, service) {
-            Ok(definition.clone())
-        } else if actor.is_member_of(service) {
-            Err(AppError::Forbidden("read this service's reports"))
-        } else {
-            Err(AppError::NotFound("service"))
-        }
-    }
-
     /// The runs of the service's timers that may count in the period, on the cases the
     /// actor may both report on and read.
     async fn reported_timers(
@@ -175,29 +154,4 @@ impl App {
             })
             .collect())
     }
-}
-
-impl App {
-    /// The period a reader asked for, `YYYY-MM` to `YYYY-MM`; either left out means the
-    /// three months up to this one (or the one given).
-    pub fn report_period(&self, from: Option<&str>, to: Option<&str>) -> Result<Period> {
-        match (given(from), given(to)) {
-            (Some(from), Some(to)) => Ok(Period::parse(from, to)?),
-            (None, None) => Ok(Period::ending(Month::of_instant(self.now()), 3)),
-            (Some(from), None) => {
-                let this_month = Month::of_instant(self.now()).to_string();
-                Ok(Period::parse(from, &this_month)?)
-            }
-            (None, Some(to)) => {
-                let last =
-                    Month::parse(to).ok_or_else(|| FieldError::new("to", "must be a month written YYYY-MM, e.g. 2026-12"))?;
-                Ok(Period::ending(last, 3))
-            }
-        }
-    }
-}
-
-/// What was typed, unless it was nothing.
-fn given(text: Option<&str>) -> Option<&str> {
-    text.map(str::trim).filter(|s| !s.is_empty())
 }

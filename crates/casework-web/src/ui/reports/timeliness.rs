@@ -1,23 +1,16 @@
-//! A service's reports for its managers: the timeliness of every timer, one bar chart per
-//! timer drawn on the server as SVG (no script), each followed by its data table, whose
-//! figures link to the cases behind them.
+//! The timeliness of every timer: one bar chart per timer drawn on the server as SVG (no
+//! script), each followed by its data table, whose figures link to the cases behind them.
 
-use super::*;
+use super::super::*;
+use super::{Filters, Read, read_filters};
 use casework_app::reports::TimelinessView;
 use casework_domain::text::Code;
 use casework_domain::timeliness::{Month, Outcome, Tally};
 
 pub(super) fn routes() -> axum::Router<App> {
     axum::Router::new()
-        .route("/services/{code}/reports", get(reports_page))
+        .route("/services/{code}/reports/timeliness", get(reports_page))
         .route("/services/{code}/reports/timeliness/cases", get(cases_page))
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct Filters {
-    from: Option<String>,
-    to: Option<String>,
-    team: Option<String>,
 }
 
 /// The outcomes as the chart stacks them, bottom up, with their colours (from the design
@@ -82,11 +75,13 @@ struct TimerSection {
 }
 
 #[derive(Template)]
-#[template(path = "reports.html")]
+#[template(path = "report_timeliness.html")]
 struct ReportsPage {
     signed_in: Option<SignedIn>,
     code: String,
     service_name: String,
+    /// Where the period and team filter is sent.
+    filter_action: String,
     from: String,
     to: String,
     team: String,
@@ -220,31 +215,9 @@ async fn reports_page(
     let Ok(service) = Code::parse(&code) else {
         return problem(AppError::NotFound("service"), session.header.clone());
     };
-    let team_text = filters.team.clone().unwrap_or_default().trim().to_owned();
-    let mut errors = Vec::new();
-    let period = match app.report_period(filters.from.as_deref(), filters.to.as_deref()) {
-        Ok(period) => Some(period),
-        Err(AppError::Invalid(invalid)) => {
-            errors.extend(invalid.errors.iter().map(|e| (e.field.clone(), sentence(&e.message))));
-            None
-        }
+    let Read { period, team, mut errors } = match read_filters(&app, &filters) {
+        Ok(read) => read,
         Err(error) => return problem(error, session.header.clone()),
-    };
-    let team = if team_text.is_empty() {
-        None
-    } else if let Ok(team) = team_text.parse() {
-        Some(team)
-    } else {
-        errors.push(("team".to_owned(), "Choose a team from the list".to_owned()));
-        None
-    };
-    // A bad filter still shows the page (with the default period), so the reader can fix it.
-    let period = match period {
-        Some(period) => period,
-        None => match app.report_period(None, None) {
-            Ok(period) => period,
-            Err(error) => return problem(error, session.header.clone()),
-        },
     };
     let view = match app.timeliness_report(&session.actor, &service, period, team).await {
         Ok(view) => view,
@@ -265,6 +238,7 @@ async fn reports_page(
         signed_in: session.header.clone(),
         code: service.to_string(),
         service_name: view.service_name.clone(),
+        filter_action: format!("/services/{service}/reports/timeliness"),
         period_name: if period.from == period.to {
             period.from.name()
         } else {
@@ -337,7 +311,7 @@ async fn cases_page(
         signed_in: session.header.clone(),
         service_name: definition.service.name.clone(),
         title: format!("{}: {}, {when}", timer_name, asked.outcome.label().to_lowercase()),
-        back: format!("/services/{service}/reports?{}", serde_urlencoded::to_string(&back).unwrap_or_default()),
+        back: format!("/services/{service}/reports/timeliness?{}", serde_urlencoded::to_string(&back).unwrap_or_default()),
         rows: cases
             .into_iter()
             .map(|c| CaseRow {

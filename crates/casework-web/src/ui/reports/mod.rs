@@ -1,0 +1,92 @@
+//! A service's reports for its managers, each on its own page under
+//! `/services/{code}/reports/`, with charts drawn on the server as SVG (no script), each
+//! followed by its data table, whose figures link to the cases behind them.
+
+mod timeliness;
+
+use super::*;
+use casework_domain::ids::TeamId;
+use casework_domain::text::Code;
+use casework_domain::timeliness::Period;
+
+pub(super) fn routes() -> axum::Router<App> {
+    axum::Router::new().route("/services/{code}/reports", get(index_page)).merge(timeliness::routes())
+}
+
+/// A report as the index lists it; its page is at `/services/{code}/reports/{slug}`.
+struct ReportEntry {
+    slug: &'static str,
+    name: &'static str,
+    description: &'static str,
+}
+
+const REPORTS: &[ReportEntry] = &[ReportEntry {
+    slug: "timeliness",
+    name: "Timeliness of deadlines",
+    description: "How many runs of each deadline were met, met late or breached, by month, team and worker.",
+}];
+
+#[derive(Template)]
+#[template(path = "reports.html")]
+struct IndexPage {
+    signed_in: Option<SignedIn>,
+    code: String,
+    service_name: String,
+    reports: &'static [ReportEntry],
+}
+
+async fn index_page(State(app): State<App>, session: Session, Path(code): Path<String>) -> Response {
+    let Ok(service) = Code::parse(&code) else {
+        return problem(AppError::NotFound("service"), session.header.clone());
+    };
+    match app.reportable(&session.actor, &service) {
+        Ok(definition) => render(
+            &IndexPage {
+                signed_in: session.header.clone(),
+                code: service.to_string(),
+                service_name: definition.service.name.clone(),
+                reports: REPORTS,
+            },
+            StatusCode::OK,
+        ),
+        Err(error) => problem(error, session.header.clone()),
+    }
+}
+
+/// The period and team a report page was asked for, as typed.
+#[derive(Debug, Default, Deserialize)]
+struct Filters {
+    from: Option<String>,
+    to: Option<String>,
+    team: Option<String>,
+}
+
+/// The filters read: a bad one still shows the page (with the default period, all teams)
+/// and says what to fix, so the reader can correct it.
+struct Read {
+    period: Period,
+    team: Option<TeamId>,
+    errors: Vec<(String, String)>,
+}
+
+fn read_filters(app: &App, filters: &Filters) -> Result<Read, AppError> {
+    let mut errors = Vec::new();
+    let period = match app.report_period(filters.from.as_deref(), filters.to.as_deref()) {
+        Ok(period) => period,
+        Err(AppError::Invalid(invalid)) => {
+            errors.extend(invalid.errors.iter().map(|e| (e.field.clone(), sentence(&e.message))));
+            app.report_period(None, None)?
+        }
+        Err(error) => return Err(error),
+    };
+    let team_text = filters.team.as_deref().unwrap_or_default().trim();
+    let team = if team_text.is_empty() {
+        None
+    } else if let Ok(team) = team_text.parse() {
+        Some(team)
+    } else {
+        errors.push(("team".to_owned(), "Choose a team from the list".to_owned()));
+        None
+    };
+    Ok(Read { period, team, errors })
+}
