@@ -187,9 +187,11 @@ impl Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_casework"));
         command.args(["serve", "--listen", "127.0.0.1:0", "--database", database]).args(arguments);
         if is_postgres(database) {
-            // No folder beside a PostgreSQL database: name one, as an operator must.
+            // No folder beside a PostgreSQL database: name one, as an operator must, where
+            // `scripts/with-postgres` removes it with the cluster.
             let name = database.rsplit('/').next().unwrap();
-            command.arg("--documents").arg(std::env::temp_dir().join(format!("{name}-documents")));
+            let scratch = std::env::var_os("CASEWORK_TEST_SCRATCH").map_or_else(std::env::temp_dir, Into::into);
+            command.arg("--documents").arg(scratch.join(format!("{name}-documents")));
         }
         let mut child = command
             .env("CASEWORK_LOG", "info")
@@ -450,6 +452,23 @@ fn add_keeper(database: &str) {
 }
 
 /// Opens a recovery case for a person of that family name; returns its id.
+/// Sends a contact note to a case, under an idempotency key when one is given.
+async fn send_note(
+    client: &reqwest::Client,
+    address: &str,
+    case: &str,
+    body: &str,
+    key: Option<&str>,
+) -> reqwest::Result<reqwest::Response> {
+    let mut request = client
+        .post(format!("http://{address}/api/v1/cases/{case}/notes"))
+        .json(&serde_json::json!({ "kind": "contact", "body": body }));
+    if let Some(key) = key {
+        request = request.header("Idempotency-Key", key);
+    }
+    request.send().await
+}
+
 async fn open_case(client: &reqwest::Client, address: &str, family_name: &str) -> String {
     let case: serde_json::Value = client
         .post(format!("http://{address}/api/v1/cases"))
@@ -502,12 +521,7 @@ fn a_backup_taken_while_the_server_writes_restores_to_a_working_installation() {
             // At most one page of notes, so the restored case shows them all on one.
             while writing.load(std::sync::atomic::Ordering::SeqCst) && n < 150 {
                 n += 1;
-                let answer = client
-                    .post(format!("http://{address}/api/v1/cases/{case}/notes"))
-                    .json(&serde_json::json!({ "kind": "contact", "body": format!("Contact number {n}") }))
-                    .send()
-                    .await
-                    .unwrap();
+                let answer = send_note(&client, &address, &case, &format!("Contact number {n}"), None).await.unwrap();
                 assert_eq!(answer.status(), reqwest::StatusCode::CREATED);
                 let note: serde_json::Value = answer.json().await.unwrap();
                 acknowledged.lock().unwrap().push((Instant::now(), note["id"].as_str().unwrap().to_owned()));
@@ -589,12 +603,7 @@ async fn write_until_killed(
             n += 1;
             format!("{name}-{n}")
         });
-        let sent = client
-            .post(format!("http://{address}/api/v1/cases/{case}/notes"))
-            .header("Idempotency-Key", &key)
-            .json(&serde_json::json!({ "kind": "contact", "body": format!("Note {key}") }))
-            .send()
-            .await;
+        let sent = send_note(&client, &address, &case, &format!("Note {key}"), Some(&key)).await;
         let answer = match sent {
             Ok(answer) => answer,
             Err(_) => {
@@ -715,13 +724,7 @@ fn nothing_acknowledged_is_lost_when_the_server_is_killed_under_write_load() {
         let client = signed_in(&server.address, "sam.keeper", PASSWORD).await;
         for (i, mine) in writes.iter_mut().enumerate() {
             if let Some(key) = mine.unanswered.take() {
-                let answer = client
-                    .post(format!("http://{}/api/v1/cases/{case}/notes", server.address))
-                    .header("Idempotency-Key", &key)
-                    .json(&serde_json::json!({ "kind": "contact", "body": format!("Note {key}") }))
-                    .send()
-                    .await
-                    .unwrap();
+                let answer = send_note(&client, &server.address, &case, &format!("Note {key}"), Some(&key)).await.unwrap();
                 assert!(answer.status().is_success(), "client {i}: {}", answer.status());
                 let note: serde_json::Value = answer.json().await.unwrap();
                 mine.acknowledged.push((key, note["id"].as_str().unwrap().to_owned()));
@@ -840,11 +843,7 @@ fn a_postgresql_crash_under_load_gives_clean_errors_loses_nothing_acknowledged_a
                 let mut n = 0;
                 let mut key = format!("client{i}-0");
                 while phase.load(Ordering::SeqCst) < 3 {
-                    let answer = client
-                        .post(format!("http://{address}/api/v1/cases/{case}/notes"))
-                        .header("Idempotency-Key", &key)
-                        .json(&serde_json::json!({ "kind": "contact", "body": format!("Note {key}") }))
-                        .send()
+                    let answer = send_note(&client, &address, &case, &format!("Note {key}"), Some(&key))
                         .await
                         .expect("Casework itself keeps answering while the database is away");
                     let status = answer.status();
@@ -922,10 +921,7 @@ fn a_postgresql_installation_restored_from_pg_dump_serves_what_it_held() {
     let (case, note) = runtime.block_on(async {
         let client = signed_in(&server.address, "sam.keeper", PASSWORD).await;
         let case = open_case(&client, &server.address, "Dumped").await;
-        let note: serde_json::Value = client
-            .post(format!("http://{}/api/v1/cases/{case}/notes", server.address))
-            .json(&serde_json::json!({ "kind": "contact", "body": "Said the allotment was flooded" }))
-            .send()
+        let note: serde_json::Value = send_note(&client, &server.address, &case, "Said the allotment was flooded", None)
             .await
             .unwrap()
             .json()
@@ -1081,12 +1077,7 @@ fn copy_moves_a_whole_installation_into_an_empty_database_and_checks_every_table
             assert_eq!(found(&on_new, &new.address, query).await, there, "'{query}' finds the same cases");
         }
         // New records take new ids after the copied ones (PostgreSQL's sequences were moved on).
-        let note = on_new
-            .post(format!("http://{}/api/v1/cases/{case}/notes", new.address))
-            .json(&serde_json::json!({ "kind": "contact", "body": "Talked about the harpsichord lessons" }))
-            .send()
-            .await
-            .unwrap();
+        let note = send_note(&on_new, &new.address, &case, "Talked about the harpsichord lessons", None).await.unwrap();
         assert_eq!(note.status(), reqwest::StatusCode::CREATED);
         assert_eq!(found(&on_new, &new.address, "harpsichord").await, vec![case.clone()]);
     });
@@ -1162,12 +1153,7 @@ async fn write_until_stopped(
             break;
         }
         let key = format!("{name}-{n}");
-        let sent = client
-            .post(format!("http://{address}/api/v1/cases/{case}/notes"))
-            .header("Idempotency-Key", &key)
-            .json(&serde_json::json!({ "kind": "contact", "body": format!("Note {key}") }))
-            .send()
-            .await;
+        let sent = send_note(&client, &address, &case, &format!("Note {key}"), Some(&key)).await;
         let Ok(answer) = sent else {
             writes.unanswered = Some(key);
             break;
@@ -1241,12 +1227,7 @@ fn instances_on_one_database_share_sessions_and_writes_and_run_each_job_once_tak
         }
         let case = open_case(&client, &addresses[0], "Shared").await;
         for (i, address) in addresses.iter().enumerate() {
-            let note = client
-                .post(format!("http://{address}/api/v1/cases/{case}/notes"))
-                .json(&serde_json::json!({ "kind": "contact", "body": format!("Written through instance {i}") }))
-                .send()
-                .await
-                .unwrap();
+            let note = send_note(&client, address, &case, &format!("Written through instance {i}"), None).await.unwrap();
             assert_eq!(note.status(), reqwest::StatusCode::CREATED);
             let note: serde_json::Value = note.json().await.unwrap();
             for other in &addresses {
@@ -1345,13 +1326,10 @@ fn instances_on_one_database_share_sessions_and_writes_and_run_each_job_once_tak
         }
         for (i, mine) in writes.iter_mut().enumerate() {
             if let Some(key) = mine.unanswered.take() {
-                let answer = client
-                    .post(format!("http://{}/api/v1/cases/{}/notes", survivors[i % survivors.len()], recovery_cases[0]))
-                    .header("Idempotency-Key", &key)
-                    .json(&serde_json::json!({ "kind": "contact", "body": format!("Note {key}") }))
-                    .send()
-                    .await
-                    .unwrap();
+                let answer =
+                    send_note(&client, &survivors[i % survivors.len()], &recovery_cases[0], &format!("Note {key}"), Some(&key))
+                        .await
+                        .unwrap();
                 assert!(answer.status().is_success(), "{key} sent again: {}", answer.status());
                 let note: serde_json::Value = answer.json().await.unwrap();
                 mine.acknowledged.push((key, note["id"].as_str().unwrap().to_owned()));
