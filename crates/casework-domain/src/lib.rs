@@ -8,6 +8,7 @@ pub mod access;
 pub mod alert;
 pub mod calendar;
 pub mod case;
+pub mod caseload;
 pub mod consent;
 pub mod decision;
 pub mod disclosure;
@@ -32,5 +33,6 @@ pub mod time;
 pub mod timeliness;
 pub mod timer;
 pub mod user;
+pub mod waiting;
 
 pub use invalid::{FieldError, Invalid};

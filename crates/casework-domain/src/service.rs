@@ -436,6 +436,7 @@ impl ServiceDefinition {
                 problems.push(FieldError::new(format!("{place}.allows"), "name at least one kind of disclosure it allows"));
             }
         }
+        self.reports.check(self, &mut problems);
         problems.into_result()
     }
 

@@ -29,6 +29,7 @@ pub mod notes;
 pub mod people;
 pub mod plans;
 pub mod referrals;
+pub mod reports;
 pub mod retention;
 pub mod search;
 pub mod subject_access;

@@ -115,6 +115,8 @@ pub struct TimelinessQuery {
     pub team: Option<TeamId>,
     /// Only runs of this timer.
     pub timer: Option<Code>,
+    /// Cases carrying any of these flags are left out (statistics exclusions).
+    pub excluded_flags: Vec<Code>,
 }
 
 /// A run of a timer with the case it is on, as a report lists it.
@@ -155,6 +157,7 @@ pub async fn for_timeliness(
     if let Some(timer) = &asked.timer {
         query.push(" AND t.code = ").push_bind(timer.to_string());
     }
+    crate::reports::push_exclusions(&mut query, &asked.excluded_flags);
     for filters in visible {
         push_visibility(&mut query, filters);
     }

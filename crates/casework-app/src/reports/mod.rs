@@ -6,9 +6,14 @@
 //! in the query itself. A list behind a figure is a list of references, as a work list is,
 //! not a view of any case record, so like a work list it is not written to the access log.
 
+mod caseload;
+mod exclusions;
 mod timeliness;
+mod waiting;
 
+pub use caseload::{CaseloadCase, CaseloadQuery, CaseloadView, Holder};
 pub use timeliness::{CaseBehind, FigureQuery, TimelinessView};
+pub use waiting::{WaitingCase, WaitingQuery, WaitingView};
 
 use crate::{App, AppError, Result};
 use casework_domain::FieldError;

@@ -25,6 +25,8 @@ pub struct TimelinessView {
     pub teams: Vec<Team>,
     /// The display names of the workers in the by-worker figures.
     pub workers: BTreeMap<UserId, String>,
+    /// The cases left out for carrying an excluded flag.
+    pub excluded: Vec<casework_domain::report_rules::Exclusion>,
 }
 
 impl TimelinessView {
@@ -88,7 +90,8 @@ impl App {
         let reporting = actor.case_filter(Permission::ReportsRead);
         let reading = actor.case_filter(Permission::CaseRead);
         let (from, until) = period.bounds();
-        let asked = TimelinessQuery { service: service.clone(), from, until, team, timer };
+        let excluded_flags = self.services.get(service).map(|d| d.reports.excluded_flags.clone()).unwrap_or_default();
+        let asked = TimelinessQuery { service: service.clone(), from, until, team, timer, excluded_flags };
         let found = timers::for_timeliness(&mut conn, &asked, &[&reporting, &reading]).await?;
         Ok((teams, found))
     }
@@ -108,6 +111,7 @@ impl App {
             found.iter().filter_map(|r| Some((r.fact.worker?, r.worker_name.clone()?))).collect::<BTreeMap<UserId, String>>();
         let facts: Vec<TimerFact> = found.into_iter().map(|r| r.fact).collect();
         let report = timeliness::timeliness(&definition.timers, period, &facts, self.now());
+        let excluded = self.exclusions(&mut *self.store.read().await?, actor, &definition, team, false).await?;
         Ok(TimelinessView {
             service: service.clone(),
             service_name: definition.service.name.clone(),
@@ -115,6 +119,7 @@ impl App {
             team,
             teams,
             workers,
+            excluded,
         })
     }
 

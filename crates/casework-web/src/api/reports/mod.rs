@@ -1,8 +1,14 @@
 //! Reports on a service, for its managers, with the cases behind each figure.
 
+mod caseload;
+mod exclusions;
 mod timeliness;
+mod waiting;
 
+pub use caseload::*;
+pub use exclusions::*;
 pub use timeliness::*;
+pub use waiting::*;
 
 use crate::problem::{ApiError, ApiResult};
 use casework_domain::ids::TeamId;

@@ -93,6 +93,8 @@ pub struct TimelinessOut {
     pub team: Option<String>,
     /// How runs are counted, in a sentence.
     pub rule: String,
+    /// The cases left out for carrying a flag the service excludes from statistics.
+    pub excluded: Vec<super::ExclusionOut>,
     pub timers: Vec<TimerTimelinessOut>,
 }
 
@@ -131,6 +133,7 @@ impl From<TimelinessView> for TimelinessOut {
             to: view.report.period.to.to_string(),
             team: view.team.map(|t| t.to_string()),
             rule: COUNTING_RULE.to_owned(),
+            excluded: super::exclusions(&view.excluded),
             timers,
         }
     }

@@ -2,7 +2,10 @@
 //! `/services/{code}/reports/`, with charts drawn on the server as SVG (no script), each
 //! followed by its data table, whose figures link to the cases behind them.
 
+mod caseload;
+mod chart;
 mod timeliness;
+mod waiting;
 
 use super::*;
 use casework_domain::ids::TeamId;
@@ -10,7 +13,11 @@ use casework_domain::text::Code;
 use casework_domain::timeliness::Period;
 
 pub(super) fn routes() -> axum::Router<App> {
-    axum::Router::new().route("/services/{code}/reports", get(index_page)).merge(timeliness::routes())
+    axum::Router::new()
+        .route("/services/{code}/reports", get(index_page))
+        .merge(timeliness::routes())
+        .merge(waiting::routes())
+        .merge(caseload::routes())
 }
 
 /// A report as the index lists it; its page is at `/services/{code}/reports/{slug}`.
@@ -20,11 +27,23 @@ struct ReportEntry {
     description: &'static str,
 }
 
-const REPORTS: &[ReportEntry] = &[ReportEntry {
-    slug: "timeliness",
-    name: "Timeliness of deadlines",
-    description: "How many runs of each deadline were met, met late or breached, by month, team and worker.",
-}];
+const REPORTS: &[ReportEntry] = &[
+    ReportEntry {
+        slug: "timeliness",
+        name: "Timeliness of deadlines",
+        description: "How many runs of each deadline were met, met late or breached, by month, team and worker.",
+    },
+    ReportEntry {
+        slug: "waiting-list",
+        name: "Waiting list",
+        description: "How many cases waited at the end of each month, who joined and left, and the median and longest wait now, by referral source.",
+    },
+    ReportEntry {
+        slug: "caseload",
+        name: "Caseload",
+        description: "Open cases per worker and team now, weighted by level, with the high-risk and unallocated cases.",
+    },
+];
 
 #[derive(Template)]
 #[template(path = "reports.html")]
