@@ -381,6 +381,10 @@ pub struct AlertReport {
     pub rules: Vec<RuleAlerts>,
 }
 
+/// How links and the API name alerts raised and reminders set by hand, in place of a rule's
+/// code (no rule may have it).
+pub const BY_HAND_KEY: &str = "by-hand";
+
 /// What the report calls alerts raised and reminders set by hand.
 pub const BY_HAND: &str = "Raised or set by hand";
 

@@ -344,6 +344,10 @@ impl ServiceDefinition {
         }
         for alert in &self.alerts {
             self.check_references(&format!("alerts.{}", alert.code), alert.references(), &mut problems);
+            if alert.code.as_str() == crate::activity::BY_HAND_KEY {
+                let why = "names alerts raised by hand in reports: give the rule another code";
+                problems.push(FieldError::new(format!("alerts.{}.code", alert.code), why));
+            }
             if self.role(&alert.to).is_none() {
                 problems.push(FieldError::new(
                     format!("alerts.{}.to", alert.code),

@@ -1,7 +1,11 @@
 //! Reports on a service, for its managers, with the cases behind each figure.
 
+mod alerts;
+mod referrals;
 mod timeliness;
 
+pub use alerts::*;
+pub use referrals::*;
 pub use timeliness::*;
 
 use crate::problem::{ApiError, ApiResult};
