@@ -2,6 +2,9 @@
 //! `/services/{code}/reports/`, with charts drawn on the server as SVG (no script), each
 //! followed by its data table, whose figures link to the cases behind them.
 
+mod alerts;
+mod chart;
+mod referrals;
 mod timeliness;
 
 use super::*;
@@ -10,7 +13,11 @@ use casework_domain::text::Code;
 use casework_domain::timeliness::Period;
 
 pub(super) fn routes() -> axum::Router<App> {
-    axum::Router::new().route("/services/{code}/reports", get(index_page)).merge(timeliness::routes())
+    axum::Router::new()
+        .route("/services/{code}/reports", get(index_page))
+        .merge(timeliness::routes())
+        .merge(referrals::routes())
+        .merge(alerts::routes())
 }
 
 /// A report as the index lists it; its page is at `/services/{code}/reports/{slug}`.
@@ -20,11 +27,23 @@ struct ReportEntry {
     description: &'static str,
 }
 
-const REPORTS: &[ReportEntry] = &[ReportEntry {
-    slug: "timeliness",
-    name: "Timeliness of deadlines",
-    description: "How many runs of each deadline were met, met late or breached, by month, team and worker.",
-}];
+const REPORTS: &[ReportEntry] = &[
+    ReportEntry {
+        slug: "timeliness",
+        name: "Timeliness of deadlines",
+        description: "How many runs of each deadline were met, met late or breached, by month, team and worker.",
+    },
+    ReportEntry {
+        slug: "referrals",
+        name: "Referrals and closures",
+        description: "Referrals received by source and what became of them; cases opened, closed by reason and reopened, by month.",
+    },
+    ReportEntry {
+        slug: "alerts",
+        name: "Alerts and reminders",
+        description: "Alerts raised by each rule and by hand, how many were acknowledged and how long they waited, by month and recipient.",
+    },
+];
 
 #[derive(Template)]
 #[template(path = "reports.html")]
