@@ -610,6 +610,15 @@ next = ["open"]
         assert_eq!(definition.break_glass.map(|b| b.hours), Some(4));
     }
 
+    #[test]
+    fn no_alert_rule_takes_the_name_reports_give_alerts_raised_by_hand() {
+        let rule = "\n[[alerts]]\ncode = \"by-hand\"\nname = \"Stale\"\nstart = { on = \"case-opened\" }\nto = \"worker\"\n";
+        let error = ServiceDefinition::from_toml(&format!("{MINIMAL}{rule}")).unwrap_err();
+        assert_eq!(error.errors[0].field, "alerts.by-hand.code");
+        let definition = ServiceDefinition::from_toml(&format!("{MINIMAL}{}", rule.replace("by-hand", "stale"))).unwrap();
+        assert_eq!(definition.alerts.len(), 1);
+    }
+
     /// Every definition shipped in `services/` parses, is named after its file, and gives
     /// some role each of the permissions the service's cases need.
     #[test]
