@@ -5,6 +5,7 @@
 //! of one of these types exists it is known to be good.
 
 pub mod access;
+pub mod activity;
 pub mod alert;
 pub mod calendar;
 pub mod case;

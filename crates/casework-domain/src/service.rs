@@ -344,6 +344,10 @@ impl ServiceDefinition {
         }
         for alert in &self.alerts {
             self.check_references(&format!("alerts.{}", alert.code), alert.references(), &mut problems);
+            if alert.code.as_str() == crate::activity::BY_HAND_KEY {
+                let why = "names alerts raised by hand in reports: give the rule another code";
+                problems.push(FieldError::new(format!("alerts.{}.code", alert.code), why));
+            }
             if self.role(&alert.to).is_none() {
                 problems.push(FieldError::new(
                     format!("alerts.{}.to", alert.code),
@@ -605,6 +609,15 @@ next = ["open"]
         let rules = "\n[break_glass]\nhours = 4\nnotify_roles = [\"worker\"]\nreasons = [{ code = \"x\", name = \"X\" }]\n";
         let definition = ServiceDefinition::from_toml(&format!("{MINIMAL}{rules}")).unwrap();
         assert_eq!(definition.break_glass.map(|b| b.hours), Some(4));
+    }
+
+    #[test]
+    fn no_alert_rule_takes_the_name_reports_give_alerts_raised_by_hand() {
+        let rule = "\n[[alerts]]\ncode = \"by-hand\"\nname = \"Stale\"\nstart = { on = \"case-opened\" }\nto = \"worker\"\n";
+        let error = ServiceDefinition::from_toml(&format!("{MINIMAL}{rule}")).unwrap_err();
+        assert_eq!(error.errors[0].field, "alerts.by-hand.code");
+        let definition = ServiceDefinition::from_toml(&format!("{MINIMAL}{}", rule.replace("by-hand", "stale"))).unwrap();
+        assert_eq!(definition.alerts.len(), 1);
     }
 
     /// Every definition shipped in `services/` parses, is named after its file, and gives

@@ -12,6 +12,7 @@
 //! Query text uses `$1` placeholders and no SQL time functions (the clock is the caller's),
 //! so the PostgreSQL backend can share it.
 
+pub mod activity;
 pub mod alerts;
 pub mod cases;
 pub mod consents;

@@ -6,12 +6,16 @@
 //! in the query itself. A list behind a figure is a list of references, as a work list is,
 //! not a view of any case record, so like a work list it is not written to the access log.
 
+mod alerts;
 mod caseload;
 mod exclusions;
+mod referrals;
 mod timeliness;
 mod waiting;
 
+pub use alerts::{ALERTS_RULE, AlertBehind, AlertsView, BY_HAND_KEY, hours, rule_key};
 pub use caseload::{CaseloadCase, CaseloadQuery, CaseloadView, Holder};
+pub use referrals::{ActivityCaseBehind, ActivityQueryOf, Named, REFERRALS_RULE, ReferralBehind, ReferralsView, source_label};
 pub use timeliness::{CaseBehind, FigureQuery, TimelinessView};
 pub use waiting::{WaitingCase, WaitingQuery, WaitingView};
 

@@ -20,6 +20,7 @@ mod openapi;
 mod pages;
 mod permissions;
 mod referrals;
+mod report_activity;
 mod report_flow;
 mod reports;
 mod restricted;

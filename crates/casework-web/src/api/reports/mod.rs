@@ -1,12 +1,16 @@
 //! Reports on a service, for its managers, with the cases behind each figure.
 
+mod alerts;
 mod caseload;
 mod exclusions;
+mod referrals;
 mod timeliness;
 mod waiting;
 
+pub use alerts::*;
 pub use caseload::*;
 pub use exclusions::*;
+pub use referrals::*;
 pub use timeliness::*;
 pub use waiting::*;
 

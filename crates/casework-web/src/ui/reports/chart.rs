@@ -1,7 +1,11 @@
-//! Bar charts drawn on the server as SVG geometry for the templates `chart_columns.html`
-//! (one upright bar per month, say) and `chart_bars.html` (one horizontal bar per worker,
-//! say). Each chart is a picture of the data table that follows it, so it carries no
-//! figure the table does not; the templates give it `role="img"`, a title and a description.
+//! Charts drawn on the server as SVG geometry, no script: upright columns (one per month,
+//! say; `chart_columns.html`), horizontal bars (one per worker, say; `chart_bars.html`) and
+//! stacked columns by month (`report_chart.html`). Each chart is a picture of the data
+//! table that follows it, so it carries no figure the table does not; the templates give it
+//! `role="img"`, a title and a description. Also the tables a report page shows its figures
+//! in, each figure linked to what is behind it.
+
+use casework_domain::table::{Cell, Table};
 
 /// The width of every chart's view box.
 pub(super) const WIDTH: u32 = 640;
@@ -38,6 +42,12 @@ fn scale_max(largest: u32) -> u32 {
     step * largest.div_ceil(step)
 }
 
+/// The scale's marks up to `max` (a round maximum from `scale_max`).
+fn ticks(max: u32) -> Vec<Tick> {
+    let step = if max <= 5 { 1 } else { max / 5 };
+    (0..=max / step).map(|k| Tick { y: BOTTOM - k * step * (BOTTOM - TOP) / max, value: k * step }).collect()
+}
+
 /// Upright bars, one per item, with a scale on the left.
 pub(super) fn columns(items: &[(String, u32)]) -> ColumnChart {
     let max = scale_max(items.iter().map(|(_, v)| *v).max().unwrap_or(0));
@@ -54,8 +64,7 @@ pub(super) fn columns(items: &[(String, u32)]) -> ColumnChart {
             Column { x, y: BOTTOM - height, width, height, middle: x + width / 2, label: label.clone(), value: *value }
         })
         .collect();
-    let step = if max <= 5 { 1 } else { max / 5 };
-    let ticks = (0..=max / step).map(|k| Tick { y: BOTTOM - k * step * plot_height / max, value: k * step }).collect();
+    let ticks = ticks(max);
     ColumnChart { columns, ticks }
 }
 
@@ -95,6 +104,143 @@ pub(super) fn bars(items: &[(String, u32)]) -> BarChart {
         })
         .collect();
     BarChart { bars, height: 16 + u32::try_from(items.len()).unwrap_or(0) * ROW, left: BAR_LEFT }
+}
+
+/// Colours for a chart's series, from the design system's palette, in an order where
+/// neighbours differ; a chart with more series than colours starts again.
+const PALETTE: [&str; 12] = [
+    "#00703c", "#1d70b8", "#d4351c", "#f47738", "#4c2c92", "#28a197", "#b58840", "#d53880", "#505a5f", "#85994b", "#6f72af",
+    "#912b88",
+];
+
+pub(super) struct Segment {
+    pub y: u32,
+    pub height: u32,
+    pub fill: &'static str,
+}
+
+pub(super) struct StackedColumn {
+    pub x: u32,
+    pub width: u32,
+    /// Where the month's label is centred.
+    pub label_x: u32,
+    pub label: String,
+    pub segments: Vec<Segment>,
+}
+
+/// A chart as its template draws it.
+pub(super) struct Chart {
+    /// Unique on the page; the SVG's title and description are `{id}-title`, `{id}-desc`.
+    pub id: String,
+    pub title: String,
+    /// For screen readers: what the chart shows, in words, and where its figures are.
+    pub description: String,
+    pub legend: Vec<(String, &'static str)>,
+    pub bars: Vec<StackedColumn>,
+    pub ticks: Vec<Tick>,
+}
+
+/// Bars for each `(label, counts)`, stacked bottom up in the order of `series`.
+pub(super) fn stacked(id: &str, title: &str, description: String, series: &[String], bars: &[(String, Vec<u32>)]) -> Chart {
+    let max = scale_max(bars.iter().map(|(_, counts)| counts.iter().sum()).max().unwrap_or(0));
+    let plot_height = BOTTOM - TOP;
+    let slots = u32::try_from(bars.len()).unwrap_or(1).max(1);
+    let slot = (WIDTH - LEFT - 8) / slots;
+    let width = (slot * 3 / 5).max(4);
+    let drawn = bars
+        .iter()
+        .zip(0u32..)
+        .map(|((label, counts), i)| {
+            let x = LEFT + i * slot + (slot - width) / 2;
+            let mut top = BOTTOM;
+            let segments = counts
+                .iter()
+                .zip(PALETTE.iter().cycle())
+                .filter_map(|(count, fill)| {
+                    let height = count * plot_height / max;
+                    (height > 0).then(|| {
+                        top -= height;
+                        Segment { y: top, height, fill }
+                    })
+                })
+                .collect();
+            StackedColumn { x, width, label_x: x + width / 2, label: label.clone(), segments }
+        })
+        .collect();
+    let ticks = ticks(max);
+    Chart {
+        id: id.to_owned(),
+        title: title.to_owned(),
+        description,
+        legend: series.iter().cloned().zip(PALETTE.iter().copied().cycle()).collect(),
+        bars: drawn,
+        ticks,
+    }
+}
+
+/// A cell of a page's table, linked to what is behind it when there is something.
+pub(super) struct PageCell {
+    pub text: String,
+    pub numeric: bool,
+    pub link: Option<String>,
+}
+
+pub(super) struct PageRow {
+    /// The first cell, the row's heading.
+    pub heading: String,
+    pub cells: Vec<PageCell>,
+}
+
+/// A report's table as its page shows it: the same table the export gives, with links.
+pub(super) struct PageTable {
+    pub caption: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<PageRow>,
+}
+
+fn text(cell: &Cell) -> String {
+    match cell {
+        Cell::Text(text) => text.clone(),
+        Cell::Count(n) => n.to_string(),
+        Cell::Percent(p) => format!("{p:.1}%"),
+        Cell::Date(d) => d.strftime("%-d %B %Y").to_string(),
+        Cell::Time(t) => t.to_string(),
+        Cell::Empty => "–".to_owned(),
+    }
+}
+
+/// Shows `table`, linking each non-zero count at (row, column) to `link(row, column)`.
+pub(super) fn page_table(table: &Table, link: impl Fn(usize, usize) -> Option<String>) -> PageTable {
+    PageTable {
+        caption: table.title.clone(),
+        columns: table.columns.clone(),
+        rows: table
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(r, row)| PageRow {
+                heading: row.first().map(text).unwrap_or_default(),
+                cells: row
+                    .iter()
+                    .enumerate()
+                    .skip(1)
+                    .map(|(c, cell)| {
+                        let shown = text(cell);
+                        // Waits are shown as text ("10.5", or "–" for none) but read as numbers.
+                        let numeric = !matches!(cell, Cell::Text(_)) || shown == "–" || shown.parse::<f64>().is_ok();
+                        let link = matches!(cell, Cell::Count(n) if *n > 0).then(|| link(r, c)).flatten();
+                        PageCell { text: shown, numeric, link }
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// A link to a list behind a figure: `path` with the query's non-empty parameters.
+pub(super) fn link(path: &str, query: &[(&str, String)]) -> String {
+    let given: Vec<(&str, &str)> = query.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (*k, v.as_str())).collect();
+    format!("{path}?{}", serde_urlencoded::to_string(given).unwrap_or_default())
 }
 
 #[cfg(test)]

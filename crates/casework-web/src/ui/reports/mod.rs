@@ -2,8 +2,10 @@
 //! `/services/{code}/reports/`, with charts drawn on the server as SVG (no script), each
 //! followed by its data table, whose figures link to the cases behind them.
 
+mod alerts;
 mod caseload;
 mod chart;
+mod referrals;
 mod timeliness;
 mod waiting;
 
@@ -18,6 +20,8 @@ pub(super) fn routes() -> axum::Router<App> {
         .merge(timeliness::routes())
         .merge(waiting::routes())
         .merge(caseload::routes())
+        .merge(referrals::routes())
+        .merge(alerts::routes())
 }
 
 /// A report as the index lists it; its page is at `/services/{code}/reports/{slug}`.
@@ -42,6 +46,16 @@ const REPORTS: &[ReportEntry] = &[
         slug: "caseload",
         name: "Caseload",
         description: "Open cases per worker and team now, weighted by level, with the high-risk and unallocated cases.",
+    },
+    ReportEntry {
+        slug: "referrals",
+        name: "Referrals and closures",
+        description: "Referrals received by source and what became of them; cases opened, closed by reason and reopened, by month.",
+    },
+    ReportEntry {
+        slug: "alerts",
+        name: "Alerts and reminders",
+        description: "Alerts raised by each rule and by hand, how many were acknowledged and how long they waited, by month and recipient.",
     },
 ];
 
