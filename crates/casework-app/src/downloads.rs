@@ -172,16 +172,28 @@ fn excel_date(day: jiff::civil::Date) -> std::result::Result<ExcelDateTime, Xlsx
 
 /// Worksheet names from table titles, as Excel allows them: at most 31 characters, none of
 /// `[ ] : * ? / \`, no `'` at either end, not empty, not "History" (Excel keeps it), and no
-/// two alike ignoring case (a repeat gets a number).
+/// two alike ignoring case (a repeat gets a number). A long title of the form
+/// "Something: by month" keeps its part after the colon, which tells a report's tables apart.
 pub fn sheet_names<'a>(titles: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     const MAX: usize = 31;
+    let clean = |text: &str| {
+        let text: String =
+            text.chars().map(|c| if matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\') { ' ' } else { c }).collect();
+        text.split_whitespace().collect::<Vec<_>>().join(" ").trim_matches('\'').trim().to_owned()
+    };
+    let shorten = |text: &str, room: usize| -> String {
+        let cut: String = text.chars().take(room).collect();
+        cut.trim_end_matches(['\'', ' ']).to_owned()
+    };
     let mut names: Vec<String> = Vec::new();
     for title in titles {
-        let cleaned: String =
-            title.chars().map(|c| if matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\') { ' ' } else { c }).collect();
-        let cleaned = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
-        let mut base: String = cleaned.trim_matches('\'').chars().take(MAX).collect();
-        base = base.trim_end_matches(['\'', ' ']).to_owned();
+        let whole = clean(title);
+        let mut base = match title.rsplit_once(": ").map(|(head, tail)| (clean(head), clean(tail))) {
+            Some((head, tail)) if whole.chars().count() > MAX && !tail.is_empty() && tail.chars().count() < MAX / 2 => {
+                format!("{}… {tail}", shorten(&head, MAX - 2 - tail.chars().count()))
+            }
+            _ => shorten(&whole, MAX),
+        };
         if base.is_empty() || base.eq_ignore_ascii_case("history") {
             base = format!("Table {}", names.len() + 1);
         }
@@ -414,8 +426,8 @@ mod tests {
         assert_eq!(
             names,
             [
-                "Initial assessment within 5 wor",
-                "Initial assessment within 5 (2)",
+                "Initial assessment wi… by month",
+                "Initial assessment wit… by team",
                 "Quoted",
                 "a b c d e f g",
                 "Table 5",
