@@ -1,5 +1,5 @@
 //! The access log for auditors: who looked at which case and when, by case reference or by
-//! user, on the services they audit.
+//! user, on the services they audit; below it, the latest reports and lists exported as files.
 
 use super::*;
 use casework_app::audit::AccessLogQuery;
