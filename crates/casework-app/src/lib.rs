@@ -13,6 +13,7 @@ pub mod consents;
 pub mod demo;
 pub mod disclosures;
 pub mod documents;
+pub mod downloads;
 pub mod error;
 pub mod export;
 pub mod forms;

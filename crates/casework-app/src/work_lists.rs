@@ -5,6 +5,7 @@ use crate::{App, AppError, Result};
 use casework_domain::access::{Actor, Permission};
 use casework_domain::ids::{CaseId, UserId};
 use casework_domain::service::WorkList;
+use casework_domain::table::{Cell, Table};
 use casework_domain::text::Code;
 use casework_domain::{FieldError, Invalid};
 use casework_store::cases::{self, CaseOrder, CaseQuery, CaseSummary, SortKey};
@@ -189,6 +190,67 @@ impl App {
         code: &Code,
         request: &ListRequest,
     ) -> Result<WorkListView> {
+        let (mut view, query) = self.checked_work_list(actor, service, code, request).await?;
+        let Some(query) = query else { return Ok(view) };
+        let (page, per_page) = (view.page, view.per_page);
+        let visible = actor.case_filter(Permission::CaseRead);
+        let mut conn = self.store.read().await?;
+        view.total = cases::count(&mut conn, &query, &visible).await?;
+        view.rows = cases::list(&mut conn, &query, &visible).await?;
+        drop(conn);
+        self.log_search_results(actor, &query, &view.rows).await?;
+        view.deadlines = self.next_deadlines(&view.rows.iter().map(|c| (c.id, c.service.clone())).collect::<Vec<_>>()).await?;
+        let pages = (view.total + per_page - 1) / per_page;
+        if page > 1 && page > pages {
+            view.problems.push(FieldError::new("page", format!("There is no page {page}: the list has {} pages", pages.max(1))));
+        }
+        Ok(view)
+    }
+
+    /// Every case of a work list the reader may see, with their filters and in their order
+    /// (the page and page size asked for are ignored), for an export. A request with
+    /// problems, or a list longer than an export may be, is refused saying what to change.
+    pub async fn work_list_export(
+        &self,
+        actor: &Actor,
+        service: &Code,
+        code: &Code,
+        request: &ListRequest,
+    ) -> Result<WorkListView> {
+        let request = ListRequest { page: None, per_page: None, ..request.clone() };
+        let (mut view, query) = self.checked_work_list(actor, service, code, &request).await?;
+        let Some(mut query) = query else { return Err(view.problems.into()) };
+        let visible = actor.case_filter(Permission::CaseRead);
+        let mut conn = self.store.read().await?;
+        view.total = cases::count(&mut conn, &query, &visible).await?;
+        let most = crate::downloads::MAX_EXPORT_ROWS;
+        if view.total > most {
+            return Err(FieldError::new(
+                "list",
+                format!("has {} cases; an export holds at most {most}: narrow it with the filters", view.total),
+            )
+            .into());
+        }
+        query.limit = most;
+        query.offset = 0;
+        view.rows = cases::list(&mut conn, &query, &visible).await?;
+        drop(conn);
+        self.log_search_results(actor, &query, &view.rows).await?;
+        view.deadlines = self.next_deadlines(&view.rows.iter().map(|c| (c.id, c.service.clone())).collect::<Vec<_>>()).await?;
+        view.page = 1;
+        view.per_page = most;
+        Ok(view)
+    }
+
+    /// The view of a work list before its cases are fetched, with the query that fetches
+    /// them, or with the problems of the request and no query.
+    async fn checked_work_list(
+        &self,
+        actor: &Actor,
+        service: &Code,
+        code: &Code,
+        request: &ListRequest,
+    ) -> Result<(WorkListView, Option<CaseQuery>)> {
         let definition = self.services.get(service).cloned().ok_or(AppError::NotFound("work list"))?;
         let list = definition.work_lists.iter().find(|l| &l.code == code).ok_or(AppError::NotFound("work list"))?;
         if !actor.case_filter(Permission::CaseRead).iter().any(|f| f.service() == service) {
@@ -298,7 +360,7 @@ impl App {
         };
         if !problems.is_empty() {
             view.problems = problems;
-            return Ok(view);
+            return Ok((view, None));
         }
 
         let mut query = self.work_list_query(service, list, None, per_page);
@@ -321,18 +383,7 @@ impl App {
         };
         query.order = Some(CaseOrder { key, descending });
         query.offset = (page - 1).saturating_mul(per_page);
-        let visible = actor.case_filter(Permission::CaseRead);
-        let mut conn = self.store.read().await?;
-        view.total = cases::count(&mut conn, &query, &visible).await?;
-        view.rows = cases::list(&mut conn, &query, &visible).await?;
-        drop(conn);
-        self.log_search_results(actor, &query, &view.rows).await?;
-        view.deadlines = self.next_deadlines(&view.rows.iter().map(|c| (c.id, c.service.clone())).collect::<Vec<_>>()).await?;
-        let pages = (view.total + per_page - 1) / per_page;
-        if page > 1 && page > pages {
-            view.problems.push(FieldError::new("page", format!("There is no page {page}: the list has {} pages", pages.max(1))));
-        }
-        Ok(view)
+        Ok((view, Some(query)))
     }
 
     /// The people who can hold cases in a service, each with their open caseload, counted
@@ -350,4 +401,36 @@ impl App {
 
 fn parse_code(raw: String) -> Result<Code> {
     Code::parse(&raw).map_err(|_| AppError::Internal(format!("an offered code does not parse: {raw}")))
+}
+
+impl WorkListView {
+    /// The list as its page shows it, one row per case: the page's columns, then the flags
+    /// and the most pressing deadline with when it is due (a time left would be out of date
+    /// as soon as the file is saved).
+    pub fn tables(&self) -> Vec<Table> {
+        let label = |options: &[ListOption], code: &Code| {
+            options.iter().find(|o| o.value == code.as_str()).map_or_else(|| code.to_string(), |o| o.label.clone())
+        };
+        let mut table = Table::new(
+            self.title.clone(),
+            &["Reference", "Person", "Stage", &self.level_label, "Opened", "Worker", "Flags", "Next deadline", "Due"],
+        );
+        for case in &self.rows {
+            let deadline = self.deadlines.get(&case.id);
+            table.push(vec![
+                case.reference.clone().into(),
+                case.person_name.clone().into(),
+                label(&self.stages, &case.stage).into(),
+                case.level.as_ref().map_or(Cell::Empty, |level| label(&self.levels, level).into()),
+                Cell::Date(casework_domain::time::day_of(case.opened_at)),
+                case.worker_name
+                    .clone()
+                    .map_or_else(|| if case.worker.is_some() { "Allocated" } else { "Not allocated" }.into(), Cell::Text),
+                case.flags.iter().map(|f| label(&self.flags, f)).collect::<Vec<_>>().join(", ").into(),
+                deadline.map_or(Cell::Empty, |d| d.name.clone().into()),
+                deadline.map_or(Cell::Empty, |d| Cell::Time(d.timer.due_at)),
+            ]);
+        }
+        vec![table]
+    }
 }

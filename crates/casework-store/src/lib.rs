@@ -21,6 +21,7 @@ pub mod decisions;
 pub mod disclosures;
 pub mod documents;
 pub mod events;
+pub mod exports;
 pub mod forms;
 pub mod idempotency;
 pub mod leases;

@@ -4,8 +4,9 @@
 use crate::{App, Result};
 use casework_domain::access::{Actor, Permission};
 use casework_domain::ids::{CaseId, TeamId, UserId};
+use casework_domain::table::{Cell, Table};
 use casework_domain::text::Code;
-use casework_domain::timeliness::{self, Month, Outcome, Period, TimelinessReport, TimerFact};
+use casework_domain::timeliness::{self, Month, Outcome, Period, Tally, TimelinessReport, TimerFact};
 use casework_domain::timer::TimerState;
 use casework_domain::user::Team;
 use casework_domain::{FieldError, Invalid};
@@ -158,5 +159,44 @@ impl App {
                 })
             })
             .collect())
+    }
+}
+
+impl TimelinessView {
+    /// The report as its page shows it: for each timer, its figures by month (with the
+    /// whole period), by team and by worker.
+    pub fn tables(&self) -> Vec<Table> {
+        let mut tables = Vec::new();
+        for timer in &self.report.timers {
+            let columns = |first: &'static str| {
+                let mut columns = vec![first];
+                columns.extend(Outcome::ALL.iter().map(|o| o.label()));
+                columns.push("Within target");
+                columns
+            };
+            let row = |label: String, tally: &Tally| {
+                let mut row = vec![Cell::Text(label)];
+                row.extend(Outcome::ALL.iter().map(|o| Cell::from(tally.count(*o))));
+                row.push(tally.within_target_percent().into());
+                row
+            };
+            let mut months = Table::new(format!("{}: by month", timer.name), &columns("Month"));
+            for (month, tally) in &timer.months {
+                months.push(row(month.name(), tally));
+            }
+            months.push(row("Whole period".to_owned(), &timer.total));
+            tables.push(months);
+            let mut teams = Table::new(format!("{}: by team", timer.name), &columns("Team"));
+            for (team, tally) in &timer.by_team {
+                teams.push(row(self.team_name(*team), tally));
+            }
+            tables.push(teams);
+            let mut workers = Table::new(format!("{}: by worker", timer.name), &columns("Worker"));
+            for (worker, tally) in &timer.by_worker {
+                workers.push(row(self.worker_name(*worker), tally));
+            }
+            tables.push(workers);
+        }
+        tables
     }
 }

@@ -7,6 +7,7 @@ pub mod cases;
 pub mod consents;
 pub mod disclosures;
 pub mod documents;
+pub mod exports;
 pub mod people;
 pub mod referrals;
 pub mod reports;
@@ -97,10 +98,12 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(reports::referrals_cases))
         .routes(routes!(reports::alerts))
         .routes(routes!(reports::alerts_cases))
+        .routes(routes!(exports::export_report))
         .routes(routes!(cases::list_cases, cases::open_case))
         .routes(routes!(cases::get_case))
         .routes(routes!(cases::work_lists))
         .routes(routes!(cases::work_list))
+        .routes(routes!(exports::export_work_list))
         .routes(routes!(cases::case_referral))
         .routes(routes!(cases::allocate))
         .routes(routes!(cases::change_stage))
@@ -115,6 +118,7 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(restrictions::get_restriction, restrictions::set_restriction))
         .routes(routes!(restrictions::break_glass))
         .routes(routes!(audit::access_log))
+        .routes(routes!(exports::export_log))
         .routes(routes!(consents::list_consents, consents::record_consent))
         .routes(routes!(consents::withdraw_consent))
         .routes(routes!(retention::list_holds, retention::place_hold))

@@ -1,5 +1,5 @@
 //! The access log for auditors: who looked at which case and when, by case reference or by
-//! user, on the services they audit.
+//! user, on the services they audit; below it, the latest reports and lists exported as files.
 
 use super::*;
 use casework_app::audit::AccessLogQuery;
@@ -25,6 +25,8 @@ struct AuditPage {
     searched: bool,
     /// When, who, case id, case reference, what was read, why (by break-glass).
     entries: Vec<(String, String, String, String, String, String)>,
+    /// When, who, service, which report or list, filters, format, rows.
+    exports: Vec<(String, String, String, String, String, String, i64)>,
 }
 
 const SHOWN: i64 = 200;
@@ -42,8 +44,11 @@ async fn access_log(
         before: None,
         limit: SHOWN,
     };
-    match app.access_log(&session.actor, &query).await {
-        Ok(entries) => render(
+    let looked = async {
+        Ok::<_, AppError>((app.access_log(&session.actor, &query).await?, app.export_log(&session.actor, None, SHOWN).await?))
+    };
+    match looked.await {
+        Ok((entries, exports)) => render(
             &AuditPage {
                 signed_in: session.header.clone(),
                 case: filters.case,
@@ -52,6 +57,13 @@ async fn access_log(
                 entries: entries
                     .into_iter()
                     .map(|e| (uk_time(e.at), e.username, e.case.to_string(), e.case_reference, e.what, e.why.unwrap_or_default()))
+                    .collect(),
+                exports: exports
+                    .into_iter()
+                    .map(|e| {
+                        let r = e.record;
+                        (uk_time(r.at), e.username, r.service.to_string(), r.what, r.filters, r.format, r.rows)
+                    })
                     .collect(),
             },
             StatusCode::OK,

@@ -9,6 +9,7 @@ mod case_actions;
 mod case_summary;
 mod cases;
 mod documents;
+mod exports;
 mod home;
 mod meetings;
 mod referrals;
@@ -62,6 +63,7 @@ pub fn routes() -> axum::Router<App> {
         .merge(subject_access::routes())
         .merge(search::routes())
         .merge(reports::routes())
+        .merge(exports::routes())
         .route("/assets/casework.css", get(|| async { asset("text/css", CSS) }))
         .route("/assets/govuk-frontend.min.js", get(|| async { asset("text/javascript", GOVUK_JS) }))
         .route("/assets/init.js", get(|| async { asset("text/javascript", INIT_JS) }))

@@ -13,6 +13,7 @@ mod consents;
 mod deadlines;
 mod disclosures;
 mod documents;
+mod exports;
 mod forms;
 mod harness;
 mod meetings;

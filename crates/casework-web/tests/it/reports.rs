@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 /// A service written for this test: one working-day deadline that can be paused, a manager
 /// across the service, a team leader who sees their team's cases and a worker who sees only
 /// their own and reads no reports.
-const OUTREACH: &str = r#"
+pub(crate) const OUTREACH: &str = r#"
 initial_stage = "contact"
 
 [service]
@@ -32,6 +32,12 @@ permissions = ["case.read", "case.update", "reports.read"]
 reach = "team"
 
 [[roles]]
+code = "auditor"
+name = "Auditor"
+permissions = ["audit.read"]
+reach = "service"
+
+[[roles]]
 code = "worker"
 name = "Outreach worker"
 permissions = ["case.read", "case.update"]
@@ -51,6 +57,10 @@ next = ["contact"]
 code = "awaiting-information"
 name = "Awaiting information"
 
+[[work_lists]]
+code = "open"
+name = "Open cases"
+
 [[timers]]
 code = "first-assessment"
 name = "Assessed within 5 working days"
@@ -61,16 +71,16 @@ pause = { on = "flag-set", flag = "awaiting-information" }
 resume = { on = "flag-removed", flag = "awaiting-information" }
 "#;
 
-const TIMER: &str = "first-assessment";
+pub(crate) const TIMER: &str = "first-assessment";
 
-fn at(s: &str) -> jiff::Timestamp {
+pub(crate) fn at(s: &str) -> jiff::Timestamp {
     s.parse().unwrap()
 }
 
-struct Scene {
-    server: TestServer,
-    north: String,
-    references: std::collections::BTreeMap<&'static str, String>,
+pub(crate) struct Scene {
+    pub(crate) server: TestServer,
+    pub(crate) north: String,
+    pub(crate) references: std::collections::BTreeMap<&'static str, String>,
 }
 
 /// Seven cases, named A to G, opened and worked at fixed times (comments give the due days,
@@ -87,7 +97,7 @@ struct Scene {
 /// - G (South) opened Tue 19 Jan, due Tue 26 Jan: running, January.
 ///
 /// The report is read on Wed 20 Jan 2027 after the sweep.
-async fn scene() -> Scene {
+pub(crate) async fn scene() -> Scene {
     let server = spawn_with(&[OUTREACH]).await;
     server.clock.set(at("2026-12-01T09:00:00Z"));
     server.make_user("manager", &["outreach:manager"], false).await;
