@@ -8,6 +8,7 @@ pub mod access;
 pub mod alert;
 pub mod calendar;
 pub mod case;
+pub mod case_file_audit;
 pub mod consent;
 pub mod decision;
 pub mod disclosure;

@@ -8,4 +8,8 @@ use serde::{Deserialize, Serialize};
 /// The `[reports]` table of a service definition.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ReportRules {}
+pub struct ReportRules {
+    /// How the service's case files are audited; no audits without it.
+    #[serde(default)]
+    pub case_file_audit: Option<crate::case_file_audit::CaseFileAudit>,
+}

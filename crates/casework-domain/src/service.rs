@@ -436,6 +436,9 @@ impl ServiceDefinition {
                 problems.push(FieldError::new(format!("{place}.allows"), "name at least one kind of disclosure it allows"));
             }
         }
+        if let Some(audit) = &self.reports.case_file_audit {
+            problems.errors.extend(audit.problems(self));
+        }
         problems.into_result()
     }
 
