@@ -6,8 +6,10 @@
 //! in the query itself. A list behind a figure is a list of references, as a work list is,
 //! not a view of any case record, so like a work list it is not written to the access log.
 
+mod case_file_audits;
 mod timeliness;
 
+pub use case_file_audits::{AuditDrill, AuditEntry, AuditReportView, DrawRequest, RoundView, SampleAuditView};
 pub use timeliness::{CaseBehind, FigureQuery, TimelinessView};
 
 use crate::{App, AppError, Result};
