@@ -1,7 +1,9 @@
 //! Reports on a service, for its managers, with the cases behind each figure.
 
+mod case_file_audits;
 mod timeliness;
 
+pub use case_file_audits::*;
 pub use timeliness::*;
 
 use crate::problem::{ApiError, ApiResult};

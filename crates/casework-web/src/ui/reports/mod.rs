@@ -2,6 +2,7 @@
 //! `/services/{code}/reports/`, with charts drawn on the server as SVG (no script), each
 //! followed by its data table, whose figures link to the cases behind them.
 
+mod case_file_audits;
 mod timeliness;
 
 use super::*;
@@ -10,7 +11,10 @@ use casework_domain::text::Code;
 use casework_domain::timeliness::Period;
 
 pub(super) fn routes() -> axum::Router<App> {
-    axum::Router::new().route("/services/{code}/reports", get(index_page)).merge(timeliness::routes())
+    axum::Router::new()
+        .route("/services/{code}/reports", get(index_page))
+        .merge(timeliness::routes())
+        .merge(case_file_audits::routes())
 }
 
 /// A report as the index lists it; its page is at `/services/{code}/reports/{slug}`.
@@ -20,11 +24,18 @@ struct ReportEntry {
     description: &'static str,
 }
 
-const REPORTS: &[ReportEntry] = &[ReportEntry {
-    slug: "timeliness",
-    name: "Timeliness of deadlines",
-    description: "How many runs of each deadline were met, met late or breached, by month, team and worker.",
-}];
+const REPORTS: &[ReportEntry] = &[
+    ReportEntry {
+        slug: "timeliness",
+        name: "Timeliness of deadlines",
+        description: "How many runs of each deadline were met, met late or breached, by month, team and worker.",
+    },
+    ReportEntry {
+        slug: "case-file-audits",
+        name: "Case-file audits",
+        description: "Case files audited, passed and failed, by month, team and worker, and where files fall short.",
+    },
+];
 
 #[derive(Template)]
 #[template(path = "reports.html")]
