@@ -256,6 +256,73 @@ mod tests {
         }
     }
 
+    const SERVICE: &str = r#"
+initial_stage = "open"
+
+[service]
+code = "demo"
+name = "Demo"
+reference_prefix = "DEMO"
+closes_cases = false
+
+[[roles]]
+code = "manager"
+name = "Manager"
+permissions = ["case.read", "audit.conduct"]
+reach = "service"
+
+[[stages]]
+code = "open"
+name = "Open"
+next = []
+
+[[forms]]
+code = "file-audit"
+name = "File audit"
+filled_by = ["manager"]
+[forms.schema]
+type = "object"
+required = ["grade"]
+[forms.schema.properties.risk_current]
+type = "string"
+enum = ["yes", "no"]
+[forms.schema.properties.grade]
+type = "string"
+enum = ["good", "requires-improvement", "inadequate"]
+
+[reports.case_file_audit]
+form = "file-audit"
+sample_size = 2
+grade = "grade"
+pass_grades = ["good"]
+questions = ["risk_current"]
+poor_answers = ["no"]
+"#;
+
+    #[test]
+    fn the_rules_must_name_the_services_form_its_grade_and_questions() {
+        assert!(ServiceDefinition::from_toml(SERVICE).is_ok());
+        let fields = |text: &str| {
+            let errors = ServiceDefinition::from_toml(text).unwrap_err();
+            errors.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            fields(&SERVICE.replace("form = \"file-audit\"", "form = \"nope\"")),
+            ["reports.case_file_audit.form: 'nope' is not one of the forms"]
+        );
+        let broken = SERVICE
+            .replace("sample_size = 2", "sample_size = 0")
+            .replace("pass_grades = [\"good\"]", "pass_grades = [\"great\"]")
+            .replace("questions = [\"risk_current\"]", "questions = [\"risk\"]");
+        let problems = fields(&broken);
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(problems[0].starts_with("reports.case_file_audit.sample_size"));
+        assert!(problems[1].contains("'great' is not one of the values of 'grade'"));
+        assert!(problems[2].contains("'risk' is not a field of File audit"));
+        let optional_grade = SERVICE.replace("required = [\"grade\"]", "required = []");
+        assert_eq!(fields(&optional_grade), ["reports.case_file_audit.grade: 'grade' must be a required field of File audit"]);
+    }
+
     #[test]
     fn a_file_passes_on_its_overall_grade() {
         let rules = rules();
