@@ -23,7 +23,7 @@ closes_cases = true
 code = "manager"
 name = "Manager"
 permissions = ["referral.create", "referral.read", "referral.decide", "case.create", "case.read", "case.update",
-  "case.allocate", "case.close", "person.read", "person.write", "reports.read", "audit.conduct"]
+  "case.allocate", "case.close", "note.add", "person.read", "person.write", "reports.read", "audit.conduct"]
 reach = "service"
 
 [[roles]]
@@ -259,6 +259,12 @@ async fn audits_are_refused_without_permission_checked_against_the_form_and_neve
     fields.sort();
     fields.dedup();
     assert_eq!(fields, ["answers", "answers/overall_grade", "answers/risk_current"], "{bad:?}");
+    // Nor is the audit form filled on the case itself, outside a round.
+    let on_case = manager
+        .post(&format!("/api/v1/cases/{}/forms", ids["B1"]), json!({ "form": "file-audit", "answers": good["answers"] }))
+        .await;
+    assert_eq!(on_case.status, StatusCode::UNPROCESSABLE_ENTITY, "{on_case:?}");
+    assert_eq!(on_case.fields(), ["form"]);
     assert_eq!(server.counts().await, before, "refused requests wrote nothing");
 
     // Opening the case through its audit is a view of the case, logged.
