@@ -14,6 +14,7 @@
 //!
 //! A report plugs in with one line in [`App::report_tables`].
 
+use crate::reports::AuditDrill;
 use crate::work_lists::ListRequest;
 use crate::{App, AppError, Result};
 use casework_domain::access::{Actor, Permission};
@@ -250,6 +251,9 @@ impl App {
             "caseload" => self.caseload_report(actor, service, team).await?.tables(),
             "referrals" => self.referrals_report(actor, service, period, team).await?.tables(),
             "alerts" => self.alerts_report(actor, service, period, team).await?.tables(),
+            "case-file-audits" => {
+                self.case_file_audit_report(actor, service, period, team, AuditDrill::default()).await?.tables()
+            }
             _ => return Err(AppError::NotFound("report")),
         })
     }

@@ -173,6 +173,9 @@ impl App {
             return Err(FieldError::new("", "the case is closed; reopen it to record forms").into());
         }
         let definition = self.definition_of(&found)?;
+        if definition.reports.case_file_audit.as_ref().is_some_and(|a| a.form == entry.form) {
+            return Err(FieldError::new("form", "the case-file audit is completed through an audit round").into());
+        }
         let submission = Submission { id: EventId::new(), case, form: check_form(actor, &definition, &entry, now)? };
         forms::insert(&mut tx, &submission).await?;
         let change = Change::new(

@@ -104,10 +104,14 @@ pub enum Permission {
     /// cases one may read, and the cases behind each figure.
     #[serde(rename = "reports.read")]
     ReportsRead,
+    /// Draw random samples of the service's open cases and audit their case files on the
+    /// service's audit form. The results are read with `reports.read`.
+    #[serde(rename = "audit.conduct")]
+    AuditConduct,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 24] = [
+    pub const ALL: [Permission; 25] = [
         Permission::ReferralCreate,
         Permission::ReferralRead,
         Permission::ReferralDecide,
@@ -132,6 +136,7 @@ impl Permission {
         Permission::RecordsDispose,
         Permission::PersonExport,
         Permission::ReportsRead,
+        Permission::AuditConduct,
     ];
 
     /// The name used in service definitions and the API.
@@ -161,6 +166,7 @@ impl Permission {
             Permission::RecordsDispose => "records.dispose",
             Permission::PersonExport => "person.export",
             Permission::ReportsRead => "reports.read",
+            Permission::AuditConduct => "audit.conduct",
         }
     }
 }

@@ -88,6 +88,9 @@ pub enum EventKind {
     SubjectAccessExported,
     SubjectAccessResponded,
     SubjectAccessRefused,
+    /// Cases were drawn at random for a round of case-file audits.
+    AuditRoundDrawn,
+    CaseFileAuditCompleted,
 }
 
 impl EventKind {
@@ -125,6 +128,8 @@ pub enum Subject {
     Disclosure(crate::ids::DisclosureId),
     Document(crate::ids::DocumentId),
     SubjectAccess(crate::ids::SubjectAccessId),
+    AuditRound(crate::ids::AuditRoundId),
+    CaseFileAudit(crate::ids::CaseFileAuditId),
 }
 
 impl Change {

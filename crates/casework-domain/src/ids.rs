@@ -81,6 +81,10 @@ id_type!(
     DocumentId,
     /// A subject access request: a person asking for everything a service holds about them.
     SubjectAccessId,
+    /// A round of case-file audits: the cases drawn at random for auditing.
+    AuditRoundId,
+    /// One completed audit of a sampled case's file.
+    CaseFileAuditId,
 );
 
 #[cfg(test)]

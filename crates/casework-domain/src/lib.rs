@@ -9,6 +9,7 @@ pub mod activity;
 pub mod alert;
 pub mod calendar;
 pub mod case;
+pub mod case_file_audit;
 pub mod caseload;
 pub mod consent;
 pub mod decision;

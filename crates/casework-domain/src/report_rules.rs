@@ -27,6 +27,9 @@ pub struct ReportRules {
     /// What makes an open case high risk in the caseload report.
     #[serde(default)]
     pub high_risk: HighRisk,
+    /// How the service's case files are audited; no audits without it.
+    #[serde(default)]
+    pub case_file_audit: Option<crate::case_file_audit::CaseFileAudit>,
 }
 
 /// A case is high risk when it is at one of these levels or carries one of these flags.

@@ -441,6 +441,9 @@ impl ServiceDefinition {
             }
         }
         self.reports.check(self, &mut problems);
+        if let Some(audit) = &self.reports.case_file_audit {
+            problems.errors.extend(audit.problems(self));
+        }
         problems.into_result()
     }
 

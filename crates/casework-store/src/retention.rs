@@ -390,6 +390,8 @@ pub async fn destroy_case(
         ),
         ("consents", "DELETE FROM consents WHERE case_id = $1"),
         ("form_submissions", "DELETE FROM form_submissions WHERE case_id = $1"),
+        ("case_file_audits", "DELETE FROM case_file_audits WHERE case_id = $1"),
+        ("case_file_audit_samples", "DELETE FROM case_file_audit_samples WHERE case_id = $1"),
         ("notes", "DELETE FROM notes WHERE case_id = $1 AND addendum_to IS NOT NULL"),
         ("notes", "DELETE FROM notes WHERE case_id = $1"),
         ("decisions", "DELETE FROM decisions WHERE case_id = $1"),

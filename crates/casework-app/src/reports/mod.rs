@@ -7,6 +7,7 @@
 //! not a view of any case record, so like a work list it is not written to the access log.
 
 mod alerts;
+mod case_file_audits;
 mod caseload;
 mod exclusions;
 mod referrals;
@@ -14,6 +15,7 @@ mod timeliness;
 mod waiting;
 
 pub use alerts::{ALERTS_RULE, AlertBehind, AlertsView, BY_HAND_KEY, hours, rule_key};
+pub use case_file_audits::{AuditDrill, AuditEntry, AuditReportView, DrawRequest, RoundView, SampleAuditView};
 pub use caseload::{CaseloadCase, CaseloadQuery, CaseloadView, Holder};
 pub use referrals::{ActivityCaseBehind, ActivityQueryOf, Named, REFERRALS_RULE, ReferralBehind, ReferralsView, source_label};
 pub use timeliness::{CaseBehind, FigureQuery, TimelinessView};

@@ -730,7 +730,14 @@ async fn record_section(
         })
         .collect();
     if page.may.notes {
-        page.fillable = definition.forms.iter().map(|f| (f.code.to_string(), f.name.clone())).collect();
+        // The case-file audit form is filled through an audit round, never on the case itself.
+        let audit_form = definition.reports.case_file_audit.as_ref().map(|a| &a.form);
+        page.fillable = definition
+            .forms
+            .iter()
+            .filter(|f| audit_form != Some(&f.code))
+            .map(|f| (f.code.to_string(), f.name.clone()))
+            .collect();
     }
     let plan = app.plan(actor, case.id).await?;
     page.next_review = plan.dates.as_ref().and_then(|d| d.next_review_on).map_or_else(|| "not scheduled".into(), day);

@@ -306,7 +306,8 @@ async fn every_report_on_the_index_exports_in_both_formats_with_the_tables_its_p
     let prefix = "href=\"/services/outreach/reports/";
     let reports: Vec<&str> =
         index.split(prefix).skip(1).map(|rest| &rest[..rest.find('"').unwrap()]).filter(|slug| !slug.contains('/')).collect();
-    assert!(reports.len() >= 5, "{reports:?}");
+    // Outreach keeps no waiting list and audits no case files, so those two are not offered.
+    assert_eq!(reports, ["timeliness", "caseload", "referrals", "alerts"]);
     let manager = server.sign_in("manager").await;
     let worker = server.sign_in("north-worker").await;
     for report in reports {

@@ -7,6 +7,7 @@ mod admin_pages;
 mod alerts;
 mod audit;
 mod auth;
+mod case_file_audits;
 mod case_pages;
 mod cases;
 mod consents;

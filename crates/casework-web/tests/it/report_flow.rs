@@ -104,6 +104,9 @@ struct Scene {
     references: BTreeMap<&'static str, String>,
 }
 
+/// How a case of the scene is opened: referral source, team, worker and level.
+type Opening<'a> = (&'a str, &'a String, Option<&'a String>, Option<&'a str>);
+
 /// Seven cases, A to G (source, team, worker, level):
 /// - A (agency, North, Ann, high) opened Tue 1 Dec, active Thu 10 Dec;
 /// - B (self-referral, North, Ann, medium) opened Thu 3 Dec, awaiting a worker Tue 8 Dec
@@ -128,7 +131,7 @@ async fn scene() -> Scene {
     let mut references = BTreeMap::new();
     let mut versions: BTreeMap<&str, Value> = BTreeMap::new();
     let (ann_id, bob_id) = (ann.id(), bob.id());
-    let opened: BTreeMap<&str, (&str, &String, Option<&String>, Option<&str>)> = BTreeMap::from([
+    let opened: BTreeMap<&str, Opening> = BTreeMap::from([
         ("A", ("agency", &north, Some(&ann_id), Some("high"))),
         ("B", ("self-referral", &north, Some(&ann_id), Some("medium"))),
         ("C", ("agency", &south, Some(&bob_id), None)),

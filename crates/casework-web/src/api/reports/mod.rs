@@ -1,6 +1,7 @@
 //! Reports on a service, for its managers, with the cases behind each figure.
 
 mod alerts;
+mod case_file_audits;
 mod caseload;
 mod exclusions;
 mod referrals;
@@ -8,6 +9,7 @@ mod timeliness;
 mod waiting;
 
 pub use alerts::*;
+pub use case_file_audits::*;
 pub use caseload::*;
 pub use exclusions::*;
 pub use referrals::*;

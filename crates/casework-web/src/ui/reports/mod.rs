@@ -3,6 +3,7 @@
 //! followed by its data table, whose figures link to the cases behind them.
 
 mod alerts;
+mod case_file_audits;
 mod caseload;
 mod chart;
 mod referrals;
@@ -22,6 +23,7 @@ pub(super) fn routes() -> axum::Router<App> {
         .merge(caseload::routes())
         .merge(referrals::routes())
         .merge(alerts::routes())
+        .merge(case_file_audits::routes())
 }
 
 /// A report as the index lists it; its page is at `/services/{code}/reports/{slug}`.
@@ -29,6 +31,12 @@ struct ReportEntry {
     slug: &'static str,
     name: &'static str,
     description: &'static str,
+    /// Whether the service's definition gives the report anything to show.
+    applies: fn(&casework_domain::service::ServiceDefinition) -> bool,
+}
+
+fn always(_: &casework_domain::service::ServiceDefinition) -> bool {
+    true
 }
 
 const REPORTS: &[ReportEntry] = &[
@@ -36,26 +44,37 @@ const REPORTS: &[ReportEntry] = &[
         slug: "timeliness",
         name: "Timeliness of deadlines",
         description: "How many runs of each deadline were met, met late or breached, by month, team and worker.",
+        applies: always,
     },
     ReportEntry {
         slug: "waiting-list",
         name: "Waiting list",
         description: "How many cases waited at the end of each month, who joined and left, and the median and longest wait now, by referral source.",
+        applies: |definition| !definition.reports.waiting_stages.is_empty(),
     },
     ReportEntry {
         slug: "caseload",
         name: "Caseload",
         description: "Open cases per worker and team now, weighted by level, with the high-risk and unallocated cases.",
+        applies: always,
     },
     ReportEntry {
         slug: "referrals",
         name: "Referrals and closures",
         description: "Referrals received by source and what became of them; cases opened, closed by reason and reopened, by month.",
+        applies: always,
     },
     ReportEntry {
         slug: "alerts",
         name: "Alerts and reminders",
         description: "Alerts raised by each rule and by hand, how many were acknowledged and how long they waited, by month and recipient.",
+        applies: always,
+    },
+    ReportEntry {
+        slug: "case-file-audits",
+        name: "Case-file audits",
+        description: "Case files audited, passed and failed, by month, team and worker, and where files fall short.",
+        applies: |definition| definition.reports.case_file_audit.is_some(),
     },
 ];
 
@@ -65,7 +84,7 @@ struct IndexPage {
     signed_in: Option<SignedIn>,
     code: String,
     service_name: String,
-    reports: &'static [ReportEntry],
+    reports: Vec<&'static ReportEntry>,
 }
 
 async fn index_page(State(app): State<App>, session: Session, Path(code): Path<String>) -> Response {
@@ -78,7 +97,7 @@ async fn index_page(State(app): State<App>, session: Session, Path(code): Path<S
                 signed_in: session.header.clone(),
                 code: service.to_string(),
                 service_name: definition.service.name.clone(),
-                reports: REPORTS,
+                reports: REPORTS.iter().filter(|r| (r.applies)(&definition)).collect(),
             },
             StatusCode::OK,
         ),
