@@ -110,6 +110,14 @@ pub fn problems(lines: &[OutputLine], definition: &ServiceDefinition) -> Vec<Fie
             {
                 problems.push(FieldError::new(format!("{field}.figure.timer"), format!("'{timer}' is not one of the timers")));
             }
+            OutputFigure::WaitingAtMonthEnd | OutputFigure::JoinedWaitingList
+                if definition.reports.waiting_stages.is_empty() =>
+            {
+                problems.push(FieldError::new(format!("{field}.figure"), "the service names no waiting stages"));
+            }
+            OutputFigure::AuditsCompleted | OutputFigure::AuditsPassing if definition.reports.case_file_audit.is_none() => {
+                problems.push(FieldError::new(format!("{field}.figure"), "the service does not audit case files"));
+            }
             _ => {}
         }
     }

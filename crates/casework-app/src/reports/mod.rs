@@ -10,6 +10,7 @@ mod alerts;
 mod case_file_audits;
 mod caseload;
 mod exclusions;
+mod monthly_output;
 mod referrals;
 mod timeliness;
 mod waiting;
@@ -18,6 +19,7 @@ pub use alerts::{ALERTS_RULE, AlertBehind, AlertsView, BY_HAND_KEY, hours, rule_
 pub use case_file_audits::{AuditDrill, AuditEntry, AuditReportView, DrawRequest, RoundView, SampleAuditView};
 pub use caseload::{CaseloadCase, CaseloadQuery, CaseloadView, Holder};
 pub use referrals::{ActivityCaseBehind, ActivityQueryOf, Named, REFERRALS_RULE, ReferralBehind, ReferralsView, source_label};
+pub use monthly_output::MonthlyOutputView;
 pub use timeliness::{CaseBehind, FigureQuery, TimelinessView};
 pub use waiting::{WaitingCase, WaitingQuery, WaitingView};
 
