@@ -3,10 +3,10 @@
 //! definition and drawn from one of the other reports, so the output report can never
 //! disagree with them.
 
+use crate::FieldError;
 use crate::service::ServiceDefinition;
 use crate::text::Code;
 use crate::timeliness::Month;
-use crate::FieldError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -56,19 +56,6 @@ pub enum OutputFigure {
     AuditsPassing,
 }
 
-impl OutputFigure {
-    /// Whether the figure is a share (shown as a percentage, not summed over months).
-    pub fn is_share(&self) -> bool {
-        matches!(self, OutputFigure::DeadlinesWithinTarget { .. } | OutputFigure::AuditsPassing)
-    }
-
-    /// Whether the figure is a level at the month's end rather than a count of what
-    /// happened in it: over a period it is the last month's, not a sum.
-    pub fn is_level(&self) -> bool {
-        matches!(self, OutputFigure::WaitingAtMonthEnd)
-    }
-}
-
 /// A figure's value in one month or over the period.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(tag = "kind", content = "value", rename_all = "kebab-case")]
@@ -110,9 +97,7 @@ pub fn problems(lines: &[OutputLine], definition: &ServiceDefinition) -> Vec<Fie
             {
                 problems.push(FieldError::new(format!("{field}.figure.timer"), format!("'{timer}' is not one of the timers")));
             }
-            OutputFigure::WaitingAtMonthEnd | OutputFigure::JoinedWaitingList
-                if definition.reports.waiting_stages.is_empty() =>
-            {
+            OutputFigure::WaitingAtMonthEnd | OutputFigure::JoinedWaitingList if definition.reports.waiting_stages.is_empty() => {
                 problems.push(FieldError::new(format!("{field}.figure"), "the service names no waiting stages"));
             }
             OutputFigure::AuditsCompleted | OutputFigure::AuditsPassing if definition.reports.case_file_audit.is_none() => {
@@ -122,4 +107,35 @@ pub fn problems(lines: &[OutputLine], definition: &ServiceDefinition) -> Vec<Fie
         }
     }
     problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(figure: OutputFigure) -> OutputLine {
+        OutputLine { name: "A figure".to_owned(), figure }
+    }
+
+    #[test]
+    fn a_line_naming_what_the_service_does_not_define_is_refused_with_its_place() {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../services/recovery.toml")).unwrap();
+        let recovery = ServiceDefinition::from_toml(&text).unwrap();
+        let timer = Code::parse("nowhere").unwrap();
+        let reason = Code::parse("escaped").unwrap();
+        let lines = [
+            line(OutputFigure::ReferralsReceived),
+            line(OutputFigure::DeadlinesWithinTarget { timer: timer.clone() }),
+            line(OutputFigure::CasesClosed { reason: Some(reason) }),
+            line(OutputFigure::DeadlinesWithinTarget { timer: Code::parse("initial-assessment").unwrap() }),
+        ];
+        let found: Vec<(String, String)> = problems(&lines, &recovery).into_iter().map(|p| (p.field, p.message)).collect();
+        assert_eq!(
+            found,
+            [
+                ("reports.monthly_output[1].figure.timer".to_owned(), "'nowhere' is not one of the timers".to_owned()),
+                ("reports.monthly_output[2].figure.reason".to_owned(), "'escaped' is not one of the closure reasons".to_owned()),
+            ]
+        );
+    }
 }

@@ -18,8 +18,8 @@ mod waiting;
 pub use alerts::{ALERTS_RULE, AlertBehind, AlertsView, BY_HAND_KEY, hours, rule_key};
 pub use case_file_audits::{AuditDrill, AuditEntry, AuditReportView, DrawRequest, RoundView, SampleAuditView};
 pub use caseload::{CaseloadCase, CaseloadQuery, CaseloadView, Holder};
-pub use referrals::{ActivityCaseBehind, ActivityQueryOf, Named, REFERRALS_RULE, ReferralBehind, ReferralsView, source_label};
 pub use monthly_output::MonthlyOutputView;
+pub use referrals::{ActivityCaseBehind, ActivityQueryOf, Named, REFERRALS_RULE, ReferralBehind, ReferralsView, source_label};
 pub use timeliness::{CaseBehind, FigureQuery, TimelinessView};
 pub use waiting::{WaitingCase, WaitingQuery, WaitingView};
 

@@ -164,9 +164,9 @@ impl App {
                             let found = timeliness.as_ref().and_then(|v| v.report.timers.iter().find(|t| &t.code == timer));
                             let Some(timer) = found else { return count(0) };
                             let tally = match month {
-                                None => timer.total.clone(),
+                                None => timer.total,
                                 Some(wanted) => {
-                                    timer.months.iter().find(|(m, _)| *m == wanted).map(|(_, t)| t.clone()).unwrap_or_default()
+                                    timer.months.iter().find(|(m, _)| *m == wanted).map(|(_, t)| *t).unwrap_or_default()
                                 }
                             };
                             match figure {
@@ -190,14 +190,10 @@ impl App {
                         OutputFigure::AuditsCompleted | OutputFigure::AuditsPassing => {
                             let Some(view) = &audits else { return count(0) };
                             let tally = match month {
-                                None => view.report.total.clone(),
-                                Some(wanted) => view
-                                    .report
-                                    .months
-                                    .iter()
-                                    .find(|(m, _)| *m == wanted)
-                                    .map(|(_, t)| t.clone())
-                                    .unwrap_or_default(),
+                                None => view.report.total,
+                                Some(wanted) => {
+                                    view.report.months.iter().find(|(m, _)| *m == wanted).map(|(_, t)| *t).unwrap_or_default()
+                                }
                             };
                             if matches!(figure, OutputFigure::AuditsPassing) {
                                 OutputValue::Percent(tally.passing_percent())

@@ -90,6 +90,38 @@ excluded_flags = ["duplicate"]
 waiting_stages = ["waiting", "awaiting-worker"]
 level_weights = { high = 3, medium = 2 }
 high_risk = { levels = ["high"], flags = ["self-harm"] }
+
+[[reports.monthly_output]]
+name = "Cases opened"
+figure = { of = "cases-opened" }
+
+[[reports.monthly_output]]
+name = "Waiting at the end of the month"
+figure = { of = "waiting-at-month-end" }
+
+[[reports.monthly_output]]
+name = "Joined the waiting list"
+figure = { of = "joined-waiting-list" }
+
+[[reports.monthly_output]]
+name = "Seen within 5 working days (%)"
+figure = { of = "deadlines-within-target", timer = "first-contact" }
+
+[[reports.monthly_output]]
+name = "Seen"
+figure = { of = "deadlines-met", timer = "first-contact" }
+
+[[reports.monthly_output]]
+name = "Not seen in time"
+figure = { of = "deadlines-breached", timer = "first-contact" }
+
+[[reports.monthly_output]]
+name = "Closed, done"
+figure = { of = "cases-closed", reason = "done" }
+
+[[reports.monthly_output]]
+name = "Reopened"
+figure = { of = "cases-reopened" }
 "#;
 
 fn at(s: &str) -> jiff::Timestamp {
@@ -468,4 +500,57 @@ async fn the_flow_report_pages_draw_svg_charts_with_captioned_tables_and_link_to
 
     let (_, timeliness) = manager.get("/services/intake/reports/timeliness?from=2026-12&to=2027-01").await;
     assert!(timeliness.contains(EXCLUDED), "timeliness says what it left out");
+}
+
+#[tokio::test]
+async fn the_monthly_output_takes_each_line_from_its_report_and_leaves_out_the_excluded_case() {
+    let Scene { server, references, .. } = scene().await;
+    let manager = server.sign_in("manager").await;
+    let report = manager.get("/api/v1/services/intake/reports/monthly-output?from=2026-12&to=2027-01").await;
+    assert_eq!(report.status, StatusCode::OK, "{report:?}");
+    let values = |line: &Value| -> (Value, Value, Value) {
+        (line["months"][0]["value"].clone(), line["months"][1]["value"].clone(), line["period"]["value"].clone())
+    };
+    let lines: BTreeMap<&str, (Value, Value, Value)> =
+        report.body["lines"].as_array().unwrap().iter().map(|l| (l["name"].as_str().unwrap(), values(l))).collect();
+    // Opened: A, B, C, D in December (F, a duplicate, is left out); E and G in January.
+    assert_eq!(lines["Cases opened"], (json!(4.0), json!(2.0), json!(6.0)));
+    // A level, not a flow: over the period it is January's end.
+    assert_eq!(lines["Waiting at the end of the month"], (json!(3.0), json!(3.0), json!(3.0)));
+    assert_eq!(lines["Joined the waiting list"], (json!(4.0), json!(3.0), json!(7.0)));
+    // December: A seen late, C breached; January: G on time, B late, E breached.
+    assert_eq!(lines["Seen within 5 working days (%)"], (json!(0.0), json!(33.3), json!(20.0)));
+    assert_eq!(lines["Seen"], (json!(1.0), json!(2.0), json!(3.0)));
+    assert_eq!(lines["Not seen in time"], (json!(1.0), json!(1.0), json!(2.0)));
+    // D closed on 4 January and reopened on the 11th.
+    assert_eq!(lines["Closed, done"], (json!(0.0), json!(1.0), json!(1.0)));
+    assert_eq!(lines["Reopened"], (json!(0.0), json!(1.0), json!(1.0)));
+    assert_eq!(report.body["lines"][3]["months"][0]["kind"], "percent");
+    assert_eq!(report.body["lines"][0]["figure"], json!({ "of": "cases-opened" }));
+
+    // The referrals report it draws on leaves the duplicate out too.
+    let opened = manager.get("/api/v1/services/intake/reports/referrals/cases?activity=opened&from=2026-12&to=2027-01").await;
+    assert_eq!(opened.status, StatusCode::OK, "{opened:?}");
+    let listed: Vec<&str> = opened.body.as_array().unwrap().iter().map(|c| c["reference"].as_str().unwrap()).collect();
+    assert_eq!(listed.len(), 6, "{listed:?}");
+    assert!(!listed.contains(&references["F"].as_str()), "F is not listed");
+
+    // The page shows the same table, and the report exports.
+    let pages = server.page_user("manager").await;
+    let (status, index) = pages.get("/services/intake/reports").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(index.contains("href=\"/services/intake/reports/monthly-output\""));
+    let (status, page) = pages.get("/services/intake/reports/monthly-output?from=2026-12&to=2027-01").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("<th scope=\"row\" class=\"govuk-table__header\">Seen within 5 working days (%)</th>"), "{page}");
+    assert!(page.contains("33.3%"));
+    let (status, _, bytes) =
+        manager.download("/api/v1/services/intake/reports/monthly-output/export?format=csv&from=2026-12&to=2027-01").await;
+    assert_eq!(status, StatusCode::OK);
+    let csv = String::from_utf8(bytes).unwrap();
+    assert!(csv.contains("Cases opened,4,2,6"), "{csv}");
+
+    // Refused as every report is.
+    let worker = server.sign_in("ann").await;
+    assert_eq!(worker.get("/api/v1/services/intake/reports/monthly-output").await.status, StatusCode::FORBIDDEN);
 }

@@ -6,6 +6,7 @@ mod alerts;
 mod case_file_audits;
 mod caseload;
 mod chart;
+mod monthly_output;
 mod referrals;
 mod timeliness;
 mod waiting;
@@ -23,6 +24,7 @@ pub(super) fn routes() -> axum::Router<App> {
         .merge(caseload::routes())
         .merge(referrals::routes())
         .merge(alerts::routes())
+        .merge(monthly_output::routes())
         .merge(case_file_audits::routes())
 }
 
@@ -40,6 +42,12 @@ fn always(_: &casework_domain::service::ServiceDefinition) -> bool {
 }
 
 const REPORTS: &[ReportEntry] = &[
+    ReportEntry {
+        slug: "monthly-output",
+        name: "Monthly output",
+        description: "The figures the service reports each month, each taken from the report it belongs to.",
+        applies: |definition| !definition.reports.monthly_output.is_empty(),
+    },
     ReportEntry {
         slug: "timeliness",
         name: "Timeliness of deadlines",
