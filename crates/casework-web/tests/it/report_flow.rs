@@ -128,7 +128,7 @@ async fn scene() -> Scene {
     let mut references = BTreeMap::new();
     let mut versions: BTreeMap<&str, Value> = BTreeMap::new();
     let (ann_id, bob_id) = (ann.id(), bob.id());
-    let opened: BTreeMap<&str, (&str, &String, Option<&String>, Option<&str>)> = BTreeMap::from([
+    let opened = BTreeMap::from([
         ("A", ("agency", &north, Some(&ann_id), Some("high"))),
         ("B", ("self-referral", &north, Some(&ann_id), Some("medium"))),
         ("C", ("agency", &south, Some(&bob_id), None)),
