@@ -98,6 +98,7 @@ fn at(s: &str) -> jiff::Timestamp {
 
 struct Scene {
     server: TestServer,
+    manager: casework_domain::ids::UserId,
     north: String,
     south: String,
     ann: String,
@@ -119,7 +120,7 @@ struct Scene {
 async fn scene() -> Scene {
     let server = spawn_with(&[INTAKE]).await;
     server.clock.set(at("2026-12-01T08:00:00Z"));
-    server.make_user("manager", &["intake:manager"], false).await;
+    let manager_id = server.make_user("manager", &["intake:manager"], false).await;
     let ann = server.user("ann", &["intake:worker"]).await;
     let bob = server.user("bob", &["intake:worker"]).await;
     let north = server.team("intake", "North", &[&ann]).await.to_string();
@@ -204,7 +205,7 @@ async fn scene() -> Scene {
         versions.insert(name, answer.body["version"].clone());
     }
     server.clock.set(at("2027-01-20T12:00:00Z"));
-    Scene { server, north, south, ann: ann_id, references }
+    Scene { server, manager: manager_id, north, south, ann: ann_id, references }
 }
 
 /// Size at the end of the month, joined, left.
@@ -465,4 +466,45 @@ async fn the_flow_report_pages_draw_svg_charts_with_captioned_tables_and_link_to
 
     let (_, timeliness) = manager.get("/services/intake/reports/timeliness?from=2026-12&to=2027-01").await;
     assert!(timeliness.contains(EXCLUDED), "timeliness says what it left out");
+}
+
+#[tokio::test]
+async fn the_tables_for_export_say_what_the_pages_say() {
+    use casework_domain::table::Cell;
+    let Scene { server, manager, .. } = scene().await;
+    let actor = server.app.actor(manager).await.unwrap().unwrap();
+    let service = casework_domain::text::Code::parse("intake").unwrap();
+    let period = casework_domain::timeliness::Period::parse("2026-12", "2027-01").unwrap();
+    let waiting = server.app.waiting_list_report(&actor, &service, period, None).await.unwrap().tables();
+    let titles: Vec<&str> = waiting.iter().map(|t| t.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "Waiting list by month",
+            "Waiting now by referral source",
+            "Waiting list by referral source and month",
+            "Left out of the figures"
+        ]
+    );
+    assert_eq!(waiting[0].rows[0], [Cell::Text("December 2026".into()), Cell::Count(3), Cell::Count(4), Cell::Count(1)]);
+    assert_eq!(
+        waiting[1].rows.last().unwrap(),
+        &[Cell::Text("All sources".into()), Cell::Count(3), Cell::Text("14.0".into()), Cell::Count(37)]
+    );
+    assert_eq!(waiting[3].rows, [[Cell::Text("Duplicate record".into()), Cell::Count(1)]]);
+
+    let caseload = server.app.caseload_report(&actor, &service, None).await.unwrap().tables();
+    assert_eq!(caseload[0].columns, ["Worker", "Open cases", "Weighted caseload", "High risk"]);
+    assert_eq!(
+        caseload[0].rows,
+        [
+            [Cell::Text("Test ann".into()), Cell::Count(3), Cell::Count(6), Cell::Count(2)],
+            [Cell::Text("Test bob".into()), Cell::Count(2), Cell::Count(3), Cell::Count(0)],
+            [Cell::Text("Not allocated".into()), Cell::Count(1), Cell::Count(3), Cell::Count(1)],
+        ]
+    );
+    assert_eq!(
+        caseload[1].rows.last().unwrap(),
+        &[Cell::Text("All open cases".into()), Cell::Count(6), Cell::Count(12), Cell::Count(3)]
+    );
 }
