@@ -464,6 +464,15 @@ async fn the_flow_report_pages_draw_svg_charts_with_captioned_tables_and_link_to
         assert!(!cases.contains(&format!(">{}</a>", references[name])), "{name} is not listed");
     }
 
+    // Bad filters are shown as problems on the page, not an error page.
+    for bad in
+        ["/services/intake/reports/caseload?team=nonsense", "/services/intake/reports/waiting-list?from=2027-13&to=2027-01"]
+    {
+        let (status, page) = manager.get(bad).await;
+        assert_eq!(status, StatusCode::OK, "{bad}");
+        assert!(page.contains("govuk-error-summary"), "{bad}");
+    }
+
     let (_, timeliness) = manager.get("/services/intake/reports/timeliness?from=2026-12&to=2027-01").await;
     assert!(timeliness.contains(EXCLUDED), "timeliness says what it left out");
 }
