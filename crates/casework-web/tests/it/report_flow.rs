@@ -130,6 +130,7 @@ fn at(s: &str) -> jiff::Timestamp {
 
 struct Scene {
     server: TestServer,
+    manager: casework_domain::ids::UserId,
     north: String,
     south: String,
     ann: String,
@@ -154,7 +155,7 @@ type Opening<'a> = (&'a str, &'a String, Option<&'a String>, Option<&'a str>);
 async fn scene() -> Scene {
     let server = spawn_with(&[INTAKE]).await;
     server.clock.set(at("2026-12-01T08:00:00Z"));
-    server.make_user("manager", &["intake:manager"], false).await;
+    let manager_id = server.make_user("manager", &["intake:manager"], false).await;
     let ann = server.user("ann", &["intake:worker"]).await;
     let bob = server.user("bob", &["intake:worker"]).await;
     let north = server.team("intake", "North", &[&ann]).await.to_string();
@@ -239,7 +240,7 @@ async fn scene() -> Scene {
         versions.insert(name, answer.body["version"].clone());
     }
     server.clock.set(at("2027-01-20T12:00:00Z"));
-    Scene { server, north, south, ann: ann_id, references }
+    Scene { server, manager: manager_id, north, south, ann: ann_id, references }
 }
 
 /// Size at the end of the month, joined, left.
@@ -498,6 +499,15 @@ async fn the_flow_report_pages_draw_svg_charts_with_captioned_tables_and_link_to
         assert!(!cases.contains(&format!(">{}</a>", references[name])), "{name} is not listed");
     }
 
+    // Bad filters are shown as problems on the page, not an error page.
+    for bad in
+        ["/services/intake/reports/caseload?team=nonsense", "/services/intake/reports/waiting-list?from=2027-13&to=2027-01"]
+    {
+        let (status, page) = manager.get(bad).await;
+        assert_eq!(status, StatusCode::OK, "{bad}");
+        assert!(page.contains("govuk-error-summary"), "{bad}");
+    }
+
     let (_, timeliness) = manager.get("/services/intake/reports/timeliness?from=2026-12&to=2027-01").await;
     assert!(timeliness.contains(EXCLUDED), "timeliness says what it left out");
 }
@@ -553,4 +563,45 @@ async fn the_monthly_output_takes_each_line_from_its_report_and_leaves_out_the_e
     // Refused as every report is.
     let worker = server.sign_in("ann").await;
     assert_eq!(worker.get("/api/v1/services/intake/reports/monthly-output").await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_tables_for_export_say_what_the_pages_say() {
+    use casework_domain::table::Cell;
+    let Scene { server, manager, .. } = scene().await;
+    let actor = server.app.actor(manager).await.unwrap().unwrap();
+    let service = casework_domain::text::Code::parse("intake").unwrap();
+    let period = casework_domain::timeliness::Period::parse("2026-12", "2027-01").unwrap();
+    let waiting = server.app.waiting_list_report(&actor, &service, period, None).await.unwrap().tables();
+    let titles: Vec<&str> = waiting.iter().map(|t| t.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "Waiting list by month",
+            "Waiting now by referral source",
+            "Waiting list by referral source and month",
+            "Left out of the figures"
+        ]
+    );
+    assert_eq!(waiting[0].rows[0], [Cell::Text("December 2026".into()), Cell::Count(3), Cell::Count(4), Cell::Count(1)]);
+    assert_eq!(
+        waiting[1].rows.last().unwrap(),
+        &[Cell::Text("All sources".into()), Cell::Count(3), Cell::Text("14.0".into()), Cell::Count(37)]
+    );
+    assert_eq!(waiting[3].rows, [[Cell::Text("Duplicate record".into()), Cell::Count(1)]]);
+
+    let caseload = server.app.caseload_report(&actor, &service, None).await.unwrap().tables();
+    assert_eq!(caseload[0].columns, ["Worker", "Open cases", "Weighted caseload", "High risk"]);
+    assert_eq!(
+        caseload[0].rows,
+        [
+            [Cell::Text("Test ann".into()), Cell::Count(3), Cell::Count(6), Cell::Count(2)],
+            [Cell::Text("Test bob".into()), Cell::Count(2), Cell::Count(3), Cell::Count(0)],
+            [Cell::Text("Not allocated".into()), Cell::Count(1), Cell::Count(3), Cell::Count(1)],
+        ]
+    );
+    assert_eq!(
+        caseload[1].rows.last().unwrap(),
+        &[Cell::Text("All open cases".into()), Cell::Count(6), Cell::Count(12), Cell::Count(3)]
+    );
 }
