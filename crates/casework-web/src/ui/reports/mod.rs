@@ -129,6 +129,22 @@ struct Read {
     errors: Vec<(String, String)>,
 }
 
+/// A report as asked, or, when what was asked is refused as invalid (a team that is not the
+/// service's, say), the whole service's, with the problems added to the page's errors so
+/// the reader sees the report and what to correct.
+async fn as_asked_or_whole<V, Asked>(errors: &mut Vec<(String, String)>, report: impl Fn(bool) -> Asked) -> Result<V, AppError>
+where
+    Asked: std::future::Future<Output = Result<V, AppError>>,
+{
+    match report(true).await {
+        Err(AppError::Invalid(invalid)) => {
+            errors.extend(invalid.errors.iter().map(|e| (e.field.clone(), sentence(&e.message))));
+            report(false).await
+        }
+        answer => answer,
+    }
+}
+
 fn read_filters(app: &App, filters: &Filters) -> Result<Read, AppError> {
     let mut errors = Vec::new();
     let period = match app.report_period(filters.from.as_deref(), filters.to.as_deref()) {

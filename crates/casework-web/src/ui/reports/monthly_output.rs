@@ -5,7 +5,7 @@
 use super::super::*;
 use super::chart::{PageTable, page_table};
 use super::referrals::Heading;
-use super::{Filters, Read, read_filters};
+use super::{Filters, Read, as_asked_or_whole, read_filters};
 use casework_domain::text::Code;
 
 pub(super) fn routes() -> axum::Router<App> {
@@ -40,15 +40,12 @@ async fn report_page(
         Ok(read) => read,
         Err(error) => return problem(error, session.header.clone()),
     };
-    let view = match app.monthly_output_report(&session.actor, &service, period, team).await {
+    let view = match as_asked_or_whole(&mut errors, |as_asked| {
+        app.monthly_output_report(&session.actor, &service, period, team.filter(|_| as_asked))
+    })
+    .await
+    {
         Ok(view) => view,
-        Err(AppError::Invalid(invalid)) => {
-            errors.extend(invalid.errors.iter().map(|e| (e.field.clone(), sentence(&e.message))));
-            match app.monthly_output_report(&session.actor, &service, period, None).await {
-                Ok(view) => view,
-                Err(error) => return problem(error, session.header.clone()),
-            }
-        }
         Err(error) => return problem(error, session.header.clone()),
     };
     let heading = Heading::new(&service, &view.service_name, "monthly-output", filters, period, (view.team, &view.teams), errors);
