@@ -251,6 +251,7 @@ impl App {
             "caseload" => self.caseload_report(actor, service, team).await?.tables(),
             "referrals" => self.referrals_report(actor, service, period, team).await?.tables(),
             "alerts" => self.alerts_report(actor, service, period, team).await?.tables(),
+            "monthly-output" => self.monthly_output_report(actor, service, period, team).await?.tables(),
             "case-file-audits" => {
                 self.case_file_audit_report(actor, service, period, team, AuditDrill::default()).await?.tables()
             }

@@ -19,6 +19,7 @@ pub mod form;
 pub mod history;
 pub mod ids;
 pub mod invalid;
+pub mod monthly_output;
 pub mod note;
 pub mod person;
 pub mod plan;

@@ -27,6 +27,10 @@ pub struct ReportRules {
     /// What makes an open case high risk in the caseload report.
     #[serde(default)]
     pub high_risk: HighRisk,
+    /// The lines of the service's monthly output report, in order, each a figure of one
+    /// of the other reports.
+    #[serde(default)]
+    pub monthly_output: Vec<crate::monthly_output::OutputLine>,
     /// How the service's case files are audited; no audits without it.
     #[serde(default)]
     pub case_file_audit: Option<crate::case_file_audit::CaseFileAudit>,
@@ -45,6 +49,7 @@ pub struct HighRisk {
 impl ReportRules {
     /// Every stage, level and flag named here that the service does not define.
     pub fn check(&self, service: &crate::service::ServiceDefinition, problems: &mut crate::Invalid) {
+        problems.errors.extend(crate::monthly_output::problems(&self.monthly_output, service));
         let mut unknown = |field: &str, code: &Code, what: &str| {
             problems.push(crate::FieldError::new(format!("reports.{field}"), format!("'{code}' is not one of the {what}")));
         };

@@ -24,6 +24,8 @@ pub struct ActivityQuery {
     pub until: Timestamp,
     /// Only what concerns this team's cases.
     pub team: Option<TeamId>,
+    /// Cases carrying any of these flags, and what concerns them, are left out.
+    pub excluded_flags: Vec<Code>,
 }
 
 /// Which referrals a reader may count.
@@ -98,6 +100,7 @@ pub async fn referrals(
         query.push("r.case_id IS NULL OR ");
     }
     query.push("(c.id IS NOT NULL");
+    crate::reports::push_exclusions(&mut query, &asked.excluded_flags);
     for filters in visible.cases {
         push_visibility(&mut query, filters);
     }
@@ -144,6 +147,7 @@ pub async fn case_activity(
     opened.push(" AND c.opened_at >= ").push_bind(micros(asked.from));
     opened.push(" AND c.opened_at < ").push_bind(micros(asked.until));
     push_team(&mut opened, asked.team);
+    crate::reports::push_exclusions(&mut opened, &asked.excluded_flags);
     for filters in visible {
         push_visibility(&mut opened, filters);
     }
@@ -161,6 +165,7 @@ pub async fn case_activity(
     changed.push(" AND e.at >= ").push_bind(micros(asked.from));
     changed.push(" AND e.at < ").push_bind(micros(asked.until));
     push_team(&mut changed, asked.team);
+    crate::reports::push_exclusions(&mut changed, &asked.excluded_flags);
     for filters in visible {
         push_visibility(&mut changed, filters);
     }
@@ -211,6 +216,7 @@ pub async fn alerts(
     query.push(" AND a.fire_at < ").push_bind(micros(asked.until));
     query.push(" AND a.fire_at <= ").push_bind(micros(now));
     push_team(&mut query, asked.team);
+    crate::reports::push_exclusions(&mut query, &asked.excluded_flags);
     for filters in visible {
         push_visibility(&mut query, filters);
     }

@@ -117,10 +117,13 @@ pub struct StageHistory {
     pub moves: Vec<(Timestamp, Move)>,
 }
 
-/// The stage changes, closures and reopenings before `until` of every case in scope.
+/// The stage changes, closures and reopenings before `until` of every case in scope that
+/// was open at some time from `since` on (a case closed earlier left any waiting list
+/// before then, so it cannot count).
 pub async fn stage_histories(
     conn: &mut Connection,
     scope: &ReportScope,
+    since: Timestamp,
     until: Timestamp,
     visible: &[&[CaseFilter]],
 ) -> Result<Vec<StageHistory>> {
@@ -130,7 +133,7 @@ pub async fn stage_histories(
          WHERE e.kind IN ('case-opened', 'stage-changed', 'service-version-changed', 'case-closed', 'case-reopened')
          AND e.at < "
     ));
-    query.push_bind(micros(until)).push(" AND");
+    query.push_bind(micros(until)).push(" AND (c.status = 'open' OR c.closed_at >= ").push_bind(micros(since)).push(") AND");
     push_scope(&mut query, scope, visible);
     query.push(" ORDER BY c.id, e.at, e.id");
     type Row = (

@@ -111,7 +111,8 @@ impl App {
         let reporting = actor.case_filter(Permission::ReportsRead);
         let reading = actor.case_filter(Permission::CaseRead);
         let (from, until) = period.bounds();
-        let asked = ActivityQuery { service: service.clone(), from, until, team };
+        let excluded_flags = self.services.get(service).map(|d| d.reports.excluded_flags.clone()).unwrap_or_default();
+        let asked = ActivityQuery { service: service.clone(), from, until, team, excluded_flags };
         let found = stored::alerts(&mut conn, &asked, self.now(), &[&reporting, &reading]).await?;
         Ok((teams, found))
     }

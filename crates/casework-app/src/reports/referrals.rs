@@ -168,7 +168,8 @@ impl App {
         let reading = actor.case_filter(Permission::CaseRead);
         let whole_service = reporting.iter().any(|f| f.service() == service && f.reach == FilterReach::WholeService);
         let (from, until) = period.bounds();
-        let asked = ActivityQuery { service: service.clone(), from, until, team };
+        let excluded_flags = self.services.get(service).map(|d| d.reports.excluded_flags.clone()).unwrap_or_default();
+        let asked = ActivityQuery { service: service.clone(), from, until, team, excluded_flags };
         let visible: [&[_]; 2] = [&reporting, &reading];
         let mut conn = self.store.read().await?;
         let referrals =

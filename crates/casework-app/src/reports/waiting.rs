@@ -121,11 +121,14 @@ impl App {
         actor: &Actor,
         definition: &ServiceDefinition,
         team: Option<TeamId>,
-        until: Timestamp,
+        since: Timestamp,
     ) -> Result<Vec<(StageHistory, WaitingFact)>> {
+        // Everything that has happened, up to and including this instant.
+        let now = self.now();
+        let until = now.checked_add(jiff::SignedDuration::from_micros(1)).unwrap_or(now);
         let reporting = actor.case_filter(Permission::ReportsRead);
         let reading = actor.case_filter(Permission::CaseRead);
-        let histories = store::stage_histories(conn, &scope(definition, team), until, &[&reporting, &reading]).await?;
+        let histories = store::stage_histories(conn, &scope(definition, team), since, until, &[&reporting, &reading]).await?;
         Ok(histories
             .into_iter()
             .map(|history| {
@@ -152,9 +155,12 @@ impl App {
         let mut conn = self.store.read().await?;
         let teams = teams_checked(&mut conn, service, team).await?;
         let now = self.now();
-        let until = period.bounds().1.max(now);
-        let facts: Vec<WaitingFact> =
-            self.waiting_histories(&mut conn, actor, &definition, team, until).await?.into_iter().map(|(_, f)| f).collect();
+        let facts: Vec<WaitingFact> = self
+            .waiting_histories(&mut conn, actor, &definition, team, period.bounds().0.min(now))
+            .await?
+            .into_iter()
+            .map(|(_, f)| f)
+            .collect();
         let report = waiting::waiting_list(period, &facts, now);
         let excluded = self.exclusions(&mut conn, actor, &definition, team, false).await?;
         let stages =
@@ -181,7 +187,7 @@ impl App {
         let started = asked.month.is_none_or(|month| on > month.starts_at());
         // A month that has ended is judged on its last day, not the first of the next.
         let judged = if on < now { on.checked_sub(jiff::SignedDuration::from_micros(1)).unwrap_or(on) } else { on };
-        let histories = self.waiting_histories(&mut conn, actor, &definition, asked.team, on.max(now)).await?;
+        let histories = self.waiting_histories(&mut conn, actor, &definition, asked.team, on).await?;
         let mut cases: Vec<WaitingCase> = histories
             .into_iter()
             .filter(|(_, fact)| asked.source.as_ref().is_none_or(|source| &fact.source_label() == source))

@@ -97,6 +97,7 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(reports::referrals_behind))
         .routes(routes!(reports::referrals_cases))
         .routes(routes!(reports::alerts))
+        .routes(routes!(reports::monthly_output))
         .routes(routes!(reports::alerts_cases))
         .routes(routes!(exports::export_report))
         .routes(routes!(reports::case_file_audits))

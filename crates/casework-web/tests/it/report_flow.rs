@@ -90,6 +90,38 @@ excluded_flags = ["duplicate"]
 waiting_stages = ["waiting", "awaiting-worker"]
 level_weights = { high = 3, medium = 2 }
 high_risk = { levels = ["high"], flags = ["self-harm"] }
+
+[[reports.monthly_output]]
+name = "Cases opened"
+figure = { of = "cases-opened" }
+
+[[reports.monthly_output]]
+name = "Waiting at the end of the month"
+figure = { of = "waiting-at-month-end" }
+
+[[reports.monthly_output]]
+name = "Joined the waiting list"
+figure = { of = "joined-waiting-list" }
+
+[[reports.monthly_output]]
+name = "Seen within 5 working days (%)"
+figure = { of = "deadlines-within-target", timer = "first-contact" }
+
+[[reports.monthly_output]]
+name = "Seen"
+figure = { of = "deadlines-met", timer = "first-contact" }
+
+[[reports.monthly_output]]
+name = "Not seen in time"
+figure = { of = "deadlines-breached", timer = "first-contact" }
+
+[[reports.monthly_output]]
+name = "Closed, done"
+figure = { of = "cases-closed", reason = "done" }
+
+[[reports.monthly_output]]
+name = "Reopened"
+figure = { of = "cases-reopened" }
 "#;
 
 fn at(s: &str) -> jiff::Timestamp {
@@ -98,6 +130,7 @@ fn at(s: &str) -> jiff::Timestamp {
 
 struct Scene {
     server: TestServer,
+    manager: casework_domain::ids::UserId,
     north: String,
     south: String,
     ann: String,
@@ -122,7 +155,7 @@ type Opening<'a> = (&'a str, &'a String, Option<&'a String>, Option<&'a str>);
 async fn scene() -> Scene {
     let server = spawn_with(&[INTAKE]).await;
     server.clock.set(at("2026-12-01T08:00:00Z"));
-    server.make_user("manager", &["intake:manager"], false).await;
+    let manager_id = server.make_user("manager", &["intake:manager"], false).await;
     let ann = server.user("ann", &["intake:worker"]).await;
     let bob = server.user("bob", &["intake:worker"]).await;
     let north = server.team("intake", "North", &[&ann]).await.to_string();
@@ -207,7 +240,7 @@ async fn scene() -> Scene {
         versions.insert(name, answer.body["version"].clone());
     }
     server.clock.set(at("2027-01-20T12:00:00Z"));
-    Scene { server, north, south, ann: ann_id, references }
+    Scene { server, manager: manager_id, north, south, ann: ann_id, references }
 }
 
 /// Size at the end of the month, joined, left.
@@ -466,6 +499,109 @@ async fn the_flow_report_pages_draw_svg_charts_with_captioned_tables_and_link_to
         assert!(!cases.contains(&format!(">{}</a>", references[name])), "{name} is not listed");
     }
 
+    // Bad filters are shown as problems on the page, not an error page.
+    for bad in
+        ["/services/intake/reports/caseload?team=nonsense", "/services/intake/reports/waiting-list?from=2027-13&to=2027-01"]
+    {
+        let (status, page) = manager.get(bad).await;
+        assert_eq!(status, StatusCode::OK, "{bad}");
+        assert!(page.contains("govuk-error-summary"), "{bad}");
+    }
+
     let (_, timeliness) = manager.get("/services/intake/reports/timeliness?from=2026-12&to=2027-01").await;
     assert!(timeliness.contains(EXCLUDED), "timeliness says what it left out");
+}
+
+#[tokio::test]
+async fn the_monthly_output_takes_each_line_from_its_report_and_leaves_out_the_excluded_case() {
+    let Scene { server, references, .. } = scene().await;
+    let manager = server.sign_in("manager").await;
+    let report = manager.get("/api/v1/services/intake/reports/monthly-output?from=2026-12&to=2027-01").await;
+    assert_eq!(report.status, StatusCode::OK, "{report:?}");
+    let values = |line: &Value| -> (Value, Value, Value) {
+        (line["months"][0]["value"].clone(), line["months"][1]["value"].clone(), line["period"]["value"].clone())
+    };
+    let lines: BTreeMap<&str, (Value, Value, Value)> =
+        report.body["lines"].as_array().unwrap().iter().map(|l| (l["name"].as_str().unwrap(), values(l))).collect();
+    // Opened: A, B, C, D in December (F, a duplicate, is left out); E and G in January.
+    assert_eq!(lines["Cases opened"], (json!(4.0), json!(2.0), json!(6.0)));
+    // A level, not a flow: over the period it is January's end.
+    assert_eq!(lines["Waiting at the end of the month"], (json!(3.0), json!(3.0), json!(3.0)));
+    assert_eq!(lines["Joined the waiting list"], (json!(4.0), json!(3.0), json!(7.0)));
+    // December: A seen late, C breached; January: G on time, B late, E breached.
+    assert_eq!(lines["Seen within 5 working days (%)"], (json!(0.0), json!(33.3), json!(20.0)));
+    assert_eq!(lines["Seen"], (json!(1.0), json!(2.0), json!(3.0)));
+    assert_eq!(lines["Not seen in time"], (json!(1.0), json!(1.0), json!(2.0)));
+    // D closed on 4 January and reopened on the 11th.
+    assert_eq!(lines["Closed, done"], (json!(0.0), json!(1.0), json!(1.0)));
+    assert_eq!(lines["Reopened"], (json!(0.0), json!(1.0), json!(1.0)));
+    assert_eq!(report.body["lines"][3]["months"][0]["kind"], "percent");
+    assert_eq!(report.body["lines"][0]["figure"], json!({ "of": "cases-opened" }));
+
+    // The referrals report it draws on leaves the duplicate out too.
+    let opened = manager.get("/api/v1/services/intake/reports/referrals/cases?activity=opened&from=2026-12&to=2027-01").await;
+    assert_eq!(opened.status, StatusCode::OK, "{opened:?}");
+    let listed: Vec<&str> = opened.body.as_array().unwrap().iter().map(|c| c["reference"].as_str().unwrap()).collect();
+    assert_eq!(listed.len(), 6, "{listed:?}");
+    assert!(!listed.contains(&references["F"].as_str()), "F is not listed");
+
+    // The page shows the same table, and the report exports.
+    let pages = server.page_user("manager").await;
+    let (status, index) = pages.get("/services/intake/reports").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(index.contains("href=\"/services/intake/reports/monthly-output\""));
+    let (status, page) = pages.get("/services/intake/reports/monthly-output?from=2026-12&to=2027-01").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("<th scope=\"row\" class=\"govuk-table__header\">Seen within 5 working days (%)</th>"), "{page}");
+    assert!(page.contains("33.3%"));
+    let (status, _, bytes) =
+        manager.download("/api/v1/services/intake/reports/monthly-output/export?format=csv&from=2026-12&to=2027-01").await;
+    assert_eq!(status, StatusCode::OK);
+    let csv = String::from_utf8(bytes).unwrap();
+    assert!(csv.contains("Cases opened,4,2,6"), "{csv}");
+
+    // Refused as every report is.
+    let worker = server.sign_in("ann").await;
+    assert_eq!(worker.get("/api/v1/services/intake/reports/monthly-output").await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_tables_for_export_say_what_the_pages_say() {
+    use casework_domain::table::Cell;
+    let Scene { server, manager, .. } = scene().await;
+    let actor = server.app.actor(manager).await.unwrap().unwrap();
+    let service = casework_domain::text::Code::parse("intake").unwrap();
+    let period = casework_domain::timeliness::Period::parse("2026-12", "2027-01").unwrap();
+    let waiting = server.app.waiting_list_report(&actor, &service, period, None).await.unwrap().tables();
+    let titles: Vec<&str> = waiting.iter().map(|t| t.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "Waiting list by month",
+            "Waiting now by referral source",
+            "Waiting list by referral source and month",
+            "Left out of the figures"
+        ]
+    );
+    assert_eq!(waiting[0].rows[0], [Cell::Text("December 2026".into()), Cell::Count(3), Cell::Count(4), Cell::Count(1)]);
+    assert_eq!(
+        waiting[1].rows.last().unwrap(),
+        &[Cell::Text("All sources".into()), Cell::Count(3), Cell::Text("14.0".into()), Cell::Count(37)]
+    );
+    assert_eq!(waiting[3].rows, [[Cell::Text("Duplicate record".into()), Cell::Count(1)]]);
+
+    let caseload = server.app.caseload_report(&actor, &service, None).await.unwrap().tables();
+    assert_eq!(caseload[0].columns, ["Worker", "Open cases", "Weighted caseload", "High risk"]);
+    assert_eq!(
+        caseload[0].rows,
+        [
+            [Cell::Text("Test ann".into()), Cell::Count(3), Cell::Count(6), Cell::Count(2)],
+            [Cell::Text("Test bob".into()), Cell::Count(2), Cell::Count(3), Cell::Count(0)],
+            [Cell::Text("Not allocated".into()), Cell::Count(1), Cell::Count(3), Cell::Count(1)],
+        ]
+    );
+    assert_eq!(
+        caseload[1].rows.last().unwrap(),
+        &[Cell::Text("All open cases".into()), Cell::Count(6), Cell::Count(12), Cell::Count(3)]
+    );
 }

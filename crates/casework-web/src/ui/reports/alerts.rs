@@ -5,7 +5,7 @@
 use super::super::*;
 use super::chart::{Chart, PageTable, link, page_table, stacked};
 use super::referrals::{Heading, ListPage, back, period_name};
-use super::{Filters, Read, read_filters};
+use super::{Filters, Read, as_asked_or_whole, read_filters};
 use casework_app::reports::{ALERTS_RULE, AlertsView, rule_key};
 use casework_domain::Invalid;
 use casework_domain::activity::AlertState;
@@ -107,15 +107,12 @@ async fn report_page(
         Ok(read) => read,
         Err(error) => return problem(error, session.header.clone()),
     };
-    let view = match app.alerts_report(&session.actor, &service, period, team).await {
+    let view = match as_asked_or_whole(&mut errors, |as_asked| {
+        app.alerts_report(&session.actor, &service, period, team.filter(|_| as_asked))
+    })
+    .await
+    {
         Ok(view) => view,
-        Err(AppError::Invalid(invalid)) => {
-            errors.extend(invalid.errors.iter().map(|e| (e.field.clone(), sentence(&e.message))));
-            match app.alerts_report(&session.actor, &service, period, None).await {
-                Ok(view) => view,
-                Err(error) => return problem(error, session.header.clone()),
-            }
-        }
         Err(error) => return problem(error, session.header.clone()),
     };
     let heading = Heading::new(&service, &view.service_name, "alerts", filters, period, (view.team, &view.teams), errors);

@@ -5,7 +5,7 @@
 use super::super::case_actions::{Fields, Posted};
 use super::super::schema_form::{self, FormView, form_view};
 use super::super::*;
-use super::{Filters, Read, read_filters};
+use super::{Filters, Read, as_asked_or_whole, read_filters};
 use casework_app::reports::{AuditDrill, AuditEntry, AuditReportView, DrawRequest, SampleAuditView};
 use casework_domain::case_file_audit::AuditTally;
 use casework_domain::ids::AuditRoundId;
@@ -438,15 +438,18 @@ async fn report_page(
             AuditDrill::default()
         }
     };
-    let view = match app.case_file_audit_report(&session.actor, &service, period, team, drill).await {
+    let view = match as_asked_or_whole(&mut errors, |as_asked| {
+        app.case_file_audit_report(
+            &session.actor,
+            &service,
+            period,
+            team.filter(|_| as_asked),
+            if as_asked { drill } else { AuditDrill::default() },
+        )
+    })
+    .await
+    {
         Ok(view) => view,
-        Err(AppError::Invalid(invalid)) => {
-            errors.extend(invalid.errors.iter().map(|e| (e.field.clone(), sentence(&e.message))));
-            match app.case_file_audit_report(&session.actor, &service, period, None, AuditDrill::default()).await {
-                Ok(view) => view,
-                Err(error) => return problem(error, session.header.clone()),
-            }
-        }
         Err(error) => return problem(error, session.header.clone()),
     };
     render(&report_of(&session, &view, &filters, errors), StatusCode::OK)

@@ -2,6 +2,7 @@
 //! server (no script), followed by the data tables, whose figures link to the cases.
 
 use super::super::*;
+use super::as_asked_or_whole;
 use super::chart::{self, BarChart};
 use casework_app::reports::{CaseloadView, Holder};
 use casework_domain::caseload::Load;
@@ -101,17 +102,13 @@ async fn report_page(
         errors.push(("team".to_owned(), "Choose a team from the list".to_owned()));
         None
     };
-    let view = match app.caseload_report(&session.actor, &service, team).await {
-        Ok(view) => view,
-        Err(AppError::Invalid(invalid)) => {
-            errors.extend(invalid.errors.iter().map(|e| (e.field.clone(), sentence(&e.message))));
-            match app.caseload_report(&session.actor, &service, None).await {
-                Ok(view) => view,
-                Err(error) => return problem(error, session.header.clone()),
-            }
-        }
-        Err(error) => return problem(error, session.header.clone()),
-    };
+    let view =
+        match as_asked_or_whole(&mut errors, |as_asked| app.caseload_report(&session.actor, &service, team.filter(|_| as_asked)))
+            .await
+        {
+            Ok(view) => view,
+            Err(error) => return problem(error, session.header.clone()),
+        };
     let team_value = view.team.map(|t| t.to_string()).unwrap_or_default();
     let workers = view.by_worker();
     let chart_desc = if workers.is_empty() {

@@ -6,6 +6,7 @@ mod alerts;
 mod case_file_audits;
 mod caseload;
 mod chart;
+mod monthly_output;
 mod referrals;
 mod timeliness;
 mod waiting;
@@ -23,6 +24,7 @@ pub(super) fn routes() -> axum::Router<App> {
         .merge(caseload::routes())
         .merge(referrals::routes())
         .merge(alerts::routes())
+        .merge(monthly_output::routes())
         .merge(case_file_audits::routes())
 }
 
@@ -40,6 +42,12 @@ fn always(_: &casework_domain::service::ServiceDefinition) -> bool {
 }
 
 const REPORTS: &[ReportEntry] = &[
+    ReportEntry {
+        slug: "monthly-output",
+        name: "Monthly output",
+        description: "The figures the service reports each month, each taken from the report it belongs to.",
+        applies: |definition| !definition.reports.monthly_output.is_empty(),
+    },
     ReportEntry {
         slug: "timeliness",
         name: "Timeliness of deadlines",
@@ -119,6 +127,22 @@ struct Read {
     period: Period,
     team: Option<TeamId>,
     errors: Vec<(String, String)>,
+}
+
+/// A report as asked, or, when what was asked is refused as invalid (a team that is not the
+/// service's, say), the whole service's, with the problems added to the page's errors so
+/// the reader sees the report and what to correct.
+async fn as_asked_or_whole<V, Asked>(errors: &mut Vec<(String, String)>, report: impl Fn(bool) -> Asked) -> Result<V, AppError>
+where
+    Asked: std::future::Future<Output = Result<V, AppError>>,
+{
+    match report(true).await {
+        Err(AppError::Invalid(invalid)) => {
+            errors.extend(invalid.errors.iter().map(|e| (e.field.clone(), sentence(&e.message))));
+            report(false).await
+        }
+        answer => answer,
+    }
 }
 
 fn read_filters(app: &App, filters: &Filters) -> Result<Read, AppError> {

@@ -2,7 +2,7 @@
 //! script), each followed by its data table, whose figures link to the cases behind them.
 
 use super::super::*;
-use super::{Filters, Read, read_filters};
+use super::{Filters, Read, as_asked_or_whole, read_filters};
 use casework_app::reports::TimelinessView;
 use casework_domain::text::Code;
 use casework_domain::timeliness::{Month, Outcome, Tally};
@@ -220,15 +220,12 @@ async fn reports_page(
         Ok(read) => read,
         Err(error) => return problem(error, session.header.clone()),
     };
-    let view = match app.timeliness_report(&session.actor, &service, period, team).await {
+    let view = match as_asked_or_whole(&mut errors, |as_asked| {
+        app.timeliness_report(&session.actor, &service, period, team.filter(|_| as_asked))
+    })
+    .await
+    {
         Ok(view) => view,
-        Err(AppError::Invalid(invalid)) => {
-            errors.extend(invalid.errors.iter().map(|e| (e.field.clone(), sentence(&e.message))));
-            match app.timeliness_report(&session.actor, &service, period, None).await {
-                Ok(view) => view,
-                Err(error) => return problem(error, session.header.clone()),
-            }
-        }
         Err(error) => return problem(error, session.header.clone()),
     };
     let (from, to) = (period.from.to_string(), period.to.to_string());
