@@ -13,6 +13,7 @@
 //! so the PostgreSQL backend can share it.
 
 pub mod alerts;
+pub mod bulk;
 pub mod cases;
 pub mod consents;
 pub mod copy;
