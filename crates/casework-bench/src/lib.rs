@@ -879,3 +879,6 @@ fn note_change(note: &Note, kind: EventKind) -> Change {
         json!({ "kind": note.kind, "contact_at": note.contact_at, "late_entry": note.late_entry, "addendum_to": note.addendum_to }),
     )
 }
+
+#[cfg(test)]
+mod tests;
