@@ -121,9 +121,12 @@ macro_rules! row {
     ($($value:expr),* $(,)?) => { vec![$(Cell::from($value)),*] };
 }
 
-/// SQLite accepts 32,766 bound values in a statement and PostgreSQL 65,535; staying well under
-/// both keeps one statement text per table.
-const VALUES_PER_STATEMENT: usize = 30_000;
+/// PostgreSQL accepts 65,535 bound values in a statement.
+const POSTGRES_VALUES_PER_STATEMENT: usize = 30_000;
+/// sqlx's SQLite driver finds each numbered parameter by searching the statement's parameter
+/// names, so binding costs grow with the square of their number: a few hundred values per
+/// statement is the fastest.
+const SQLITE_VALUES_PER_STATEMENT: usize = 300;
 const ROWS_PER_STATEMENT: usize = 1_000;
 
 /// SQLite while loading: a crash loses the load (it is started again on a new file), so
@@ -615,7 +618,11 @@ impl BulkLoad {
 
     /// Inserts rows into a table, many per statement.
     async fn insert(&mut self, table: &'static str, columns: &[&str], rows: impl Iterator<Item = Vec<Cell>>) -> Result<()> {
-        let per_statement = (VALUES_PER_STATEMENT / columns.len()).clamp(1, ROWS_PER_STATEMENT);
+        let values = match self.backend {
+            Backend::Sqlite => SQLITE_VALUES_PER_STATEMENT,
+            Backend::Postgres => POSTGRES_VALUES_PER_STATEMENT,
+        };
+        let per_statement = (values / columns.len()).clamp(1, ROWS_PER_STATEMENT);
         let head = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
         let mut rows = rows.peekable();
         while rows.peek().is_some() {
