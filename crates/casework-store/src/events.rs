@@ -8,9 +8,10 @@ use casework_domain::history::{Event, EventKind, Subject};
 use casework_domain::ids::{CaseId, EventId, UserId};
 use jiff::Timestamp;
 
-pub async fn insert(conn: &mut Connection, event: &Event) -> Result<()> {
+/// An event as it is stored: the values of its columns, which are also what its hash covers.
+pub(crate) fn stored_row(event: &Event) -> Row {
     let subject = serde_json::to_value(event.subject).unwrap_or_default();
-    let row: Row = (
+    (
         event.id.to_string(),
         event.case.map(|c| c.to_string()),
         event.actor.to_string(),
@@ -20,7 +21,16 @@ pub async fn insert(conn: &mut Connection, event: &Event) -> Result<()> {
         subject["id"].as_str().unwrap_or_default().to_owned(),
         to_json(&event.before),
         to_json(&event.after),
-    );
+    )
+}
+
+/// The chain an event belongs to: its case's, or the one of events about no case.
+pub(crate) fn chain_of(row: &Row) -> &str {
+    row.1.as_deref().unwrap_or_default()
+}
+
+pub async fn insert(conn: &mut Connection, event: &Event) -> Result<()> {
+    let row = stored_row(event);
     sqlx::query(
         "INSERT INTO events (id, case_id, actor_id, at, kind, subject_type, subject_id, before, after)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -36,7 +46,7 @@ pub async fn insert(conn: &mut Connection, event: &Event) -> Result<()> {
     .bind(&row.8)
     .execute(&mut *conn)
     .await?;
-    let chain = row.1.clone().unwrap_or_default();
+    let chain = chain_of(&row).to_owned();
     let last: Option<(i64, String)> =
         sqlx::query_as("SELECT position, hash FROM event_chain WHERE chain = $1 ORDER BY position DESC LIMIT 1")
             .bind(&chain)
@@ -54,12 +64,13 @@ pub async fn insert(conn: &mut Connection, event: &Event) -> Result<()> {
 }
 
 /// The hash before the first event of a chain.
-const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub(crate) const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// The hash of an event as stored, chained to the one before it. Fields are length-prefixed
 /// so no two different events can run together into the same bytes.
-fn chain_hash(previous: &str, (id, case, actor, at, kind, subject_type, subject_id, before, after): &Row) -> String {
+pub(crate) fn chain_hash(previous: &str, (id, case, actor, at, kind, subject_type, subject_id, before, after): &Row) -> String {
     use sha2::{Digest, Sha256};
+    use std::fmt::Write;
     let at = at.to_string();
     let case = case.as_deref().unwrap_or_default();
     let mut hasher = Sha256::new();
@@ -67,7 +78,12 @@ fn chain_hash(previous: &str, (id, case, actor, at, kind, subject_type, subject_
         hasher.update((field.len() as u64).to_be_bytes());
         hasher.update(field.as_bytes());
     }
-    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    // Written into one string: a seeded installation hashes millions of events.
+    let mut hex = String::with_capacity(64);
+    for byte in hasher.finalize() {
+        let _ = write!(hex, "{byte:02x}");
+    }
+    hex
 }
 
 /// Where a history chain first breaks.
@@ -172,7 +188,7 @@ pub async fn verify_chains(conn: &mut Connection) -> Result<ChainReport> {
     Ok(report)
 }
 
-type Row = (String, Option<String>, String, i64, String, String, String, String, String);
+pub(crate) type Row = (String, Option<String>, String, i64, String, String, String, String, String);
 
 fn event((id, case, actor, at, kind, subject_type, subject_id, before, after): Row) -> Result<Event> {
     let subject: Subject = json(&serde_json::json!({ "type": subject_type, "id": subject_id }).to_string())?;

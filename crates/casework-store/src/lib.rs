@@ -14,6 +14,7 @@
 
 pub mod activity;
 pub mod alerts;
+pub mod bulk;
 pub mod case_file_audits;
 pub mod cases;
 pub mod consents;

@@ -45,7 +45,7 @@ pub async fn save_dates(conn: &mut Connection, case: CaseId, dates: &PlanDates) 
     Ok(())
 }
 
-fn status_name(status: ObjectiveStatus) -> String {
+pub(crate) fn status_name(status: ObjectiveStatus) -> String {
     serde_json::to_value(status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 

@@ -7,7 +7,7 @@ use casework_domain::task::{Assignee, Task, TaskStatus};
 use casework_domain::text::{LongText, ShortText};
 use jiff::Timestamp;
 
-fn assignee_columns(assignee: &Assignee) -> (&'static str, String) {
+pub(crate) fn assignee_columns(assignee: &Assignee) -> (&'static str, String) {
     match assignee {
         Assignee::User(user) => ("user", user.to_string()),
         Assignee::Role(role) => ("role", role.to_string()),

@@ -19,7 +19,7 @@ pub struct StoredTimer {
     pub timer: Timer,
 }
 
-fn running_due_at(timer: &Timer) -> Option<i64> {
+pub(crate) fn running_due_at(timer: &Timer) -> Option<i64> {
     matches!(timer.state, TimerState::Running).then(|| micros(timer.due_at))
 }
 

@@ -1468,3 +1468,123 @@ fn instances_on_one_database_share_sessions_and_writes_and_run_each_job_once_tak
     assert!(jobs.status.success(), "{}", text(&jobs));
     assert!(text(&jobs).contains("alerts"), "{}", text(&jobs));
 }
+
+/// The shipped service definitions, as the tests read them.
+fn shipped_definitions() -> Vec<casework_domain::service::ServiceDefinition> {
+    let services = concat!(env!("CARGO_MANIFEST_DIR"), "/../../services");
+    let mut definitions: Vec<_> = std::fs::read_dir(services)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .map(|p| casework_domain::service::ServiceDefinition::from_toml(&std::fs::read_to_string(p).unwrap()).unwrap())
+        .collect();
+    definitions.sort_by(|a, b| a.code().cmp(b.code()));
+    definitions
+}
+
+/// The account the seed made for a service's manager: the role that reads and writes every
+/// case of the service with the most permissions.
+fn seeded_manager(definition: &casework_domain::service::ServiceDefinition) -> String {
+    use casework_domain::access::{Permission, Reach};
+    let role = definition
+        .roles
+        .iter()
+        .filter(|r| r.reach == Reach::Service && r.permissions.contains(&Permission::HistoryRead))
+        .filter(|r| r.permissions.contains(&Permission::NoteAdd))
+        .max_by_key(|r| r.permissions.len())
+        .unwrap();
+    format!("{}.{}", definition.code(), role.code)
+}
+
+#[test]
+fn bench_seed_builds_an_installation_that_verifies_serves_and_searches() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = db(dir.path());
+    let seed = ["bench", "seed", "--cases", "200", "--batch", "64", "--as-of", "2026-11-01", "--database", &database];
+    let output = casework(&seed, &[]);
+    assert!(output.status.success(), "{}", text(&output));
+    let printed = text(&output);
+    assert!(printed.contains("bench-password-2026") && printed.contains("recovery.service-manager"), "{printed}");
+    assert!(printed.lines().any(|l| l.starts_with("seeded ") && l.contains("cases 200")), "{printed}");
+
+    let verify = casework(&["verify", "--database", &database], &[]);
+    assert!(verify.status.success(), "{}", text(&verify));
+    assert!(text(&verify).contains("every chain intact"), "{}", text(&verify));
+
+    let definitions = shipped_definitions();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (cases, notes, marked, stages) = runtime.block_on(async {
+        let mut conn = connect(&database).await;
+        let cases = number(&mut conn, "SELECT COUNT(*) FROM cases").await;
+        let notes = number(&mut conn, "SELECT COUNT(*) FROM notes").await;
+        let marked = number(&mut conn, "SELECT COUNT(*) FROM notes WHERE body LIKE '%kestrel%'").await;
+        let stages: Vec<(String, String)> =
+            sqlx::query_as("SELECT DISTINCT service, stage FROM cases").fetch_all(&mut conn).await.unwrap();
+        for table in ["people", "referrals", "form_submissions", "tasks", "case_timers", "alerts", "plans", "access_log"] {
+            assert!(number(&mut conn, &format!("SELECT COUNT(*) FROM {table}")).await > 0, "{table} is empty");
+        }
+        let closed = number(&mut conn, "SELECT COUNT(*) FROM cases WHERE status = 'closed'").await;
+        assert!(closed > 0 && closed < cases / 2, "{closed} of {cases} closed");
+        let searchable = number(&mut conn, "SELECT COUNT(*) FROM search_documents WHERE kind = 'note'").await;
+        assert_eq!(searchable, notes, "every note is searchable");
+        (cases, notes, marked, stages)
+    });
+    assert_eq!(cases, 200);
+    // Ten notes a case on average, and a few addenda.
+    assert!((9 * cases..=12 * cases).contains(&notes), "{notes} notes for {cases} cases");
+    // The marker word is in about one note in a hundred.
+    assert!((notes / 250..=notes / 40).contains(&marked), "{marked} of {notes} notes hold the marker word");
+    for definition in &definitions {
+        for stage in &definition.stages {
+            let present = stages.iter().any(|(s, st)| s == definition.code().as_str() && st == stage.code.as_str());
+            assert!(present, "no {} case in stage {}", definition.code(), stage.code);
+        }
+    }
+
+    // A database that holds anything is refused, and left as it was.
+    let before = table_counts(&database);
+    let again = casework(&seed, &[]);
+    assert!(!again.status.success());
+    assert!(text(&again).contains("is not empty"), "{}", text(&again));
+    assert_eq!(table_counts(&database), before);
+
+    let server = Server::start(&database);
+    let address = server.address.clone();
+    runtime.block_on(async {
+        for definition in &definitions {
+            let client = signed_in(&address, &seeded_manager(definition), "bench-password-2026").await;
+            let code = definition.code().as_str();
+            // Each work list of the service lists, and some list the seeded cases.
+            let mut listed = Vec::new();
+            for list in &definition.work_lists {
+                let answer = client.get(format!("http://{address}/api/v1/work-lists/{code}/{}", list.code)).send().await.unwrap();
+                assert_eq!(answer.status(), reqwest::StatusCode::OK, "{code} work list {}", list.code);
+                let page: serde_json::Value = answer.json().await.unwrap();
+                listed.extend(page["items"].as_array().unwrap().iter().filter_map(|i| i["id"].as_str().map(str::to_owned)));
+            }
+            assert!(!listed.is_empty(), "the work lists of {code} show no case");
+            // A case opens with everything recorded on it.
+            let case = &listed[0];
+            for part in ["", "/notes", "/forms", "/deadlines", "/tasks", "/alerts", "/history", "/referral"] {
+                let answer = client.get(format!("http://{address}/api/v1/cases/{case}{part}")).send().await.unwrap();
+                assert_eq!(answer.status(), reqwest::StatusCode::OK, "{code} case{part}");
+            }
+            let notes: serde_json::Value =
+                client.get(format!("http://{address}/api/v1/cases/{case}/notes")).send().await.unwrap().json().await.unwrap();
+            assert!(notes["items"].as_array().unwrap().len() >= 5, "{notes}");
+            let page = client.get(format!("http://{address}/cases/{case}")).send().await.unwrap();
+            assert_eq!(page.status(), reqwest::StatusCode::OK, "{code} case page");
+        }
+        // The marker word is found, in cases whose notes hold it.
+        let client = signed_in(&address, "recovery.service-manager", "bench-password-2026").await;
+        let hits = found(&client, &address, "kestrel").await;
+        assert!(!hits.is_empty(), "the search finds the marker word");
+        let mut conn = connect(&database).await;
+        for case in &hits {
+            let holding =
+                number(&mut conn, &format!("SELECT COUNT(*) FROM notes WHERE case_id = '{case}' AND body LIKE '%kestrel%'"))
+                    .await;
+            assert!(holding > 0, "case {case} was found without the word");
+        }
+    });
+}
