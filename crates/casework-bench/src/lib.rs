@@ -484,11 +484,14 @@ impl<'a> CaseMaker<'a> {
 
         self.notes(case_id, &name, worker, opened_at, end);
         let mut forms_done = self.timers(case_id, &mut moments, worker, end, closed_at);
-        // A form or two beyond the deadlines' own.
+        // A form or two beyond the deadlines' own; referral forms come with the referral and the
+        // audit form is answered by auditors about a case, never on it.
+        let audit_form = definition.reports.case_file_audit.as_ref().map(|audit| &audit.form);
         let case_forms: Vec<Code> = definition
             .forms
             .iter()
             .filter(|f| !definition.referrals.valid_when.iter().flatten().any(|r| r == &f.code))
+            .filter(|f| Some(&f.code) != audit_form)
             .map(|f| f.code.clone())
             .collect();
         for _ in 0..self.rng.gen_range(0..=2) {
