@@ -3,6 +3,7 @@
 
 use crate::cases::push_visibility;
 use crate::convert::{Flag, code, instant, json, micros, parse, to_json};
+use crate::reports::push_exclusions;
 use crate::sql::Sql;
 use crate::{Connection, Result};
 use casework_domain::access::CaseFilter;
@@ -88,12 +89,14 @@ pub struct ReportedAudit {
     pub audited_at: Timestamp,
 }
 
-/// The open cases of the service (or of one team) with a worker, among those passing every
-/// one of `visible`, by worker and then by id, so a seeded draw over them repeats exactly.
+/// The open cases of the service (or of one team) with a worker, less those carrying any of
+/// `excluded_flags`, among those passing every one of `visible`, by worker and then by id, so a
+/// seeded draw over them repeats exactly.
 pub async fn candidates(
     conn: &mut Connection,
     service: &Code,
     team: Option<TeamId>,
+    excluded_flags: &[Code],
     visible: &[&[CaseFilter]],
 ) -> Result<Vec<Candidate>> {
     let mut query =
@@ -102,6 +105,7 @@ pub async fn candidates(
     if let Some(team) = team {
         query.push(" AND c.team_id = ").push_bind(team.to_string());
     }
+    push_exclusions(&mut query, excluded_flags);
     for filters in visible {
         push_visibility(&mut query, filters);
     }
@@ -317,6 +321,8 @@ pub struct AuditQuery {
     pub until: Timestamp,
     /// Only the cases that were with this team when drawn.
     pub team: Option<TeamId>,
+    /// Cases carrying any of these flags are never counted.
+    pub excluded_flags: Vec<Code>,
 }
 
 /// The audits as they stand (none corrected later) of the service's sampled cases first
@@ -336,6 +342,7 @@ pub async fn for_report(conn: &mut Connection, asked: &AuditQuery, visible: &[&[
     if let Some(team) = asked.team {
         query.push(" AND s.team_id = ").push_bind(team.to_string());
     }
+    push_exclusions(&mut query, &asked.excluded_flags);
     for filters in visible {
         push_visibility(&mut query, filters);
     }

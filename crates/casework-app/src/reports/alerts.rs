@@ -7,6 +7,7 @@ use crate::{App, Result};
 use casework_domain::access::{Actor, Permission};
 use casework_domain::activity::{self, AlertFigure, AlertReport, AlertTally};
 use casework_domain::ids::{CaseId, EventId, TeamId};
+use casework_domain::report_rules::Exclusion;
 use casework_domain::table::{Cell, Table};
 use casework_domain::text::Code;
 use casework_domain::timeliness::{Month, Period};
@@ -33,6 +34,8 @@ pub struct AlertsView {
     pub teams: Vec<Team>,
     /// The names of the recipients in the report, by their keys (`role:<code>`, `user:<id>`).
     pub recipients: BTreeMap<String, String>,
+    /// The cases left out for carrying an excluded flag.
+    pub excluded: Vec<Exclusion>,
 }
 
 /// A wait in hours as the page and tables show it, or a dash when there is none.
@@ -77,6 +80,7 @@ impl AlertsView {
             }
             tables.extend([by_month, by_recipient]);
         }
+        tables.extend(super::exclusions::table(&self.excluded));
         tables
     }
 }
@@ -144,6 +148,7 @@ impl App {
         let rules: Vec<(Code, String)> = definition.alerts.iter().map(|r| (r.code.clone(), r.name.clone())).collect();
         let facts: Vec<_> = found.into_iter().map(|a| a.fact).collect();
         let report = activity::alerts(period, &rules, &facts, self.now());
+        let excluded = self.exclusions(&mut *self.store.read().await?, actor, &definition, team, false).await?;
         Ok(AlertsView {
             service: service.clone(),
             service_name: definition.service.name.clone(),
@@ -151,6 +156,7 @@ impl App {
             team,
             teams,
             recipients,
+            excluded,
         })
     }
 

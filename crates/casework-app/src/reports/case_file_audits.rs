@@ -12,6 +12,7 @@ use casework_domain::case_file_audit::{self, AuditReport, CaseFileAudit, MAX_SAM
 use casework_domain::form::FormDefinition;
 use casework_domain::history::{Change, EventKind, Subject};
 use casework_domain::ids::{AuditRoundId, CaseFileAuditId, CaseId, TeamId, UserId};
+use casework_domain::report_rules::Exclusion;
 use casework_domain::service::ServiceDefinition;
 use casework_domain::table::{Cell, Table};
 use casework_domain::text::Code;
@@ -94,6 +95,8 @@ pub struct AuditReportView {
     pub drill: AuditDrill,
     /// The audited cases behind the figures, narrowed by `drill`.
     pub audits: Vec<ReportedAudit>,
+    /// The cases left out of the draw and the figures, by the flag that excluded them.
+    pub excluded: Vec<Exclusion>,
 }
 
 impl AuditReportView {
@@ -148,7 +151,7 @@ impl AuditReportView {
                 Cell::Time(audit.audited_at),
             ]);
         }
-        vec![by_month, by_team, by_worker, questions, cases]
+        [by_month, by_team, by_worker, questions, cases].into_iter().chain(super::exclusions::table(&self.excluded)).collect()
     }
 }
 
@@ -200,7 +203,7 @@ impl App {
     /// Draws a round: up to the sample size of each worker's open cases, at random, among
     /// the cases the actor may audit and read.
     pub async fn draw_audit_round(&self, actor: &Actor, service: &Code, request: &DrawRequest) -> Result<RoundView> {
-        let (_, rules) = self.auditable(actor, service)?;
+        let (definition, rules) = self.auditable(actor, service)?;
         let sample_size = request.sample_size.unwrap_or(rules.sample_size);
         if !(1..=MAX_SAMPLE_SIZE).contains(&sample_size) {
             return Err(FieldError::new("sample_size", format!("must be 1 to {MAX_SAMPLE_SIZE} cases per worker")).into());
@@ -213,7 +216,8 @@ impl App {
         }
         let auditing = actor.case_filter(Permission::AuditConduct);
         let reading = actor.case_filter(Permission::CaseRead);
-        let candidates = store::candidates(&mut tx, service, request.team, &[&auditing, &reading]).await?;
+        let candidates =
+            store::candidates(&mut tx, service, request.team, &definition.reports.excluded_flags, &[&auditing, &reading]).await?;
         let seed = request.seed.unwrap_or_else(rand::random);
         let round = Round {
             id: AuditRoundId::new(),
@@ -379,8 +383,10 @@ impl App {
         let reporting = actor.case_filter(Permission::ReportsRead);
         let reading = actor.case_filter(Permission::CaseRead);
         let (from, until) = period.bounds();
-        let asked = AuditQuery { service: service.clone(), from, until, team };
+        let excluded_flags = definition.reports.excluded_flags.clone();
+        let asked = AuditQuery { service: service.clone(), from, until, team, excluded_flags };
         let found = store::for_report(&mut conn, &asked, &[&reporting, &reading]).await?;
+        let excluded = self.exclusions(&mut conn, actor, &definition, team, false).await?;
         let workers = found.iter().map(|a| (a.fact.worker, a.worker_name.clone())).collect();
         let facts: Vec<_> = found.iter().map(|a| a.fact.clone()).collect();
         let report = case_file_audit::report(&rules, period, &facts);
@@ -402,6 +408,7 @@ impl App {
             question_titles,
             drill,
             audits,
+            excluded,
         })
     }
 }

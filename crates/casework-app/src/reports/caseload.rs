@@ -69,11 +69,7 @@ impl CaseloadView {
             teams.push(row(self.team_name(*team), load));
         }
         teams.push(row("All open cases".to_owned(), &self.report.total));
-        let mut excluded = Table::new("Left out of the figures", &["Flag", "Cases"]);
-        for exclusion in &self.excluded {
-            excluded.push(vec![exclusion.name.as_str().into(), exclusion.cases.into()]);
-        }
-        vec![workers, teams, excluded]
+        [workers, teams].into_iter().chain(super::exclusions::table(&self.excluded)).collect()
     }
 }
 

@@ -6,12 +6,25 @@ use casework_domain::access::{Actor, Permission};
 use casework_domain::ids::TeamId;
 use casework_domain::report_rules::Exclusion;
 use casework_domain::service::ServiceDefinition;
+use casework_domain::table::Table;
 use casework_store::Connection;
 use casework_store::reports::{self, ReportScope};
 
 /// What a report counts: the service's cases, of one team if asked, less the excluded ones.
 pub(crate) fn scope(definition: &ServiceDefinition, team: Option<TeamId>) -> ReportScope {
     ReportScope { service: definition.code().clone(), team, excluded_flags: definition.reports.excluded_flags.clone() }
+}
+
+/// The table a report ends with when it left cases out: how many each excluded flag kept out.
+pub(crate) fn table(excluded: &[Exclusion]) -> Option<Table> {
+    if excluded.is_empty() {
+        return None;
+    }
+    let mut table = Table::new("Left out of the figures", &["Flag", "Cases"]);
+    for exclusion in excluded {
+        table.push(vec![exclusion.name.as_str().into(), exclusion.cases.into()]);
+    }
+    Some(table)
 }
 
 impl App {

@@ -12,6 +12,7 @@ use casework_domain::access::{Actor, FilterReach, Permission};
 use casework_domain::activity::{self, ActivityReport, CaseActivity, CaseFigure, Fate, MonthActivity, ReferralFigure};
 use casework_domain::ids::{CaseId, ReferralId, TeamId};
 use casework_domain::referral::ReferralSource;
+use casework_domain::report_rules::Exclusion;
 use casework_domain::table::{Cell, Table};
 use casework_domain::text::Code;
 use casework_domain::timeliness::{Month, Period};
@@ -64,6 +65,8 @@ pub struct ReferralsView {
     pub teams: Vec<Team>,
     pub rejection_names: Named,
     pub closure_names: Named,
+    /// The cases left out for carrying an excluded flag.
+    pub excluded: Vec<Exclusion>,
 }
 
 impl ReferralsView {
@@ -102,7 +105,7 @@ impl ReferralsView {
             row.extend([m.cases.closed_total().into(), m.cases.reopened.into()]);
             cases.push(row);
         }
-        vec![by_source, by_outcome, cases]
+        [by_source, by_outcome, cases].into_iter().chain(super::exclusions::table(&self.excluded)).collect()
     }
 
     pub fn month(&self, month: Month) -> Option<&MonthActivity> {
@@ -200,6 +203,7 @@ impl App {
             &referrals.into_iter().map(|r| r.fact).collect::<Vec<_>>(),
             &cases.into_iter().map(|c| c.fact).collect::<Vec<_>>(),
         );
+        let excluded = self.exclusions(&mut *self.store.read().await?, actor, &definition, team, false).await?;
         Ok(ReferralsView {
             service: service.clone(),
             service_name: definition.service.name.clone(),
@@ -208,6 +212,7 @@ impl App {
             teams,
             rejection_names,
             closure_names,
+            excluded,
         })
     }
 

@@ -197,6 +197,7 @@ impl TimelinessView {
             }
             tables.push(workers);
         }
+        tables.extend(super::exclusions::table(&self.excluded));
         tables
     }
 }

@@ -72,11 +72,7 @@ impl WaitingView {
                 ]);
             }
         }
-        let mut excluded = Table::new("Left out of the figures", &["Flag", "Cases"]);
-        for exclusion in &self.excluded {
-            excluded.push(vec![exclusion.name.as_str().into(), exclusion.cases.into()]);
-        }
-        vec![months, now, by_source, excluded]
+        [months, now, by_source].into_iter().chain(super::exclusions::table(&self.excluded)).collect()
     }
 }
 

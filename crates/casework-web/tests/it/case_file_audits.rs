@@ -47,6 +47,10 @@ next = []
 code = "done"
 name = "Work finished"
 
+[[flags]]
+code = "duplicate"
+name = "Duplicate record"
+
 [[forms]]
 code = "file-audit"
 name = "Case file audit"
@@ -67,6 +71,9 @@ enum = ["yes", "no"]
 title = "Overall grade"
 type = "string"
 enum = ["good", "requires-improvement", "inadequate"]
+
+[reports]
+excluded_flags = ["duplicate"]
 
 [reports.case_file_audit]
 form = "file-audit"
@@ -222,6 +229,43 @@ async fn a_round_draws_up_to_the_sample_size_of_each_workers_open_readable_cases
     let bad = manager.post("/api/v1/services/fileaudit/case-file-audits/rounds", json!({ "team": "nope" })).await;
     assert_eq!(bad.fields(), ["team"]);
     assert_eq!(server.counts().await, before);
+}
+
+#[tokio::test]
+async fn a_case_excluded_from_statistics_is_neither_drawn_nor_counted() {
+    let Scene { server, ids, workers, .. } = scene().await;
+    let manager = server.sign_in("manager").await;
+    let round = draw(&manager, json!({ "sample_size": 5, "seed": 1 })).await;
+    assert_eq!(drawn(&round)[&workers["cat"]], BTreeSet::from([ids["C1"].clone(), ids["C2"].clone()]));
+    server.clock.set(at("2026-12-14T10:00:00Z"));
+    let manager = server.sign_in("manager").await;
+    for case in ["C1", "C2"] {
+        let done = manager
+            .post(&audit_path(&round, &ids[case]), json!({ "answers": { "risk_current": "yes", "overall_grade": "good" } }))
+            .await;
+        assert_eq!(done.status, StatusCode::CREATED, "{done:?}");
+    }
+    // C2 turns out to be a duplicate record after it was audited.
+    let case = manager.get(&format!("/api/v1/cases/{}", ids["C2"])).await;
+    let flagged = manager
+        .post(&format!("/api/v1/cases/{}/flags", ids["C2"]), json!({ "version": case.body["version"], "flag": "duplicate" }))
+        .await;
+    assert_eq!(flagged.status, StatusCode::OK, "{flagged:?}");
+
+    let report = manager.get("/api/v1/services/fileaudit/reports/case-file-audits?from=2026-12&to=2026-12").await;
+    assert_eq!(report.status, StatusCode::OK, "{report:?}");
+    assert_eq!(report.body["total"]["audited"], 1, "only C1 counts: {report:?}");
+    let listed: Vec<&str> = report.body["cases"].as_array().unwrap().iter().map(|c| c["case"].as_str().unwrap()).collect();
+    assert_eq!(listed, [ids["C1"].as_str()]);
+    assert_eq!(report.body["excluded"][0]["statement"], "1 case flagged \u{201c}Duplicate record\u{201d} left out");
+    let pages = server.page_user("manager").await;
+    let (status, page) = pages.get("/services/fileaudit/reports/case-file-audits?from=2026-12&to=2026-12").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("1 case flagged \u{201c}Duplicate record\u{201d} left out"), "{page}");
+
+    // A new draw leaves the duplicate out of Cat's cases.
+    let again = draw(&manager, json!({ "sample_size": 5, "seed": 1 })).await;
+    assert_eq!(drawn(&again)[&workers["cat"]], BTreeSet::from([ids["C1"].clone()]));
 }
 
 #[tokio::test]

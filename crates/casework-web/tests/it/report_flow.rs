@@ -397,6 +397,11 @@ async fn an_excluded_case_is_never_counted_in_timeliness_either() {
         .get("/api/v1/services/intake/reports/timeliness/cases?timer=first-contact&outcome=breached&from=2026-12&to=2027-01")
         .await;
     assert_eq!(breached.body.as_array().unwrap().len(), 2);
+    // The referrals and alerts reports say so as well.
+    for report in ["referrals", "alerts"] {
+        let answer = manager.get(&format!("/api/v1/services/intake/reports/{report}?from=2026-12&to=2027-01")).await;
+        assert_eq!(answer.body["excluded"][0]["statement"], EXCLUDED, "{report}: {answer:?}");
+    }
 }
 
 #[tokio::test]

@@ -80,6 +80,8 @@ pub struct AlertsOut {
     pub rule: String,
     /// One entry per alert rule of the service, in its order, then `by-hand`.
     pub rules: Vec<RuleAlertsOut>,
+    /// The cases left out for carrying a flag the service excludes from statistics.
+    pub excluded: Vec<super::ExclusionOut>,
 }
 
 impl From<AlertsView> for AlertsOut {
@@ -111,6 +113,7 @@ impl From<AlertsView> for AlertsOut {
             team: view.team.map(|t| t.to_string()),
             rule: ALERTS_RULE.to_owned(),
             rules,
+            excluded: super::exclusions(&view.excluded),
         }
     }
 }

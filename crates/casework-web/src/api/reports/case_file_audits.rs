@@ -360,6 +360,8 @@ pub struct AuditReportOut {
     pub questions: Vec<QuestionOut>,
     /// The audited cases behind the figures, narrowed by `month`, `worker` and `result`.
     pub cases: Vec<AuditedCaseOut>,
+    /// The cases left out for carrying a flag the service excludes from statistics.
+    pub excluded: Vec<super::ExclusionOut>,
 }
 
 /// How audits are counted, as the report states it.
@@ -376,6 +378,7 @@ impl From<AuditReportView> for AuditReportOut {
             to: report.period.to.to_string(),
             team: view.team.map(|t| t.to_string()),
             rule: AUDIT_COUNTING_RULE.to_owned(),
+            excluded: super::exclusions(&view.excluded),
             total: (&report.total).into(),
             months: report.months.iter().map(|(m, t)| MonthAuditsOut { month: m.to_string(), tally: t.into() }).collect(),
             by_team: report

@@ -87,6 +87,8 @@ pub struct ReferralsOut {
     /// Every month of the period, in order.
     pub months: Vec<MonthActivityOut>,
     pub total: MonthActivityOut,
+    /// The cases left out for carrying a flag the service excludes from statistics.
+    pub excluded: Vec<super::ExclusionOut>,
 }
 
 fn month_out(view: &ReferralsView, activity: &MonthActivity, month: Option<Month>) -> MonthActivityOut {
@@ -141,6 +143,7 @@ impl From<ReferralsView> for ReferralsOut {
                 .collect(),
             months: report.months.iter().map(|m| month_out(&view, m, Some(m.month))).collect(),
             total: month_out(&view, &report.total, None),
+            excluded: super::exclusions(&view.excluded),
         }
     }
 }

@@ -39,6 +39,7 @@ struct ReportPage {
     errors: Vec<(String, String)>,
     rule: &'static str,
     rules: Vec<RuleSection>,
+    excluded: Vec<String>,
 }
 
 /// The table columns whose counts link to alerts in a state.
@@ -128,6 +129,7 @@ async fn report_page(
         heading,
         rule: ALERTS_RULE,
         rules,
+        excluded: view.excluded.iter().map(|e| e.sentence()).collect(),
     };
     render(&page, StatusCode::OK)
 }

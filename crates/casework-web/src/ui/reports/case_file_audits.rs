@@ -385,6 +385,7 @@ struct ReportPage {
     questions: Vec<QuestionRow>,
     cases_title: String,
     cases: Vec<AuditedRow>,
+    excluded: Vec<String>,
 }
 
 fn percent_text(value: Option<f64>) -> String {
@@ -522,6 +523,7 @@ fn report_of(session: &Session, view: &AuditReportView, filters: &Filters, error
         teams: view.teams.iter().map(|t| (t.id.to_string(), t.name.to_string())).collect(),
         errors,
         rule: crate::api::reports::AUDIT_COUNTING_RULE,
+        excluded: view.excluded.iter().map(|e| e.sentence()).collect(),
         bars: chart(&view.report.months),
         summary: format!(
             "Share of audited case files passing, by month. Over the period: {} audited, {} passed, {} failed; {} passing.",

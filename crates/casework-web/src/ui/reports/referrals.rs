@@ -83,6 +83,7 @@ struct ReportPage {
     by_source: PageTable,
     by_outcome: PageTable,
     cases: PageTable,
+    excluded: Vec<String>,
 }
 
 fn charts(view: &ReferralsView) -> (Chart, Chart) {
@@ -208,6 +209,7 @@ async fn report_page(
         by_source,
         by_outcome,
         cases,
+        excluded: view.excluded.iter().map(|e| e.sentence()).collect(),
     };
     render(&page, StatusCode::OK)
 }
