@@ -100,6 +100,7 @@ fn csv_value(cell: &Cell) -> String {
         Cell::Text(text) => neutralise(text).into_owned(),
         Cell::Count(count) => count.to_string(),
         Cell::Percent(percent) => format!("{percent:.1}"),
+        Cell::Decimal(value) => format!("{value:.1}"),
         Cell::Date(date) => date.to_string(),
         Cell::Time(at) => at.to_zoned(service_zone()).strftime("%Y-%m-%d %H:%M").to_string(),
         Cell::Empty => String::new(),
@@ -114,6 +115,7 @@ pub fn xlsx(tables: &[Table]) -> Result<Vec<u8>> {
 fn xlsx_workbook(tables: &[Table]) -> std::result::Result<Vec<u8>, XlsxError> {
     let heading = CellFormat::new().set_bold();
     let percent = CellFormat::new().set_num_format("0.0%");
+    let decimal = CellFormat::new().set_num_format("0.0");
     let date = CellFormat::new().set_num_format("d mmm yyyy");
     let time = CellFormat::new().set_num_format("d mmm yyyy hh:mm");
     let mut workbook = Workbook::new();
@@ -138,6 +140,9 @@ fn xlsx_workbook(tables: &[Table]) -> std::result::Result<Vec<u8>, XlsxError> {
                     }
                     Cell::Percent(share) => {
                         sheet.write_number_with_format(row, column, share / 100.0, &percent)?;
+                    }
+                    Cell::Decimal(value) => {
+                        sheet.write_number_with_format(row, column, *value, &decimal)?;
                     }
                     Cell::Date(day) => {
                         sheet.write_datetime_with_format(row, column, excel_date(*day)?, &date)?;
@@ -405,8 +410,10 @@ mod tests {
 
     #[test]
     fn xlsx_has_a_sheet_per_table_text_as_text_and_numbers_as_numbers() {
-        let mut second = Table::new("People: hostile names", &["When"]);
-        second.push(vec![Cell::Time(jiff::Timestamp::from_second(1_798_120_800).unwrap())]);
+        let mut second = Table::new("People: hostile names", &["When", "Median wait (hours)"]);
+        second.push(vec![Cell::Time(jiff::Timestamp::from_second(1_798_120_800).unwrap()), Cell::Decimal(27.26)]);
+        let csv_text = String::from_utf8(csv(std::slice::from_ref(&second)).unwrap()).unwrap();
+        assert!(csv_text.ends_with(",27.3\r\n"), "a measure to one decimal place: {csv_text:?}");
         let bytes = xlsx(&[hostile(), second]).unwrap();
         let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
         assert_eq!(book.sheet_names(), ["People hostile names", "People hostile names (2)"]);
@@ -418,6 +425,8 @@ mod tests {
         assert_eq!(sheet.get((1, 1)), Some(&Data::Float(-1.0)), "a negative count stays a number");
         assert_eq!(sheet.get((1, 2)), Some(&Data::Float(0.875)), "a share is a fraction shown as a percentage");
         assert!(matches!(sheet.get((1, 3)), Some(Data::DateTime(_))), "{:?}", sheet.get((1, 3)));
+        let second = book.worksheet_range("People hostile names (2)").unwrap();
+        assert_eq!(second.get((1, 1)), Some(&Data::Float(27.26)), "a wait is a number a spreadsheet can average");
         let formulas = book.worksheet_formula("People hostile names").unwrap();
         assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "no cell is a formula");
     }

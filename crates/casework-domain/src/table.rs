@@ -20,6 +20,8 @@ pub enum Cell {
     Count(i64),
     /// A share in per cent, to one decimal place.
     Percent(f64),
+    /// A measure such as a median wait in days or hours, to one decimal place.
+    Decimal(f64),
     Date(Date),
     Time(Timestamp),
     Empty,
@@ -51,6 +53,13 @@ impl From<String> for Cell {
 impl From<u32> for Cell {
     fn from(count: u32) -> Self {
         Cell::Count(i64::from(count))
+    }
+}
+
+impl Cell {
+    /// A measure to one decimal place, or nothing when there is none (a median of no waits).
+    pub fn decimal(value: Option<f64>) -> Cell {
+        value.map_or(Cell::Empty, Cell::Decimal)
     }
 }
 

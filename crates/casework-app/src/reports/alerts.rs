@@ -38,11 +38,6 @@ pub struct AlertsView {
     pub excluded: Vec<Exclusion>,
 }
 
-/// A wait in hours as the page and tables show it, or a dash when there is none.
-pub fn hours(wait: Option<f64>) -> String {
-    wait.map_or_else(|| "–".to_owned(), |h| format!("{h:.1}"))
-}
-
 /// The key of a rule in links and the API: its code, or `by-hand`.
 pub fn rule_key(rule: Option<&Code>) -> String {
     rule.map_or_else(|| BY_HAND_KEY.to_owned(), Code::to_string)
@@ -63,8 +58,8 @@ impl AlertsView {
                 Cell::from(tally.raised),
                 tally.acknowledged.into(),
                 tally.unacknowledged.into(),
-                hours(tally.median_wait_hours()).into(),
-                hours(tally.longest_wait_hours()).into(),
+                Cell::decimal(tally.median_wait_hours()),
+                Cell::decimal(tally.longest_wait_hours()),
             ]
         };
         let mut tables = Vec::new();

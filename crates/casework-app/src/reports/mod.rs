@@ -15,7 +15,7 @@ mod referrals;
 mod timeliness;
 mod waiting;
 
-pub use alerts::{ALERTS_RULE, AlertBehind, AlertsView, BY_HAND_KEY, hours, rule_key};
+pub use alerts::{ALERTS_RULE, AlertBehind, AlertsView, BY_HAND_KEY, rule_key};
 pub use case_file_audits::{AuditDrill, AuditEntry, AuditReportView, DrawRequest, RoundView, SampleAuditView};
 pub use caseload::{CaseloadCase, CaseloadQuery, CaseloadView, Holder};
 pub use monthly_output::MonthlyOutputView;

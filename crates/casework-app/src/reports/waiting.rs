@@ -49,7 +49,7 @@ impl WaitingView {
             now.push(vec![
                 source.into(),
                 figures.now.size.into(),
-                figures.now.median_days.map_or(Cell::Empty, |d| Cell::Text(format!("{d:.1}"))),
+                Cell::decimal(figures.now.median_days),
                 longest(figures.now.longest_days),
             ]);
         };

@@ -591,7 +591,7 @@ async fn the_tables_for_export_say_what_the_pages_say() {
     assert_eq!(waiting[0].rows[0], [Cell::Text("December 2026".into()), Cell::Count(3), Cell::Count(4), Cell::Count(1)]);
     assert_eq!(
         waiting[1].rows.last().unwrap(),
-        &[Cell::Text("All sources".into()), Cell::Count(3), Cell::Text("14.0".into()), Cell::Count(37)]
+        &[Cell::Text("All sources".into()), Cell::Count(3), Cell::Decimal(14.0), Cell::Count(37)]
     );
     assert_eq!(waiting[3].rows, [[Cell::Text("Duplicate record".into()), Cell::Count(1)]]);
 

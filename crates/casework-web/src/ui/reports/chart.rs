@@ -203,6 +203,7 @@ fn text(cell: &Cell) -> String {
         Cell::Text(text) => text.clone(),
         Cell::Count(n) => n.to_string(),
         Cell::Percent(p) => format!("{p:.1}%"),
+        Cell::Decimal(value) => format!("{value:.1}"),
         Cell::Date(d) => d.strftime("%-d %B %Y").to_string(),
         Cell::Time(t) => t.to_string(),
         Cell::Empty => "–".to_owned(),
