@@ -24,6 +24,9 @@
 //!    else it does not exist" (the domain's `document` module): 404.
 //! 6. The access log is for holders of `audit.read` (403 for anyone else) and shows entries
 //!    only about cases the auditor may read with `audit.read`.
+//! 7. A service's reports answer 404 to those with no role in it and 403 to members without
+//!    `reports.read`; what they count is only the cases the reader may both report on and
+//!    read (rules 1 and 2), and reading them logs no case view.
 
 use crate::harness::{Client, TestServer, spawn, start_time};
 use reqwest::multipart::{Form, Part};
@@ -531,6 +534,8 @@ struct Report {
     views_logged: i64,
     search_results: i64,
     search_entries: i64,
+    /// Cases listed behind the caseload reports the matrix read.
+    reported_cases: i64,
     /// Growth of the access_log table over the matrix, and the entries the ledger saw.
     growth: i64,
     accounted: i64,
@@ -884,6 +889,67 @@ impl Matrix<'_> {
         }
     }
 
+    /// The reports of each service the matrix's cases are in: refused to non-members (404)
+    /// and to members without `reports.read` (403); to the others, the cases behind the
+    /// caseload are exactly the open cases they may both report on and read, and listing
+    /// them logs no view.
+    async fn reports(&mut self, role: &str, who: &Who) {
+        let services: BTreeSet<String> = self.cases.iter().map(|c| c.service.clone()).collect();
+        for service in services {
+            let member = self.rules.roles(&who.person, &service).next().is_some();
+            let reports = self.rules.roles(&who.person, &service).any(|r| r.permissions.contains("reports.read"));
+            let expected_status = match (member, reports) {
+                (false, _) => 404,
+                (true, false) => 403,
+                (true, true) => 200,
+            };
+            for report in ["timeliness", "caseload", "referrals", "alerts", "monthly-output"] {
+                let answer = who.client.get(&format!("/api/v1/services/{service}/reports/{report}")).await;
+                self.logged_nothing(role, "reports", &format!("json: {report} report")).await;
+                self.compare(
+                    role,
+                    "reports",
+                    &format!("json: {report} report ({service})"),
+                    expected_status,
+                    answer.status.as_u16(),
+                );
+            }
+            let index = who.client.get(&format!("/services/{service}/reports")).await;
+            self.compare(role, "reports", &format!("page: reports ({service})"), expected_status, index.status.as_u16());
+            let export = who.client.download(&format!("/api/v1/services/{service}/reports/caseload/export?format=csv")).await;
+            self.compare(role, "reports", &format!("json: caseload export ({service})"), expected_status, export.0.as_u16());
+
+            let behind = who.client.get(&format!("/api/v1/services/{service}/reports/caseload/cases")).await;
+            self.logged_nothing(role, "reports", "json: cases behind the caseload").await;
+            let listed: BTreeSet<String> = behind
+                .body
+                .as_array()
+                .map(|cases| cases.iter().map(|c| c["case"].as_str().unwrap().to_owned()).collect())
+                .unwrap_or_default();
+            let expected: BTreeSet<String> = self
+                .cases
+                .iter()
+                .filter(|c| {
+                    c.service == service
+                        && self.rules.may(&who.person, "reports.read", c)
+                        && self.rules.may(&who.person, "case.read", c)
+                })
+                .map(|c| c.id.clone())
+                .collect();
+            self.report.reported_cases += listed.len() as i64;
+            let show = |status: u16, cases: &BTreeSet<String>| {
+                if status == 200 { format!("200, {} cases: {cases:?}", cases.len()) } else { status.to_string() }
+            };
+            self.compare(
+                role,
+                "reports",
+                &format!("json: cases behind the caseload ({service})"),
+                show(expected_status, &expected),
+                show(behind.status.as_u16(), &listed),
+            );
+        }
+    }
+
     /// Everything one reader sees of one case.
     async fn cell(&mut self, role: &str, relationship: &'static str, who: &Who, case: &CaseFacts) {
         for route in &CASE_ROUTES {
@@ -1157,6 +1223,7 @@ async fn matrix_of(definitions: &[Definition], index: usize) -> Report {
     for (role, who) in &members {
         matrix.mine(role);
         matrix.counts(role, who).await;
+        matrix.reports(role, who).await;
         let mut cells = vec![("team", team_case), ("service", service_case), ("other", other_case)];
         if let Some(case) = allocated.get(role) {
             cells.insert(0, ("allocated", *case));
@@ -1173,10 +1240,12 @@ async fn matrix_of(definitions: &[Definition], index: usize) -> Report {
             let case = matrix.cases[restricted_case].clone();
             matrix.cell(role, "break-glass", who, &case).await;
             matrix.counts(role, who).await;
+            matrix.reports(role, who).await;
             broke_glass.push((role, who));
         }
     }
     matrix.counts("(no role)", &nobody).await;
+    matrix.reports("(no role)", &nobody).await;
 
     // Once the service's hours are up, every grant has ended (signed in afresh: sessions
     // lapse too).
@@ -1190,6 +1259,7 @@ async fn matrix_of(definitions: &[Definition], index: usize) -> Report {
         let who = Who { client: matrix.server.sign_in(role).await, person: who.person.clone() };
         matrix.cell(role, "break-glass", &who, &case).await;
         matrix.counts(role, &who).await;
+        matrix.reports(role, &who).await;
     }
 
     matrix.report.growth = matrix.server.count("access_log").await - matrix.ledger.at_start;
@@ -1221,13 +1291,13 @@ async fn every_role_sees_exactly_what_the_service_definitions_allow_on_every_rou
     let mut summary = vec![{
         let mut header = vec!["service/role".to_owned()];
         header.extend(RELATIONSHIPS.iter().map(|r| (*r).to_owned()));
-        header.push("counts".into());
+        header.extend(["counts".to_owned(), "reports".to_owned()]);
         header
     }];
     for (definition, report) in definitions.iter().zip(&reports) {
         for (role, cells) in &report.checked {
             let mut row = vec![format!("{}/{role}", definition.service.code)];
-            for column in RELATIONSHIPS.iter().chain(&["counts"]) {
+            for column in RELATIONSHIPS.iter().chain(&["counts", "reports"]) {
                 row.push(cells.get(column).map_or_else(|| "-".to_owned(), ToString::to_string));
             }
             summary.push(row);
@@ -1237,12 +1307,14 @@ async fn every_role_sees_exactly_what_the_service_definitions_allow_on_every_rou
     println!("Access matrix: {checks} checks\n{}", table(&summary));
     for (definition, report) in definitions.iter().zip(&reports) {
         println!(
-            "{}: {} case views served, {} logged; {} cases found by searches, {} search entries; the access log grew by {}",
+            "{}: {} case views served, {} logged; {} cases found by searches, {} search entries; {} cases behind caseload reports; \
+             the access log grew by {}",
             definition.service.code,
             report.views_served,
             report.views_logged,
             report.search_results,
             report.search_entries,
+            report.reported_cases,
             report.growth
         );
     }
@@ -1257,6 +1329,7 @@ async fn every_role_sees_exactly_what_the_service_definitions_allow_on_every_rou
     for (definition, report) in definitions.iter().zip(&reports) {
         let service = &definition.service.code;
         assert!(report.views_served > 0 && report.search_results > 0, "{service}: the matrix served views and found cases");
+        assert!(report.reported_cases > 0, "{service}: some reader's caseload report listed cases");
         assert_eq!(report.views_logged, report.views_served, "{service}: views logged and views served");
         assert_eq!(report.search_entries, report.search_results, "{service}: one entry per case a search returned");
         assert_eq!(report.growth, report.accounted, "{service}: every access-log entry came from an answer of the matrix");
