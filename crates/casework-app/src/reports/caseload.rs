@@ -82,6 +82,17 @@ pub enum Holder {
     Unallocated,
 }
 
+impl Holder {
+    /// Whether a case held by `worker` (or by no one) is one of those asked for.
+    pub fn holds(self, worker: Option<UserId>) -> bool {
+        match self {
+            Holder::Anyone => true,
+            Holder::Worker(asked) => worker == Some(asked),
+            Holder::Unallocated => worker.is_none(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct CaseloadQuery {
     pub team: Option<TeamId>,
@@ -180,11 +191,7 @@ impl App {
         let found = self.open_cases(&mut conn, actor, &definition, asked.team).await?;
         let mut cases: Vec<CaseloadCase> = found
             .into_iter()
-            .filter(|(_, fact)| match asked.holder {
-                Holder::Anyone => true,
-                Holder::Worker(worker) => fact.worker == Some(worker),
-                Holder::Unallocated => fact.worker.is_none(),
-            })
+            .filter(|(_, fact)| asked.holder.holds(fact.worker))
             .filter(|(_, fact)| !asked.high_risk_only || fact.is_high_risk(rules))
             .map(|(open, fact)| CaseloadCase {
                 case: open.case.case,

@@ -55,6 +55,8 @@ pub struct FigureQuery {
     pub outcome: Outcome,
     /// One month of the period, or the whole period.
     pub month: Option<Month>,
+    /// Only the runs on the cases of one worker, or on the unallocated ones.
+    pub worker: super::Holder,
 }
 
 /// A case behind a figure.
@@ -139,7 +141,9 @@ impl App {
         Ok(found
             .into_iter()
             .filter_map(|r| {
-                if !timeliness::is_behind(&r.fact.timer, now, asked.outcome, asked.period, asked.month) {
+                if !asked.worker.holds(r.fact.worker)
+                    || !timeliness::is_behind(&r.fact.timer, now, asked.outcome, asked.period, asked.month)
+                {
                     return None;
                 }
                 let (outcome, month) = timeliness::placement(&r.fact.timer, now)?;

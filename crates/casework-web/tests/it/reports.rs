@@ -227,6 +227,22 @@ async fn timeliness_reports_count_met_late_breached_and_paused_deadlines_by_mont
     assert_eq!(late.body[0]["reference"], references["C"].as_str());
     assert_eq!(late.body[0]["due_at"], "2026-12-29T23:59:59.999999Z");
     assert_eq!(late.body[0]["ended_at"], "2027-01-06T10:00:00Z");
+    // A worker's figure: of North's worker's cases, only E breached.
+    let north_worker = timer["by_worker"].as_array().unwrap().iter().find(|w| w["name"] == "Test north-worker").unwrap();
+    let theirs = manager
+        .get(&format!(
+            "/api/v1/services/outreach/reports/timeliness/cases?timer={TIMER}&outcome=breached&from=2026-12&to=2027-01&worker={}",
+            north_worker["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(theirs.status, StatusCode::OK, "{theirs:?}");
+    let listed: Vec<&str> = theirs.body.as_array().unwrap().iter().map(|c| c["reference"].as_str().unwrap()).collect();
+    assert_eq!(listed, [references["E"].as_str()]);
+    let bad = manager
+        .get(&format!("/api/v1/services/outreach/reports/timeliness/cases?timer={TIMER}&outcome=breached&worker=someone"))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.fields(), ["worker"]);
 
     // Bad filters are named.
     let bad = manager.get("/api/v1/services/outreach/reports/timeliness?from=2027-02&to=2026-12").await;
@@ -313,6 +329,10 @@ async fn the_reports_page_draws_each_timer_as_svg_with_its_table_and_links_to_th
         assert!(!cases.contains(&format!(">{}</a>", references[name])), "{name} is not listed");
     }
     assert!(cases.contains("2 cases"));
+    // Each worker's figures link to their cases too.
+    assert!(page.contains("&#38;worker="), "worker figures are links: {page}");
+    let worker_link = page.split("&#38;worker=").nth(1).and_then(|rest| rest.split('"').next()).unwrap();
+    assert!(worker_link == "none" || worker_link.len() > 10, "a user id or none: {worker_link}");
 
     // A bad period is shown as a problem on the page, not an error page.
     let (status, page) = manager.get("/services/outreach/reports/timeliness?from=2027-13&to=2027-01").await;

@@ -153,15 +153,20 @@ impl From<CaseloadCase> for CaseloadCaseOut {
     }
 }
 
-/// Reads what a reader asked for a caseload's cases.
-pub fn caseload_query(params: &CaseloadCasesParams) -> ApiResult<CaseloadQuery> {
-    let holder = match params.worker.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
+/// Reads whose cases were asked for: a user id, `none` for the unallocated, or anyone's.
+pub fn holder(worker: Option<&str>) -> ApiResult<Holder> {
+    Ok(match worker.map(str::trim).filter(|w| !w.is_empty()) {
         None => Holder::Anyone,
         Some("none") => Holder::Unallocated,
         Some(worker) => Holder::Worker(
             worker.parse().map_err(|_| ApiError::field("worker", "must be a user id, or none for the unallocated"))?,
         ),
-    };
+    })
+}
+
+/// Reads what a reader asked for a caseload's cases.
+pub fn caseload_query(params: &CaseloadCasesParams) -> ApiResult<CaseloadQuery> {
+    let holder = holder(params.worker.as_deref())?;
     Ok(CaseloadQuery { team: team_id(params.team.as_deref())?, holder, high_risk_only: params.high_risk.unwrap_or(false) })
 }
 

@@ -172,6 +172,8 @@ pub struct FigureParams {
     pub to: Option<String>,
     /// Only the cases of this team.
     pub team: Option<String>,
+    /// Only the cases of this worker (a user id), or `none` for the unallocated ones.
+    pub worker: Option<String>,
 }
 
 /// A case behind a figure.
@@ -219,7 +221,8 @@ pub fn figure_query(app: &App, params: &FigureParams) -> ApiResult<FigureQuery> 
         .filter(|m| !m.is_empty())
         .map(|m| Month::parse(m).ok_or_else(|| ApiError::field("month", "must be a month written YYYY-MM")))
         .transpose()?;
-    Ok(FigureQuery { period, team: team_id(params.team.as_deref())?, timer, outcome, month })
+    let worker = super::caseload::holder(params.worker.as_deref())?;
+    Ok(FigureQuery { period, team: team_id(params.team.as_deref())?, timer, outcome, month, worker })
 }
 
 /// The cases behind one figure of the timeliness report (e.g. the breached runs of a timer

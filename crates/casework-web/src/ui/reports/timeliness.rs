@@ -143,7 +143,7 @@ fn chart(months: &[(Month, Tally)]) -> (Vec<Bar>, Vec<Tick>) {
 fn section(view: &TimelinessView, index: usize, filters: &(String, String, String)) -> Option<TimerSection> {
     let timer = view.report.timers.get(index)?;
     let (from, to, team) = filters;
-    let link = |outcome: Outcome, month: Option<Month>, team: &str, count: u32| {
+    let link = |outcome: Outcome, month: Option<Month>, team: &str, worker: &str, count: u32| {
         (count > 0).then(|| {
             let mut query = vec![
                 ("timer", timer.code.to_string()),
@@ -157,6 +157,9 @@ fn section(view: &TimelinessView, index: usize, filters: &(String, String, Strin
             if !team.is_empty() {
                 query.push(("team", team.to_owned()));
             }
+            if !worker.is_empty() {
+                query.push(("worker", worker.to_owned()));
+            }
             format!(
                 "/services/{}/reports/timeliness/cases?{}",
                 view.service,
@@ -164,13 +167,13 @@ fn section(view: &TimelinessView, index: usize, filters: &(String, String, Strin
             )
         })
     };
-    let row = |label: String, tally: &Tally, month: Option<Month>, team: &str, linked: bool| TableRow {
+    let row = |label: String, tally: &Tally, month: Option<Month>, (team, worker): (&str, &str), linked: bool| TableRow {
         label,
         figures: SERIES
             .iter()
             .map(|(outcome, _)| {
                 let count = tally.count(*outcome);
-                Figure { count, link: if linked { link(*outcome, month, team, count) } else { None } }
+                Figure { count, link: if linked { link(*outcome, month, team, worker, count) } else { None } }
             })
             .collect(),
         within: within(tally),
@@ -192,18 +195,25 @@ fn section(view: &TimelinessView, index: usize, filters: &(String, String, Strin
             total.running,
             percent_words(total)
         ),
-        months: timer.months.iter().map(|(m, t)| row(m.name(), t, Some(*m), team, true)).collect(),
-        total: row("Whole period".to_owned(), total, None, team, true),
+        months: timer.months.iter().map(|(m, t)| row(m.name(), t, Some(*m), (team, ""), true)).collect(),
+        total: row("Whole period".to_owned(), total, None, (team, ""), true),
         by_team: timer
             .by_team
             .iter()
             .map(|(id, t)| {
                 let team_value = id.map(|i| i.to_string()).unwrap_or_default();
                 // Cases with no team cannot be asked for by team, so their figures are not links.
-                row(view.team_name(*id), t, None, &team_value, id.is_some())
+                row(view.team_name(*id), t, None, (&team_value, ""), id.is_some())
             })
             .collect(),
-        by_worker: timer.by_worker.iter().map(|(id, t)| row(view.worker_name(*id), t, None, team, false)).collect(),
+        by_worker: timer
+            .by_worker
+            .iter()
+            .map(|(id, t)| {
+                let worker = id.map_or_else(|| "none".to_owned(), |i| i.to_string());
+                row(view.worker_name(*id), t, None, (team, &worker), true)
+            })
+            .collect(),
     })
 }
 
@@ -302,6 +312,13 @@ async fn cases_page(
         None if asked.period.from == asked.period.to => asked.period.from.name(),
         None => format!("{} to {}", asked.period.from.name(), asked.period.to.name()),
     };
+    let whose = match asked.worker {
+        casework_app::reports::Holder::Anyone => String::new(),
+        casework_app::reports::Holder::Unallocated => ", not allocated".to_owned(),
+        casework_app::reports::Holder::Worker(_) => {
+            cases.first().and_then(|c| c.worker_name.clone()).map(|name| format!(", {name}")).unwrap_or_default()
+        }
+    };
     let mut back = vec![("from", asked.period.from.to_string()), ("to", asked.period.to.to_string())];
     if let Some(team) = asked.team {
         back.push(("team", team.to_string()));
@@ -309,7 +326,7 @@ async fn cases_page(
     let page = CasesPage {
         signed_in: session.header.clone(),
         service_name: definition.service.name.clone(),
-        title: format!("{}: {}, {when}", timer_name, asked.outcome.label().to_lowercase()),
+        title: format!("{}: {}{whose}, {when}", timer_name, asked.outcome.label().to_lowercase()),
         back: format!("/services/{service}/reports/timeliness?{}", serde_urlencoded::to_string(&back).unwrap_or_default()),
         rows: cases
             .into_iter()
