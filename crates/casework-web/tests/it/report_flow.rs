@@ -474,10 +474,14 @@ async fn the_flow_report_pages_draw_svg_charts_with_captioned_tables_and_link_to
     );
     assert!(page.contains(EXCLUDED));
     assert!(!page.contains("<script>"));
-    let link = "/services/intake/reports/waiting-list/cases?month=2026-12";
+    let link = "/services/intake/reports/waiting-list/cases?from=2026-12&#38;to=2027-01&#38;month=2026-12";
     assert!(page.contains(&format!("<a class=\"govuk-link\" href=\"{link}\">3</a>")), "{page}");
-    let (status, cases) = manager.get(link).await;
+    let (status, cases) = manager.get(&link.replace("&#38;", "&")).await;
     assert_eq!(status, StatusCode::OK, "{cases}");
+    assert!(
+        cases.contains("href=\"/services/intake/reports/waiting-list?from=2026-12&#38;to=2027-01\">Back to the waiting list"),
+        "the list leads back to the report for the same period: {cases}"
+    );
     for name in ["B", "C", "D"] {
         assert!(cases.contains(&format!(">{}</a>", references[name])), "{name} is listed");
     }

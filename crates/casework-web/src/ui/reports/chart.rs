@@ -241,6 +241,9 @@ pub(super) fn page_table(table: &Table, link: impl Fn(usize, usize) -> Option<St
 /// A link to a list behind a figure: `path` with the query's non-empty parameters.
 pub(super) fn link(path: &str, query: &[(&str, String)]) -> String {
     let given: Vec<(&str, &str)> = query.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (*k, v.as_str())).collect();
+    if given.is_empty() {
+        return path.to_owned();
+    }
     format!("{path}?{}", serde_urlencoded::to_string(given).unwrap_or_default())
 }
 

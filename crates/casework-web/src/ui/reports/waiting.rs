@@ -70,8 +70,11 @@ fn median(days: Option<f64>) -> String {
     days.map_or_else(|| "–".to_owned(), |d| format!("{d:.1}"))
 }
 
-fn cases_link(service: &Code, team: &str, month: Option<Month>, source: Option<&str>, count: u32) -> Figure {
-    let mut query = Vec::new();
+/// The cases behind a figure; the report's period rides along so the list can lead back to it.
+fn cases_link(view: &WaitingView, team: &str, month: Option<Month>, source: Option<&str>, count: u32) -> Figure {
+    let service = &view.service;
+    let period = view.report.period;
+    let mut query = vec![("from", period.from.to_string()), ("to", period.to.to_string())];
     if let Some(month) = month {
         query.push(("month", month.to_string()));
     }
@@ -82,9 +85,7 @@ fn cases_link(service: &Code, team: &str, month: Option<Month>, source: Option<&
         query.push(("team", team.to_owned()));
     }
     let link = (count > 0).then(|| {
-        let query = serde_urlencoded::to_string(&query).unwrap_or_default();
-        let separator = if query.is_empty() { "" } else { "?" };
-        format!("/services/{service}/reports/waiting-list/cases{separator}{query}")
+        format!("/services/{service}/reports/waiting-list/cases?{}", serde_urlencoded::to_string(&query).unwrap_or_default())
     });
     Figure { count, link }
 }
@@ -95,7 +96,7 @@ fn month_rows(view: &WaitingView, figures: &Figures, source: Option<&str>, team:
         .iter()
         .map(|(month, flow)| MonthRow {
             label: month.name(),
-            size: cases_link(&view.service, team, Some(*month), source, flow.size_at_end),
+            size: cases_link(view, team, Some(*month), source, flow.size_at_end),
             joined: flow.joined,
             left: flow.left,
         })
@@ -105,7 +106,7 @@ fn month_rows(view: &WaitingView, figures: &Figures, source: Option<&str>, team:
 fn source_row(view: &WaitingView, label: &str, figures: &Figures, source: Option<&str>, team: &str) -> SourceRow {
     SourceRow {
         label: label.to_owned(),
-        waiting: cases_link(&view.service, team, None, source, figures.now.size),
+        waiting: cases_link(view, team, None, source, figures.now.size),
         median: median(figures.now.median_days),
         longest: figures.now.longest_days.map_or_else(|| "–".to_owned(), |d| d.to_string()),
     }
@@ -211,6 +212,7 @@ async fn cases_page(
     session: Session,
     Path(code): Path<String>,
     axum::extract::Query(params): axum::extract::Query<crate::api::reports::WaitingCasesParams>,
+    axum::extract::Query(report): axum::extract::Query<Filters>,
 ) -> Response {
     let Ok(service) = Code::parse(&code) else {
         return problem(AppError::NotFound("service"), session.header.clone());
@@ -227,12 +229,13 @@ async fn cases_page(
     };
     let when = asked.month.map_or_else(|| "now".to_owned(), |m| format!("at the end of {}", m.name()));
     let from = asked.source.as_deref().map(|s| format!(", referred by {s}")).unwrap_or_default();
-    let back = asked.team.map(|t| format!("?team={t}")).unwrap_or_default();
+    let back = [("from", report.from), ("to", report.to), ("team", asked.team.map(|t| t.to_string()))];
+    let back: Vec<(&str, String)> = back.into_iter().filter_map(|(k, v)| Some((k, v?))).collect();
     let page = CasesPage {
         signed_in: session.header.clone(),
         service_name: definition.service.name.clone(),
         title: format!("Waiting {when}{from}"),
-        back: format!("/services/{service}/reports/waiting-list{back}"),
+        back: chart::link(&format!("/services/{service}/reports/waiting-list"), &back),
         rows: cases
             .into_iter()
             .map(|c| CaseRow {
