@@ -148,6 +148,12 @@ impl App {
         Ok(raised)
     }
 
+    /// How many alert rule schedules a sweep at `at` would look at.
+    pub async fn alert_schedules_due(&self, at: Timestamp) -> Result<u64> {
+        let mut conn = self.store.read().await?;
+        Ok(alerts::count_due_schedules(&mut conn, at).await?)
+    }
+
     /// The actor's alerts and reminders that have fired and wait for acknowledgement, on
     /// cases they may see.
     pub async fn my_alerts(&self, actor: &Actor, before: Option<EventId>, limit: i64) -> Result<Vec<Alert>> {

@@ -153,6 +153,12 @@ impl App {
         Ok(breached)
     }
 
+    /// How many running timers a sweep at `at` would find breached.
+    pub async fn timers_due(&self, at: Timestamp) -> Result<u64> {
+        let mut conn = self.store.read().await?;
+        Ok(timers::count_due(&mut conn, at).await?)
+    }
+
     /// A case's deadlines with the time each has left.
     pub async fn case_deadlines(&self, actor: &Actor, case: CaseId) -> Result<Vec<Deadline>> {
         let found = self.log_read(actor, case, Permission::CaseRead, "deadlines").await?;

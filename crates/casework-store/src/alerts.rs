@@ -87,6 +87,15 @@ pub async fn due_schedules(conn: &mut Connection, now: Timestamp, limit: i64) ->
     rows.into_iter().map(schedule).collect()
 }
 
+/// How many rule schedules are due at `now` (what an alerts sweep at `now` would look at).
+pub async fn count_due_schedules(conn: &mut Connection, now: Timestamp) -> Result<u64> {
+    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM alert_schedules WHERE next_at IS NOT NULL AND next_at <= $1")
+        .bind(micros(now))
+        .fetch_one(conn)
+        .await?;
+    Ok(u64::try_from(count).unwrap_or_default())
+}
+
 /// An alert or reminder.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Alert {

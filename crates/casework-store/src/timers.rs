@@ -104,6 +104,16 @@ pub async fn due(conn: &mut Connection, now: Timestamp, limit: i64) -> Result<Ve
     rows.into_iter().map(stored).collect()
 }
 
+/// How many running timers are due before `now` (what a sweep at `now` would breach).
+pub async fn count_due(conn: &mut Connection, now: Timestamp) -> Result<u64> {
+    let (count,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM case_timers WHERE running_due_at IS NOT NULL AND running_due_at < $1")
+            .bind(micros(now))
+            .fetch_one(conn)
+            .await?;
+    Ok(u64::try_from(count).unwrap_or_default())
+}
+
 /// What a timeliness report reads: the runs of a service's timers that may count in a
 /// period, on the cases of a team or of one reference if asked.
 #[derive(Debug, Clone)]

@@ -2,6 +2,9 @@
 //! and manages user accounts.
 
 mod bench;
+mod bench_reports;
+mod bench_sweep;
+mod bench_table;
 mod services;
 
 use anyhow::{Context, Result, bail};
@@ -276,6 +279,43 @@ enum BenchCommand {
         #[arg(long, value_name = "DATE")]
         as_of: Option<jiff::civil::Date>,
     },
+    /// Time computing every report on a service's reports index for a whole year, as a
+    /// manager reading the whole service would have them, several runs each; prints a table
+    /// (report, min/median/max ms, rows). Only reads.
+    Reports {
+        #[command(flatten)]
+        database: DatabaseArg,
+        #[command(flatten)]
+        services: ServicesArg,
+        #[arg(long)]
+        service: String,
+        /// The year the reports cover, January to December; this year by default.
+        #[arg(long)]
+        year: Option<i16>,
+        /// How many times each report is computed.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// The account to compute them for; the service's first role reading the whole
+        /// service's reports (`SERVICE.ROLE`, as the seed names accounts) by default.
+        #[arg(long = "as", value_name = "USERNAME")]
+        reader: Option<String>,
+    },
+    /// Time one sweep of deadlines and alerts (what `casework serve` runs at every round),
+    /// with the clock moved to --at or to when --due deadlines are past due. The sweep
+    /// writes its breaches, alerts and history events into the database for real.
+    Sweep {
+        #[command(flatten)]
+        database: DatabaseArg,
+        #[command(flatten)]
+        services: ServicesArg,
+        /// The instant to sweep at (RFC 3339, e.g. 2027-01-15T09:00:00Z).
+        #[arg(long, conflicts_with = "due")]
+        at: Option<jiff::Timestamp>,
+        /// Sweep at the first instant by which this many items are due: deadlines past due
+        /// and alert rule schedules due.
+        #[arg(long, default_value_t = 10_000)]
+        due: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -403,6 +443,18 @@ async fn run(command: Command) -> Result<()> {
             let as_of = day.to_zoned(jiff::tz::TimeZone::UTC)?.timestamp();
             let options = bench::SeedOptions { cases, seed, batch, as_of };
             bench::seed(&database.database, load_catalog(&services)?, &options).await
+        }
+        Command::Bench { command: BenchCommand::Reports { database, services, service, year, runs, reader } } => {
+            let app = open_app(&database.database, &services).await?;
+            let year = year.unwrap_or_else(|| jiff::Zoned::now().year());
+            let options = bench_reports::ReportsOptions { service, year, runs, reader };
+            let done = bench_reports::reports(&app, &options).await;
+            app.store.close().await;
+            done
+        }
+        Command::Bench { command: BenchCommand::Sweep { database, services, at, due } } => {
+            let at = at.map_or(bench_sweep::SweepAt::Due(due), bench_sweep::SweepAt::Instant);
+            bench_sweep::sweep(&database.database, &services, at).await
         }
         Command::User { database, services, command } => {
             let app = open_app(&database.database, &services).await?;

@@ -14,6 +14,7 @@ mod home;
 mod meetings;
 mod referrals;
 mod reports;
+pub use reports::report_slugs;
 mod restrictions;
 mod retention;
 mod schema_form;

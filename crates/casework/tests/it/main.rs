@@ -1588,3 +1588,120 @@ fn bench_seed_builds_an_installation_that_verifies_serves_and_searches() {
         }
     });
 }
+
+/// A 200-case installation seeded for a benchmark command's test.
+fn seeded_for_bench(dir: &Path) -> String {
+    let database = db(dir);
+    let seed = ["bench", "seed", "--cases", "200", "--batch", "100", "--as-of", "2026-11-01", "--database", &database];
+    let output = casework(&seed, &[]);
+    assert!(output.status.success(), "{}", text(&output));
+    database
+}
+
+#[test]
+fn bench_reports_times_every_report_on_each_services_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = seeded_for_bench(dir.path());
+    for definition in shipped_definitions() {
+        let code = definition.code().as_str();
+        let args = ["bench", "reports", "--service", code, "--year", "2026", "--runs", "2", "--database", &database];
+        let output = casework(&args, &[]);
+        assert!(output.status.success(), "{code}: {}", text(&output));
+        let printed = String::from_utf8_lossy(&output.stdout).to_string();
+        let mut expected = vec!["timeliness", "caseload", "referrals", "alerts"];
+        if !definition.reports.monthly_output.is_empty() {
+            expected.push("monthly-output");
+        }
+        if !definition.reports.waiting_stages.is_empty() {
+            expected.push("waiting-list");
+        }
+        if definition.reports.case_file_audit.is_some() {
+            expected.push("case-file-audits");
+        }
+        // One line per report: name, three timings and the rows it holds; then the total.
+        let lines: Vec<Vec<&str>> = printed
+            .lines()
+            .filter(|l| l.starts_with("| ") && !l.starts_with("| report "))
+            .map(|l| l.trim_matches('|').split('|').map(str::trim).collect())
+            .collect();
+        let names: Vec<&str> = lines.iter().map(|cells| cells[0]).collect();
+        let mut wanted = expected.clone();
+        wanted.push("all (one run of each, summed)");
+        assert_eq!(names.len(), wanted.len(), "{code}: {printed}");
+        for report in &wanted {
+            assert!(names.contains(report), "{code}: {report} missing from\n{printed}");
+        }
+        for cells in &lines {
+            assert_eq!(cells.len(), 5, "{code}: {printed}");
+            for timing in &cells[1..4] {
+                assert!(timing.parse::<f64>().is_ok(), "{code}: {timing} in {printed}");
+            }
+            assert!(cells[4].parse::<u64>().is_ok(), "{code}: {printed}");
+        }
+        // A year of 200 cases fills the caseload and referrals tables.
+        for report in ["caseload", "referrals"] {
+            let rows: u64 = lines.iter().find(|cells| cells[0] == report).unwrap()[4].parse().unwrap();
+            assert!(rows > 0, "{code}: no rows in {report}: {printed}");
+        }
+    }
+
+    // An account that may not read the service's reports is refused.
+    let output =
+        casework(&["bench", "reports", "--service", "recovery", "--as", "recovery.recovery-peer", "--database", &database], &[]);
+    assert!(!output.status.success(), "{}", text(&output));
+}
+
+#[test]
+fn bench_sweep_breaches_the_deadlines_due_and_leaves_the_history_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = seeded_for_bench(dir.path());
+    let breached_events = "SELECT COUNT(*) FROM events WHERE kind = 'timer-breached'";
+    let running = "SELECT COUNT(*) FROM case_timers WHERE running_due_at IS NOT NULL";
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (events_before, running_before) = runtime.block_on(async {
+        let mut conn = connect(&database).await;
+        (number(&mut conn, breached_events).await, number(&mut conn, running).await)
+    });
+    assert!(running_before > 0, "the seed leaves no deadline running");
+
+    // The clock moved to when ten items are due (deadlines past due and alert schedules
+    // due): at least ten are, and the sweep leaves no deadline due.
+    let output = casework(&["bench", "sweep", "--due", "10", "--database", &database], &[]);
+    assert!(output.status.success(), "{}", text(&output));
+    let printed = String::from_utf8_lossy(&output.stdout).to_string();
+    let due: i64 = count_before(&printed, " items due").unwrap_or_else(|| panic!("no count of items due in {printed}"));
+    assert!(due >= 10, "{printed}");
+    assert!(printed.lines().any(|l| l.starts_with(&format!("| sweep | {due} |"))), "{printed}");
+    assert!(printed.lines().any(|l| l.starts_with("| alerts |")), "{printed}");
+    assert!(printed.contains("0 deadlines and "), "{printed}");
+
+    // Years later every running deadline is past due, and each is breached once, with its
+    // history event.
+    let running_now = runtime.block_on(async { number(&mut connect(&database).await, running).await });
+    let output = casework(&["bench", "sweep", "--at", "2031-01-01T00:00:00Z", "--database", &database], &[]);
+    assert!(output.status.success(), "{}", text(&output));
+    let printed = String::from_utf8_lossy(&output.stdout).to_string();
+    assert_eq!(count_before(&printed, " deadlines past due"), Some(running_now), "{printed}");
+    let breached_row = format!("| timers | {running_now} | {running_now} deadlines breached |");
+    assert!(printed.lines().any(|l| l.starts_with(&breached_row)), "{printed}");
+    let (events_after, running_after) = runtime.block_on(async {
+        let mut conn = connect(&database).await;
+        (number(&mut conn, breached_events).await, number(&mut conn, running).await)
+    });
+    assert_eq!(running_after, 0);
+    assert_eq!(events_after - events_before, running_before, "one history event per breach, over both sweeps");
+    let verify = casework(&["verify", "--database", &database], &[]);
+    assert!(verify.status.success(), "{}", text(&verify));
+    assert!(text(&verify).contains("every chain intact"), "{}", text(&verify));
+
+    // Asking for more deadlines than are running is refused.
+    let output = casework(&["bench", "sweep", "--due", "100000000", "--database", &database], &[]);
+    assert!(!output.status.success());
+    assert!(text(&output).contains("fewer than 100000000 deadlines and alert schedules"), "{}", text(&output));
+}
+
+/// The number printed just before `label` (as in "… 12 items due").
+fn count_before(printed: &str, label: &str) -> Option<i64> {
+    let (head, _) = printed.split_once(label)?;
+    head.rsplit(' ').next()?.parse().ok()
+}

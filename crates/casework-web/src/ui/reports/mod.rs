@@ -28,6 +28,12 @@ pub(super) fn routes() -> axum::Router<App> {
         .merge(case_file_audits::routes())
 }
 
+/// The slugs of the reports a service's index lists, in its order (what a manager asking
+/// for every report of the service and period would open).
+pub fn report_slugs(definition: &casework_domain::service::ServiceDefinition) -> Vec<&'static str> {
+    REPORTS.iter().filter(|r| (r.applies)(definition)).map(|r| r.slug).collect()
+}
+
 /// A report as the index lists it; its page is at `/services/{code}/reports/{slug}`.
 struct ReportEntry {
     slug: &'static str,
