@@ -196,6 +196,8 @@ async fn success(what: &str, answer: reqwest::Response) -> Result<reqwest::Respo
 }
 
 impl Api {
+    /// Signs in for a session cookie. The API asks no form token of a client that sends no
+    /// `Origin` or `Sec-Fetch-Site` header (one that is not a browser): the cookie is enough.
     async fn sign_in(base: &str, username: &str, password: &str) -> Result<Api> {
         let http = reqwest::Client::builder().cookie_store(true).timeout(Duration::from_secs(120)).build()?;
         let api = Api { http, base: base.trim_end_matches('/').to_owned() };
