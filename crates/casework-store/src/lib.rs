@@ -17,6 +17,7 @@ pub mod alerts;
 pub mod bulk;
 pub mod case_file_audits;
 pub mod cases;
+pub mod commit_rate;
 pub mod consents;
 pub mod copy;
 pub mod decisions;

@@ -2,9 +2,6 @@
 //! and manages user accounts.
 
 mod bench;
-mod bench_reports;
-mod bench_sweep;
-mod bench_table;
 mod services;
 
 use anyhow::{Context, Result, bail};
@@ -177,7 +174,7 @@ enum Command {
         #[command(subcommand)]
         command: ServicesCommand,
     },
-    /// Benchmarks: build a large installation to measure.
+    /// Benchmarks: build a large installation, drive a running server, measure the database.
     Bench {
         #[command(subcommand)]
         command: BenchCommand,
@@ -316,6 +313,31 @@ enum BenchCommand {
         #[arg(long, default_value_t = 10_000)]
         due: u64,
     },
+    /// Drive a running server (`casework serve` or `casework demo`) and print a table of each
+    /// operation's latency (p50/p95/p99), rate and errors, with the server's memory after each
+    /// phase. The workload, through the JSON API, as one user: a) open cases, one client;
+    /// b) add notes to them; c) open a case with its notes; d) the first page of a work list;
+    /// e) search for a word put in 1% of the cases of a); f) a) again, and b) again, from each
+    /// number of --clients above one. Then a caseworker's session through the HTML pages (home,
+    /// work list, case page, add a note, tasks page, complete a task) from each number of
+    /// --clients. Each client signs in once and keeps one connection alive. The defaults suit
+    /// a `bench seed` database; for the demo give --password demo-password-2026
+    /// --caseworkers recovery.recovery-practitioner.
+    Http(Box<bench::http::Options>),
+    /// The raw commit rate of a database: durable transactions of one small row each, from
+    /// each number of --clients at once, with the settings the store writes with (SQLite: WAL,
+    /// synchronous=FULL, one writer; PostgreSQL: the write lock). The rows go to a scratch
+    /// table, dropped afterwards. Run it with the server stopped.
+    CommitRate {
+        #[command(flatten)]
+        database: DatabaseArg,
+        /// Numbers of concurrent clients, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "1,8")]
+        clients: Vec<u64>,
+        /// Commits from each client.
+        #[arg(long, default_value_t = 500)]
+        commits: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -447,14 +469,18 @@ async fn run(command: Command) -> Result<()> {
         Command::Bench { command: BenchCommand::Reports { database, services, service, year, runs, reader } } => {
             let app = open_app(&database.database, &services).await?;
             let year = year.unwrap_or_else(|| jiff::Zoned::now().year());
-            let options = bench_reports::ReportsOptions { service, year, runs, reader };
-            let done = bench_reports::reports(&app, &options).await;
+            let options = bench::reports::ReportsOptions { service, year, runs, reader };
+            let done = bench::reports::reports(&app, &options).await;
             app.store.close().await;
             done
         }
         Command::Bench { command: BenchCommand::Sweep { database, services, at, due } } => {
-            let at = at.map_or(bench_sweep::SweepAt::Due(due), bench_sweep::SweepAt::Instant);
-            bench_sweep::sweep(&database.database, &services, at).await
+            let at = at.map_or(bench::sweep::SweepAt::Due(due), bench::sweep::SweepAt::Instant);
+            bench::sweep::sweep(&database.database, &services, at).await
+        }
+        Command::Bench { command: BenchCommand::Http(options) } => bench::http::run_bench(&options).await,
+        Command::Bench { command: BenchCommand::CommitRate { database, clients, commits } } => {
+            bench::commit_rate(&database.database, &clients, commits).await
         }
         Command::User { database, services, command } => {
             let app = open_app(&database.database, &services).await?;

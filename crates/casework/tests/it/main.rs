@@ -1705,3 +1705,120 @@ fn count_before(printed: &str, label: &str) -> Option<i64> {
     let (head, _) = printed.split_once(label)?;
     head.rsplit(' ').next()?.parse().ok()
 }
+
+#[test]
+fn bench_http_drives_a_server_and_what_it_reports_as_written_is_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = db(dir.path());
+    let seed = ["bench", "seed", "--cases", "100", "--batch", "50", "--as-of", "2026-11-01", "--database", &database];
+    let seeded = casework(&seed, &[]);
+    assert!(seeded.status.success(), "{}", text(&seeded));
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (cases_before, notes_before) = runtime.block_on(async {
+        let mut conn = connect(&database).await;
+        (number(&mut conn, "SELECT COUNT(*) FROM cases").await, number(&mut conn, "SELECT COUNT(*) FROM notes").await)
+    });
+
+    let server = Server::start(&database);
+    let results = dir.path().join("results.json");
+    let base_url = format!("http://{}", server.address);
+    let pid = server.child.id().to_string();
+    let run = casework(
+        &[
+            "bench",
+            "http",
+            "--base-url",
+            &base_url,
+            "--server-pid",
+            &pid,
+            "--clients",
+            "1,3",
+            "--cases",
+            "12",
+            "--notes",
+            "6",
+            "--concurrent-notes",
+            "9",
+            "--views",
+            "4",
+            "--lists",
+            "3",
+            "--searches",
+            "2",
+            "--mix-rounds",
+            "3",
+            "--json",
+            results.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(run.status.success(), "{}", text(&run));
+    let table = String::from_utf8_lossy(&run.stdout).to_string();
+    let row = |operation: &str, clients: &str| -> Vec<String> {
+        let line = table
+            .lines()
+            .find(|l| l.starts_with(&format!("| {operation} | {clients} |")))
+            .unwrap_or_else(|| panic!("no row for {operation} with {clients} clients:\n{table}"));
+        line.split('|').map(|cell| cell.trim().to_owned()).collect()
+    };
+    let expected = [
+        ("a) open a case", "1", Some("12")),
+        ("b) add a note", "1", Some("6")),
+        ("c) case with its notes", "1", Some("4")),
+        ("d) work list recovery/waiting-list", "1", Some("3")),
+        ("e) search 'kerberos'", "1", Some("2")),
+        ("f) open a case", "3", Some("12")),
+        ("b) add a note", "3", Some("9")),
+        ("mix: home", "1", Some("3")),
+        ("mix: work list", "1", Some("3")),
+        ("mix: case page", "1", None),
+        ("mix: add a note", "1", None),
+        ("mix: home", "3", Some("9")),
+        ("mix: work list", "3", Some("9")),
+        ("mix: case page", "3", None),
+        ("mix: add a note", "3", None),
+        ("mix: tasks page", "3", None),
+        ("mix: complete a task", "3", None),
+    ];
+    for (operation, clients, count) in expected {
+        let cells = row(operation, clients);
+        assert_eq!(cells[4], "0", "{operation} with {clients} clients had errors:\n{table}\n{}", text(&run));
+        match count {
+            Some(count) => assert_eq!(cells[3], count, "{operation}:\n{table}"),
+            None => assert!(cells[3].parse::<u32>().unwrap() > 0, "{operation} never ran:\n{table}"),
+        }
+        // The server's memory is read after each phase.
+        assert!(cells[9].parse::<u32>().unwrap() > 0, "{operation}: no server memory:\n{table}");
+    }
+    // The one case in a hundred opened with the word is found by searching for it.
+    assert!(row("e) search 'kerberos'", "1")[10].starts_with("1 hits"), "{table}");
+
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&results).unwrap()).unwrap();
+    let created: Vec<String> =
+        report["created_cases"].as_array().unwrap().iter().map(|id| id.as_str().unwrap().to_owned()).collect();
+    assert_eq!(created.len(), 24);
+    let notes_added = report["notes_added"].as_i64().unwrap();
+    // Those of b), with one client and three, and at least one from the session mix.
+    assert!(notes_added > 6 + 9, "{report}");
+    runtime.block_on(async {
+        let mut conn = connect(&database).await;
+        let found = number(&mut conn, &format!("SELECT COUNT(*) FROM cases WHERE id IN ({})", quoted(&created))).await;
+        assert_eq!(found, 24, "every case the driver opened is stored");
+        assert_eq!(number(&mut conn, "SELECT COUNT(*) FROM cases").await, cases_before + 24);
+        assert_eq!(number(&mut conn, "SELECT COUNT(*) FROM notes").await, notes_before + notes_added, "every note is stored");
+    });
+}
+
+#[test]
+fn bench_commit_rate_measures_durable_commits_and_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = db(dir.path());
+    assert!(casework(&["migrate", "--database", &database], &[]).status.success());
+    let before = table_counts(&database);
+    let output = casework(&["bench", "commit-rate", "--clients", "1,4", "--commits", "5", "--database", &database], &[]);
+    assert!(output.status.success(), "{}", text(&output));
+    let printed = text(&output);
+    assert!(printed.lines().any(|l| l.starts_with("| 1 | 5 |")), "{printed}");
+    assert!(printed.lines().any(|l| l.starts_with("| 4 | 20 |")), "{printed}");
+    assert_eq!(table_counts(&database), before, "the scratch table is gone");
+}

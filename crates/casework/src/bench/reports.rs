@@ -2,7 +2,7 @@
 //! a manager asking for the whole service would have them: every report on the service's
 //! reports index, through the same use case the pages, the API and the downloads call.
 
-use crate::bench_table::{Timings, print_table};
+use super::table::{Timings, print_table};
 use anyhow::{Context, Result, anyhow, bail};
 use casework_app::App;
 use casework_app::users::system_actor;

@@ -4,6 +4,14 @@
 //! everything recorded on them are made by `casework_bench` and written by the store's bulk
 //! load, a batch of cases per transaction, while the next batch is being made on another
 //! thread.
+//!
+//! `casework bench http` (in [`http`]) drives a running server with a workload, and
+//! `casework bench commit-rate` measures the database's own ceiling for durable writes.
+
+pub mod http;
+pub mod reports;
+pub mod sweep;
+mod table;
 
 use anyhow::{Context, Result, bail};
 use casework_app::store::bulk::Batch;
@@ -153,4 +161,52 @@ async fn make_account(
     let grant = RoleGrant { service: service.clone(), role: role.clone() };
     let account = app.create_user_with_roles(&system_actor(), new, &[grant]).await.map_err(crate::describe)?;
     Ok(account.id)
+}
+
+/// The raw commit rate of `database`: for each number of clients, `commits` durable
+/// transactions of one small row from each client at once, through the store as the server
+/// uses it. Prints a table of the rate for each.
+pub async fn commit_rate(database: &Location, clients: &[u64], commits: u64) -> Result<()> {
+    let store = Store::open(database).await.with_context(|| format!("opening {database}"))?;
+    let measured = measure_commit_rate(&store, clients, commits).await;
+    store.close().await;
+    let rows = measured?;
+    println!("| clients | commits | wall s | commits/s |");
+    println!("|---:|---:|---:|---:|");
+    for (count, committed, wall) in rows {
+        let rate = if wall > 0.0 { committed as f64 / wall } else { 0.0 };
+        println!("| {count} | {committed} | {wall:.2} | {rate:.0} |");
+    }
+    Ok(())
+}
+
+async fn measure_commit_rate(store: &Store, clients: &[u64], commits: u64) -> Result<Vec<(u64, i64, f64)>> {
+    use casework_app::store::commit_rate;
+    let mut rows = Vec::new();
+    for &count in clients {
+        commit_rate::prepare(store).await?;
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for client in 0..count {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                for n in 0..commits {
+                    commit_rate::commit_one(&store, i64::try_from(client)?, i64::try_from(n)?).await?;
+                }
+                anyhow::Ok(())
+            }));
+        }
+        let mut outcome = Ok(());
+        for task in tasks {
+            let finished = task.await.context("a client stopped");
+            if outcome.is_ok() {
+                outcome = finished.and_then(|f| f);
+            }
+        }
+        let wall = started.elapsed().as_secs_f64();
+        let committed = commit_rate::finish(store).await?;
+        outcome?;
+        rows.push((count, committed, wall));
+    }
+    Ok(rows)
 }
