@@ -7,6 +7,7 @@ use crate::{FieldError, Invalid};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::sync::{Arc, OnceLock};
 
 /// Who completes a form when it is not a role of the service: the person the case is about.
 pub const SUBJECT: &str = "subject";
@@ -24,6 +25,35 @@ pub struct FormDefinition {
     pub schema: Value,
     #[serde(default)]
     pub scoring: Option<Scoring>,
+    /// The schema compiled at its first check and kept, since compiling costs more than
+    /// checking; a loaded definition never changes.
+    #[serde(skip)]
+    pub compiled: CompiledSchema,
+}
+
+/// A form's schema compiled once and shared by every copy of its definition.
+#[derive(Clone, Default)]
+pub struct CompiledSchema(Arc<OnceLock<Result<jsonschema::Validator, String>>>);
+
+impl CompiledSchema {
+    fn validator(&self, schema: &Value) -> Result<&jsonschema::Validator, String> {
+        self.0.get_or_init(|| jsonschema::validator_for(schema).map_err(|e| e.to_string())).as_ref().map_err(Clone::clone)
+    }
+}
+
+/// Two definitions are the same whatever has been compiled so far.
+impl PartialEq for CompiledSchema {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for CompiledSchema {}
+
+impl std::fmt::Debug for CompiledSchema {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() { "CompiledSchema(compiled)" } else { "CompiledSchema(not yet)" })
+    }
 }
 
 /// A score: the sum of some numeric answers, and the band it falls in.
@@ -104,7 +134,9 @@ impl FormDefinition {
     /// answer at fault (`answers/area_3`).
     pub fn check_answers(&self, answers: &Map<String, Value>) -> Result<Option<Score>, Invalid> {
         let instance = Value::Object(answers.clone());
-        let validator = jsonschema::validator_for(&self.schema)
+        let validator = self
+            .compiled
+            .validator(&self.schema)
             .map_err(|e| Invalid::one("form", format!("the form's definition is broken: {e}")))?;
         let mut invalid = Invalid::new();
         for error in validator.iter_errors(&instance) {
@@ -199,7 +231,20 @@ mod tests {
                     Band { code: code("high"), name: "High".into(), from: 4, to: 8 },
                 ],
             }),
+            compiled: CompiledSchema::default(),
         }
+    }
+
+    #[test]
+    fn a_schema_is_compiled_at_its_first_check_once_for_every_copy() {
+        let form = screening();
+        let copy = form.clone();
+        assert_eq!(format!("{:?}", copy.compiled), "CompiledSchema(not yet)");
+        let answers = json!({ "q1": 1, "q2": 4 }).as_object().unwrap().clone();
+        assert_eq!(form.check_answers(&answers).unwrap().unwrap().total, 5);
+        assert_eq!(format!("{:?}", copy.compiled), "CompiledSchema(compiled)", "the copy shares the compiled schema");
+        assert_eq!(copy.check_answers(&answers).unwrap().unwrap().total, 5);
+        assert_eq!(form, copy);
     }
 
     #[test]
