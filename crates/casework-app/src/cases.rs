@@ -575,7 +575,7 @@ impl App {
         let mut tx = self.store.begin().await?;
         let case = self.case_for(&mut tx, actor, id, Permission::DecisionRecord, "record decisions on this case").await?;
         if let Some(previous) = replayed(&mut tx, actor, idempotency).await? {
-            return decisions::get(&mut tx, parse_id(&previous)?).await?.ok_or(AppError::NotFound("decision"));
+            return crate::idempotency::answer_replay(decisions::get(&mut tx, parse_id(&previous)?).await?, tx, "decision").await;
         }
         if !case.is_open() {
             return Err(FieldError::new("", "the case is closed; reopen it to record decisions").into());

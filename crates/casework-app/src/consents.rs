@@ -22,7 +22,7 @@ impl App {
         let mut tx = self.store.begin().await?;
         let found = self.case_for(&mut tx, actor, case, Permission::CaseUpdate, "record consent on this case").await?;
         if let Some(id) = replayed(&mut tx, actor, idempotency).await? {
-            return consents::get(&mut tx, parse_id(&id)?).await?.ok_or(AppError::NotFound("consent"));
+            return crate::idempotency::answer_replay(consents::get(&mut tx, parse_id(&id)?).await?, tx, "consent").await;
         }
         if !found.is_open() {
             return Err(casework_domain::FieldError::new("", "the case is closed; reopen it to record consent").into());

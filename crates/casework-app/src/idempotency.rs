@@ -4,7 +4,7 @@
 
 use crate::{AppError, Result};
 use casework_domain::access::Actor;
-use casework_store::Connection;
+use casework_store::{Connection, Tx};
 
 /// The client's key and a fingerprint of the request it came with.
 #[derive(Debug, Clone)]
@@ -22,6 +22,15 @@ pub(crate) async fn replayed(conn: &mut Connection, actor: &Actor, idempotency: 
         Some(_) => Err(AppError::Conflict("this Idempotency-Key was already used for a different request".into())),
         None => Ok(None),
     }
+}
+
+/// The answer to a replayed request: the record made the first time. The transaction
+/// commits, though it wrote nothing, so the answer waits until what it read is on disk
+/// (another write it read may share a commit still to come).
+pub(crate) async fn answer_replay<T>(made: Option<T>, tx: Tx, what: &'static str) -> Result<T> {
+    let made = made.ok_or(AppError::NotFound(what))?;
+    tx.commit().await?;
+    Ok(made)
 }
 
 pub(crate) async fn remember(

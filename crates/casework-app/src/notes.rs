@@ -37,7 +37,7 @@ impl App {
         let mut tx = self.store.begin().await?;
         let found = self.case_for(&mut tx, actor, case, Permission::NoteAdd, "write notes on this case").await?;
         if let Some(id) = replayed(&mut tx, actor, idempotency).await? {
-            return notes::get(&mut tx, parse_id(&id)?).await?.ok_or(AppError::NotFound("note"));
+            return crate::idempotency::answer_replay(notes::get(&mut tx, parse_id(&id)?).await?, tx, "note").await;
         }
         if !found.is_open() {
             return Err(FieldError::new("", "the case is closed; reopen it to add notes, or add an addendum").into());
@@ -62,7 +62,7 @@ impl App {
         let mut tx = self.store.begin().await?;
         self.case_for(&mut tx, actor, case, Permission::NoteAdd, "write notes on this case").await?;
         if let Some(id) = replayed(&mut tx, actor, idempotency).await? {
-            return notes::get(&mut tx, parse_id(&id)?).await?.ok_or(AppError::NotFound("note"));
+            return crate::idempotency::answer_replay(notes::get(&mut tx, parse_id(&id)?).await?, tx, "note").await;
         }
         let original = match notes::get(&mut tx, to).await? {
             Some(note) if note.case == case => note,

@@ -58,7 +58,7 @@ impl App {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         if let Some(id) = replayed(&mut tx, actor, idempotency).await? {
-            return referrals::get(&mut tx, parse_id(&id)?).await?.ok_or(AppError::NotFound("referral"));
+            return crate::idempotency::answer_replay(referrals::get(&mut tx, parse_id(&id)?).await?, tx, "referral").await;
         }
         let referral = self.insert_referral(&mut tx, actor, &new, service.code(), now).await?;
         remember(&mut tx, actor, idempotency, &referral.id.to_string(), now).await?;

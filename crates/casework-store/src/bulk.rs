@@ -178,7 +178,7 @@ impl Store {
     /// Takes the writing connection for a bulk load and relaxes its durability until
     /// [`BulkLoad::finish`].
     pub async fn bulk_load(&self) -> Result<BulkLoad> {
-        let mut conn = self.writer.acquire().await?;
+        let mut conn = self.writer.pool().acquire().await?;
         conn.execute(match self.backend {
             Backend::Sqlite => SQLITE_LOADING,
             Backend::Postgres => POSTGRES_LOADING,
@@ -200,11 +200,7 @@ impl Store {
 impl BulkLoad {
     /// Writes one batch in one transaction.
     pub async fn write(&mut self, batch: &Batch) -> Result<()> {
-        match self.backend {
-            Backend::Sqlite => self.conn.execute("BEGIN IMMEDIATE").await?,
-            // The same lock every write transaction takes (see `Store::begin`).
-            Backend::Postgres => self.conn.execute("BEGIN; SELECT 1 FROM pg_advisory_xact_lock(7215143)").await?,
-        };
+        crate::writer::begin_alone(&mut self.conn, self.backend).await?;
         match self.write_tables(batch).await {
             Ok(()) => {
                 self.conn.execute("COMMIT").await?;

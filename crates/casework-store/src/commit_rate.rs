@@ -5,6 +5,7 @@
 //! made for the measurement and dropped after it.
 
 use crate::{Result, Store};
+use sqlx::Executor;
 
 /// Makes the scratch table (empty).
 pub async fn prepare(store: &Store) -> Result<()> {
@@ -16,16 +17,27 @@ pub async fn prepare(store: &Store) -> Result<()> {
     tx.commit().await
 }
 
-/// One transaction: one row inserted, committed.
+/// One transaction of its own: one row inserted, committed. It does not join other writes'
+/// batches (see the `writer` module): this measures what one durable commit costs, the
+/// ceiling that sharing commits lifts.
 pub async fn commit_one(store: &Store, client: i64, n: i64) -> Result<()> {
-    let mut tx = store.begin().await?;
-    sqlx::query("INSERT INTO bench_commit_rate (client, n, line) VALUES ($1, $2, $3)")
+    let mut conn = store.writer.pool().acquire().await?;
+    crate::writer::begin_alone(&mut conn, store.backend).await?;
+    let inserted = sqlx::query("INSERT INTO bench_commit_rate (client, n, line) VALUES ($1, $2, $3)")
         .bind(client)
         .bind(n)
         .bind("A short line of text, about the size of a brief contact note.")
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await
+        .execute(&mut *conn)
+        .await;
+    let ended = match inserted {
+        Ok(_) => conn.execute("COMMIT").await,
+        Err(error) => {
+            let _ = conn.execute("ROLLBACK").await;
+            return Err(error.into());
+        }
+    };
+    ended?;
+    Ok(())
 }
 
 /// How many rows the measurement committed, then the scratch table is dropped.

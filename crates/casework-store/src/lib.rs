@@ -46,6 +46,7 @@ pub mod users;
 
 mod convert;
 mod sql;
+mod writer;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor};
@@ -54,6 +55,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 pub use sqlx::AnyConnection as Connection;
+pub use writer::Tx;
+use writer::Writer;
 
 /// What went wrong in storage. Details are for the log, never for the user.
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +71,10 @@ pub enum StoreError {
     /// Something only one of the backends can do.
     #[error("{0}")]
     Unsupported(&'static str),
+    /// The commit of a batch of transactions failed (see the `writer` module): every
+    /// transaction in it reports this.
+    #[error("the commit failed: {message}")]
+    CommitFailed { message: String, unavailable: bool },
 }
 
 impl StoreError {
@@ -81,6 +88,7 @@ impl StoreError {
     pub fn is_unavailable(&self) -> bool {
         match self {
             StoreError::Database(sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed) => true,
+            StoreError::CommitFailed { unavailable, .. } => *unavailable,
             // PostgreSQL's classes 08 (connection exception) and 57P (operator intervention:
             // shut down, crashed, starting up).
             StoreError::Database(sqlx::Error::Database(e)) => {
@@ -172,33 +180,9 @@ impl Backend {
 /// The database.
 #[derive(Debug, Clone)]
 pub struct Store {
-    writer: AnyPool,
+    writer: Writer,
     reader: AnyPool,
     backend: Backend,
-}
-
-/// A write transaction. Dropped without [`Tx::commit`], it rolls back.
-#[derive(Debug)]
-pub struct Tx(sqlx::Transaction<'static, Any>);
-
-impl Tx {
-    pub async fn commit(self) -> Result<()> {
-        self.0.commit().await?;
-        Ok(())
-    }
-}
-
-impl std::ops::Deref for Tx {
-    type Target = Connection;
-    fn deref(&self) -> &Connection {
-        &self.0
-    }
-}
-
-impl std::ops::DerefMut for Tx {
-    fn deref_mut(&mut self) -> &mut Connection {
-        &mut self.0
-    }
 }
 
 /// A pooled read connection.
@@ -212,10 +196,6 @@ const SQLITE_READER_SETTINGS: &str =
     "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA temp_store = memory; PRAGMA cache_size = -16000;";
 /// PostgreSQL: the reader pool can never write, by accident or otherwise.
 const POSTGRES_READER_SETTINGS: &str = "SET default_transaction_read_only = on";
-/// Every write transaction on PostgreSQL first takes this transaction-level lock, so writes
-/// run one at a time across every instance, exactly as on SQLite: a use case that reads,
-/// decides and writes (numbering a reference, firing an alert once) needs no retry logic.
-const POSTGRES_WRITE_LOCK: &str = "SELECT 1 FROM pg_advisory_xact_lock(7215143)";
 
 static MIGRATE_SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static MIGRATE_POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -242,7 +222,7 @@ impl Store {
                     .after_connect(|conn, _| Box::pin(async move { conn.execute(SQLITE_READER_SETTINGS).await.map(drop) }))
                     .connect_with(AnyConnectOptions::from_str(&url("ro"))?)
                     .await?;
-                Store { writer, reader, backend: Backend::Sqlite }
+                Store { writer: Writer::new(writer, Backend::Sqlite, Duration::from_secs(30)), reader, backend: Backend::Sqlite }
             }
             Location::Postgres(url) => {
                 let options = AnyConnectOptions::from_str(url)?;
@@ -260,7 +240,7 @@ impl Store {
                     .after_connect(|conn, _| Box::pin(async move { conn.execute(POSTGRES_READER_SETTINGS).await.map(drop) }))
                     .connect_with(options)
                     .await?;
-                Store { writer, reader, backend: Backend::Postgres }
+                Store { writer: Writer::new(writer, Backend::Postgres, Duration::from_secs(5)), reader, backend: Backend::Postgres }
             }
         };
         Ok(store)
@@ -278,19 +258,10 @@ impl Store {
         Ok(usize::try_from(applied).unwrap_or_default())
     }
 
-    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN
-    /// IMMEDIATE`), waiting for another process's writer if need be: a deferred transaction
-    /// that read first could not wait, and would fail when another process had written since.
+    /// Starts a write transaction (see the `writer` module for how transactions share a
+    /// commit).
     pub async fn begin(&self) -> Result<Tx> {
-        let tx = match self.backend {
-            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => {
-                let mut tx = self.writer.begin().await?;
-                tx.execute(POSTGRES_WRITE_LOCK).await?;
-                tx
-            }
-        };
-        Ok(Tx(tx))
+        self.writer.begin().await
     }
 
     /// A connection for reading.
@@ -362,6 +333,6 @@ impl Store {
 
     pub async fn close(&self) {
         self.reader.close().await;
-        self.writer.close().await;
+        self.writer.pool().close().await;
     }
 }
