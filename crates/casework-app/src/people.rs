@@ -23,7 +23,12 @@ impl App {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         if let Some(id) = crate::idempotency::replayed(&mut tx, actor, idempotency).await? {
-            return crate::idempotency::answer_replay(people::get(&mut tx, crate::idempotency::parse_id(&id)?).await?, tx, "person").await;
+            return crate::idempotency::answer_replay(
+                people::get(&mut tx, crate::idempotency::parse_id(&id)?).await?,
+                tx,
+                "person",
+            )
+            .await;
         }
         let id = self.insert_person(&mut tx, actor, &new, now).await?;
         crate::idempotency::remember(&mut tx, actor, idempotency, &id.to_string(), now).await?;

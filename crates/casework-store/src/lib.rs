@@ -240,7 +240,11 @@ impl Store {
                     .after_connect(|conn, _| Box::pin(async move { conn.execute(POSTGRES_READER_SETTINGS).await.map(drop) }))
                     .connect_with(options)
                     .await?;
-                Store { writer: Writer::new(writer, Backend::Postgres, Duration::from_secs(5)), reader, backend: Backend::Postgres }
+                Store {
+                    writer: Writer::new(writer, Backend::Postgres, Duration::from_secs(5)),
+                    reader,
+                    backend: Backend::Postgres,
+                }
             }
         };
         Ok(store)

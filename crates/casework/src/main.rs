@@ -16,6 +16,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// glibc's allocator keeps an arena per thread that has allocated and seldom gives their
+/// memory back; with a worker thread per database connection that alone took the server
+/// from about 170 to 230 MiB under load. mimalloc returns freed memory to the system.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "casework",

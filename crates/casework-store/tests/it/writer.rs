@@ -40,8 +40,11 @@ async fn concurrent_transactions_each_commit_or_roll_back_on_their_own() {
                 _ => {
                     tx.commit().await.unwrap();
                     let mut conn = store.read().await.unwrap();
-                    let seen: Option<i64> =
-                        sqlx::query_scalar("SELECT n FROM scratch WHERE n = $1").bind(n).fetch_optional(&mut *conn).await.unwrap();
+                    let seen: Option<i64> = sqlx::query_scalar("SELECT n FROM scratch WHERE n = $1")
+                        .bind(n)
+                        .fetch_optional(&mut *conn)
+                        .await
+                        .unwrap();
                     assert_eq!(seen, Some(n), "a returned commit is readable at once");
                 }
             }
