@@ -22,7 +22,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyPool, Executor};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{Mutex, OwnedMutexGuard, watch};
+use tokio::sync::{Mutex, OwnedMappedMutexGuard, OwnedMutexGuard, watch};
 
 /// The outcome of a batch's commit, shared by every member.
 type Outcome = std::result::Result<(), Failure>;
@@ -117,14 +117,17 @@ impl Writer {
             let (outcome, _) = watch::channel(None);
             state.batch = Some(Batch { number, conn, members: 0, savepoint_open: false, outcome });
         }
-        let batch = state.batch.as_mut().expect("a batch is open");
-        if let Err(error) = batch.conn.execute("SAVEPOINT write").await {
-            let error = StoreError::from(error);
+        let savepoint = match state.batch.as_mut() {
+            Some(batch) => batch.conn.execute("SAVEPOINT write").await.map_err(StoreError::from),
+            None => Err(lost_batch()),
+        };
+        if let Err(error) = savepoint {
             end_batch(&mut state, Err(Failure::of(&error))).await;
             return Err(error);
         }
+        let mut batch = OwnedMutexGuard::try_map(state, |state| state.batch.as_mut()).map_err(|_| lost_batch())?;
         batch.savepoint_open = true;
-        Ok(Tx { writer: self.clone(), state: Some(state) })
+        Ok(Tx { writer: self.clone(), batch, handed_back: false })
     }
 
     async fn lock(&self) -> Result<OwnedMutexGuard<State>> {
@@ -132,6 +135,30 @@ impl Writer {
             .await
             .map_err(|_| StoreError::Database(sqlx::Error::PoolTimedOut))
     }
+
+    /// Takes the writer once the transactions queued before have had it, and tidies up after
+    /// a transaction that ended without committing: its savepoint undone, and the batch
+    /// rolled back if nobody else is in it.
+    async fn tidy(self) {
+        let mut state = self.state.clone().lock_owned().await;
+        settle(&mut state).await;
+        end_if_idle(&mut state).await;
+    }
+
+    /// Takes the writer once the transactions queued before have had it (they joined the
+    /// batch meanwhile) and commits batch `number`, unless another member already has.
+    async fn commit_batch(self, number: u64) {
+        let mut state = self.state.clone().lock_owned().await;
+        settle(&mut state).await;
+        let Some(batch) = state.batch.as_mut().filter(|batch| batch.number == number) else { return };
+        let committed = batch.conn.execute("COMMIT").await.map(drop).map_err(|error| Failure::of(&error.into()));
+        end_batch(&mut state, committed).await;
+    }
+}
+
+/// Should not happen: the writer holds no batch where one was just begun.
+fn lost_batch() -> StoreError {
+    StoreError::CommitFailed { message: "the write batch was lost".to_owned(), unavailable: true }
 }
 
 /// A write transaction. Dropped without [`Tx::commit`], it rolls back.
@@ -139,57 +166,43 @@ impl Writer {
 pub struct Tx {
     writer: Writer,
     /// Held from `begin` until commit or drop: no other transaction runs meanwhile.
-    state: Option<OwnedMutexGuard<State>>,
+    batch: OwnedMappedMutexGuard<State, Batch>,
+    /// The savepoint was released into the batch, to be committed with it.
+    handed_back: bool,
 }
 
 impl Tx {
     /// Commits: returns once the transaction is on disk, together with any others that
     /// joined its batch.
     pub async fn commit(mut self) -> Result<()> {
-        let mut state = self.state.take().expect("a transaction holds the writer until it ends");
-        let batch = state.batch.as_mut().expect("a transaction runs in a batch");
-        if let Err(error) = batch.conn.execute("RELEASE SAVEPOINT write").await {
-            let error = StoreError::from(error);
-            settle(&mut state).await;
-            end_if_idle(&mut state).await;
-            return Err(error);
-        }
-        batch.savepoint_open = false;
-        batch.members += 1;
-        let number = batch.number;
-        let mut outcome = batch.outcome.subscribe();
-        drop(state);
-        // Queue for the writer behind everyone already waiting; whoever of the batch gets
-        // there first commits it for all.
+        self.batch.conn.execute("RELEASE SAVEPOINT write").await?;
+        self.batch.savepoint_open = false;
+        self.batch.members += 1;
+        let number = self.batch.number;
+        let mut outcome = self.batch.outcome.subscribe();
+        self.handed_back = true;
         let writer = self.writer.clone();
-        tokio::spawn(async move {
-            let mut state = writer.state.clone().lock_owned().await;
-            settle(&mut state).await;
-            if state.batch.as_ref().is_some_and(|batch| batch.number == number) {
-                let committed = match state.batch.as_mut() {
-                    Some(batch) => batch.conn.execute("COMMIT").await.map(drop).map_err(StoreError::from),
-                    None => Ok(()),
-                };
-                end_batch(&mut state, committed.map_err(|error| Failure::of(&error))).await;
-            }
-        });
-        match outcome.wait_for(Option::is_some).await {
-            Ok(result) => result.clone().expect("waited for an outcome").map_err(StoreError::from),
-            Err(_) => Err(StoreError::CommitFailed { message: "the commit was abandoned".to_owned(), unavailable: true }),
+        drop(self);
+        // In a task of its own, so a caller that goes away cannot leave the batch open.
+        tokio::spawn(writer.commit_batch(number));
+        let outcome = outcome.wait_for(Option::is_some).await;
+        match outcome.as_deref() {
+            Ok(Some(Ok(()))) => Ok(()),
+            Ok(Some(Err(failure))) => Err(failure.clone().into()),
+            Ok(None) | Err(_) => Err(StoreError::CommitFailed { message: "the commit was abandoned".to_owned(), unavailable: true }),
         }
     }
 }
 
 impl Drop for Tx {
     fn drop(&mut self) {
-        let Some(mut state) = self.state.take() else { return };
-        // Undoing the savepoint needs the database; the next holder of the writer does it
-        // (`settle`) if no task can be started here.
+        if self.handed_back {
+            return;
+        }
+        // Undoing the savepoint needs the database, so a task does it once this releases
+        // the writer; if no task can be started, the next holder of the writer does it.
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            runtime.spawn(async move {
-                settle(&mut state).await;
-                end_if_idle(&mut state).await;
-            });
+            runtime.spawn(self.writer.clone().tidy());
         }
     }
 }
@@ -197,13 +210,13 @@ impl Drop for Tx {
 impl std::ops::Deref for Tx {
     type Target = Connection;
     fn deref(&self) -> &Connection {
-        &self.state.as_ref().and_then(|state| state.batch.as_ref()).expect("a transaction runs in a batch").conn
+        &self.batch.conn
     }
 }
 
 impl std::ops::DerefMut for Tx {
     fn deref_mut(&mut self) -> &mut Connection {
-        &mut self.state.as_mut().and_then(|state| state.batch.as_mut()).expect("a transaction runs in a batch").conn
+        &mut self.batch.conn
     }
 }
 
