@@ -16,11 +16,13 @@ use casework_domain::task::Assignee;
 use casework_domain::text::{LongText, ShortText};
 use casework_domain::timer::CaseEvent;
 use casework_store::alerts::{self, Alert, Recipient, StoredSchedule};
-use casework_store::{Connection, cases, events, notes};
+use casework_store::{Connection, Tx, cases, events, notes};
 use jiff::Timestamp;
 use serde_json::{Value, json};
+use std::collections::HashSet;
 
-const SWEEP_BATCH: i64 = 500;
+/// How many due schedules one sweep transaction handles; the sweep repeats until none are left.
+const SWEEP_BATCH: usize = 500;
 
 fn event(kind: EventKind, case: CaseId, after: Value, actor: UserId, at: Timestamp) -> casework_domain::history::Event {
     Change::new(kind, Subject::Case(case), Value::Null, after).into_event(Some(case), actor, at)
@@ -116,35 +118,138 @@ impl App {
     /// occurrence is stored under a unique key, so a second sweep, or one on another
     /// instance, raises nothing twice.
     pub async fn sweep_alerts(&self) -> Result<usize> {
+        self.sweep_alerts_in_batches(SWEEP_BATCH).await
+    }
+
+    /// [`App::sweep_alerts`], `batch` due schedules per transaction. Each batch is read with
+    /// one query for the schedules and one per table for their cases, and written with a few
+    /// statements (one `UPDATE` of the schedules, multi-row `INSERT`s of the alerts, their
+    /// events and chain links). A batch that fails is swept again one schedule per
+    /// transaction, so one that cannot be swept is logged and passed over (until the next
+    /// sweep) without holding the others back.
+    pub async fn sweep_alerts_in_batches(&self, batch: usize) -> Result<usize> {
+        let batch = batch.max(1);
         let now = self.now();
-        let system = crate::users::system_actor().user;
         let mut raised = 0;
+        // Due schedules this sweep has already dealt with and that are still due: not read
+        // again by this sweep.
+        let mut passed_over: HashSet<EventId> = HashSet::new();
         loop {
             let mut tx = self.store.begin().await?;
-            let due = alerts::due_schedules(&mut tx, now, SWEEP_BATCH).await?;
-            let batch = due.len();
-            for mut stored in due {
-                let Some(case) = cases::get(&mut tx, stored.case).await? else { continue };
-                let definition = self.definition_of(&case)?;
-                match definition.alerts.iter().find(|r| r.code == stored.rule) {
-                    Some(rule) if case.is_open() => {
-                        if self.fire_due(&mut tx, &case, rule, &mut stored, system, now).await? {
-                            raised += 1;
+            let limit = i64::try_from(batch + passed_over.len()).unwrap_or(i64::MAX);
+            let read = alerts::due_schedules(&mut tx, now, limit).await?;
+            let last_batch = read.len() < usize::try_from(limit).unwrap_or(usize::MAX);
+            let due: Vec<StoredSchedule> = read.into_iter().filter(|s| !passed_over.contains(&s.id)).take(batch).collect();
+            if due.is_empty() {
+                break;
+            }
+            match self.fire_batch(tx, &due, now).await {
+                Ok((done, unchanged)) => {
+                    raised += done;
+                    passed_over.extend(unchanged);
+                }
+                Err(error) => {
+                    tracing::warn!(%error, schedules = due.len(), "a batch of due alert schedules failed; sweeping them one at a time");
+                    for stored in &due {
+                        match self.fire_alone(stored.case, stored.id, now).await {
+                            Ok(done) => raised += usize::from(done),
+                            Err(error) => {
+                                tracing::error!(%error, schedule = %stored.id, case = %stored.case, rule = %stored.rule,
+                                    "this alert schedule could not be swept");
+                                passed_over.insert(stored.id);
+                            }
                         }
-                    }
-                    // The rule is gone from the case's definition, or the case is closed.
-                    _ => {
-                        let seen = stored.schedule.occurrences;
-                        stored.schedule.next_at = None;
-                        alerts::update_schedule(&mut tx, &stored, seen).await?;
                     }
                 }
             }
-            tx.commit().await?;
-            if i64::try_from(batch).unwrap_or(i64::MAX) < SWEEP_BATCH {
+            if last_batch {
                 break;
             }
         }
+        Ok(raised)
+    }
+
+    /// Fires a batch of due schedules in one transaction, as [`App::fire_due`] fires one:
+    /// each schedule moves on only if no other sweep moved it first, and its alert (when
+    /// the rule's condition holds of the case) is stored with its history event. A schedule
+    /// whose rule is gone from its case's definition, or whose case is closed, stops.
+    /// Returns how many alerts were raised and the schedules left unchanged.
+    async fn fire_batch(&self, mut tx: Tx, due: &[StoredSchedule], now: Timestamp) -> Result<(usize, Vec<EventId>)> {
+        let system = crate::users::system_actor().user;
+        let ids: Vec<CaseId> = due.iter().map(|s| s.case).collect();
+        let found = cases::get_many(&mut tx, &ids).await?;
+        let mut moved = Vec::with_capacity(due.len());
+        let mut firing = Vec::new();
+        for stored in due {
+            let case = found.get(&stored.case).ok_or(AppError::NotFound("case"))?;
+            let definition = self.definition_of(case)?;
+            let seen = stored.schedule.occurrences;
+            let mut next = stored.clone();
+            match definition.alerts.iter().find(|r| r.code == stored.rule) {
+                Some(rule) if case.is_open() => {
+                    let Some(occurrence) = next.schedule.take_due(rule, now) else { continue };
+                    if rule.when.holds(case) {
+                        let alert = Alert {
+                            id: EventId::new(),
+                            case: case.id,
+                            case_reference: case.reference.to_string(),
+                            service: case.service.clone(),
+                            rule: Some(rule.code.clone()),
+                            schedule: Some(stored.id),
+                            occurrence: occurrence.number,
+                            recipient: Assignee::Role(rule.to.clone()),
+                            message: rule.name.clone(),
+                            fire_at: occurrence.due_at,
+                            created_by: system,
+                            created_at: now,
+                            acknowledged: None,
+                        };
+                        let after =
+                            json!({ "alert": alert.id, "rule": rule.code, "occurrence": occurrence.number, "to": rule.to });
+                        firing.push((alert, after));
+                    }
+                }
+                // The rule is gone from the case's definition, or the case is closed.
+                _ => next.schedule.next_at = None,
+            }
+            moved.push((next, seen));
+        }
+        let saved = alerts::update_schedules(&mut tx, &moved).await?;
+        firing.retain(|(alert, _)| alert.schedule.is_some_and(|s| saved.contains(&s)));
+        let (firing, afters): (Vec<Alert>, Vec<Value>) = firing.into_iter().unzip();
+        let stored = alerts::insert_many(&mut tx, &firing).await?;
+        let raised: Vec<casework_domain::history::Event> = firing
+            .iter()
+            .zip(afters)
+            .filter(|(alert, _)| stored.contains(&alert.id))
+            .map(|(alert, after)| event(EventKind::AlertRaised, alert.case, after, system, now))
+            .collect();
+        events::insert_many(&mut tx, &raised).await?;
+        tx.commit().await?;
+        let unchanged = due.iter().map(|s| s.id).filter(|id| !saved.contains(id)).collect();
+        Ok((raised.len(), unchanged))
+    }
+
+    /// Fires one schedule, read again, if it is still due, in a transaction of its own.
+    async fn fire_alone(&self, case: CaseId, id: EventId, now: Timestamp) -> Result<bool> {
+        let system = crate::users::system_actor().user;
+        let mut tx = self.store.begin().await?;
+        let Some(mut stored) = alerts::active_schedules(&mut tx, case).await?.into_iter().find(|s| s.id == id) else {
+            return Ok(false);
+        };
+        let case = cases::get(&mut tx, case).await?.ok_or(AppError::NotFound("case"))?;
+        let definition = self.definition_of(&case)?;
+        let raised = match definition.alerts.iter().find(|r| r.code == stored.rule) {
+            Some(rule) if case.is_open() => self.fire_due(&mut tx, &case, rule, &mut stored, system, now).await?,
+            // The rule is gone from the case's definition, or the case is closed.
+            _ => {
+                let seen = stored.schedule.occurrences;
+                stored.schedule.next_at = None;
+                alerts::update_schedule(&mut tx, &stored, seen).await?;
+                false
+            }
+        };
+        tx.commit().await?;
         Ok(raised)
     }
 

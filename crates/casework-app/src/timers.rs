@@ -10,8 +10,9 @@ use casework_domain::ids::{CaseId, EventId, UserId};
 use casework_domain::text::{Code, ShortText};
 use casework_domain::timer::{CaseEvent, Target, TimeLeft, Timer, TimerChange, events_of, react, sweep};
 use casework_store::timers::{self, StoredTimer};
-use casework_store::{Connection, cases, events};
+use casework_store::{Connection, Tx, cases, events};
 use jiff::Timestamp;
+use std::collections::HashSet;
 
 /// A deadline as shown on a case: the timer and how much time it has left now.
 #[derive(Debug, Clone)]
@@ -23,7 +24,7 @@ pub struct Deadline {
 }
 
 /// How many due timers one sweep transaction handles; the sweep repeats until none are left.
-const SWEEP_BATCH: i64 = 500;
+const SWEEP_BATCH: usize = 500;
 
 impl App {
     fn calendar_for(&self, case: &casework_domain::case::Case) -> Result<Calendar> {
@@ -119,37 +120,114 @@ impl App {
     /// Returns how many were breached. Safe to run from several places at once: a timer
     /// another sweep already marked is left alone.
     pub async fn sweep_timers(&self) -> Result<usize> {
+        self.sweep_timers_in_batches(SWEEP_BATCH).await
+    }
+
+    /// [`App::sweep_timers`], `batch` due timers per transaction. Each batch is read with one
+    /// query and written with a few statements (one `UPDATE` and multi-row `INSERT`s for its
+    /// events and their chain links). A batch that fails is swept again one timer per
+    /// transaction, so one timer that cannot be swept is logged and passed over (until the
+    /// next sweep) without holding the others back.
+    pub async fn sweep_timers_in_batches(&self, batch: usize) -> Result<usize> {
+        let batch = batch.max(1);
         let now = self.now();
-        let system = crate::users::system_actor().user;
         let mut breached = 0;
+        // Due timers this sweep has already dealt with and that are still due (one that
+        // failed, or that another sweep changed first): not read again by this sweep.
+        let mut passed_over: HashSet<EventId> = HashSet::new();
         loop {
             let mut tx = self.store.begin().await?;
-            let due = timers::due(&mut tx, now, SWEEP_BATCH).await?;
+            let limit = i64::try_from(batch + passed_over.len()).unwrap_or(i64::MAX);
+            let read = timers::due(&mut tx, now, limit).await?;
+            let last_batch = read.len() < usize::try_from(limit).unwrap_or(usize::MAX);
+            let due: Vec<StoredTimer> = read.into_iter().filter(|t| !passed_over.contains(&t.id)).take(batch).collect();
             if due.is_empty() {
                 break;
             }
-            let batch = due.len();
-            for stored in due {
-                let state = stored.timer.state.name().to_owned();
-                let mut timer = [stored.timer];
-                let changes = sweep(&mut timer, now);
-                let [timer] = timer;
-                let saved = StoredTimer { id: stored.id, case: stored.case, timer };
-                if timers::update(&mut tx, &saved, &state, now).await? {
-                    breached += changes.len();
-                    for change in changes {
-                        let event =
-                            Change::new(change.kind.event_kind(), Subject::Case(stored.case), change.before, change.after)
-                                .into_event(Some(stored.case), system, now);
-                        events::insert(&mut tx, &event).await?;
+            match self.breach_batch(tx, &due, now).await {
+                Ok((done, unchanged)) => {
+                    breached += done;
+                    passed_over.extend(unchanged);
+                }
+                Err(error) => {
+                    tracing::warn!(%error, timers = due.len(), "a batch of due deadlines failed; sweeping them one at a time");
+                    for stored in &due {
+                        match self.breach_alone(stored.case, stored.id, now).await {
+                            Ok(done) => breached += done,
+                            Err(error) => {
+                                tracing::error!(%error, timer = %stored.id, case = %stored.case, "this deadline could not be swept");
+                                passed_over.insert(stored.id);
+                            }
+                        }
                     }
                 }
             }
-            tx.commit().await?;
-            if i64::try_from(batch).unwrap_or(i64::MAX) < SWEEP_BATCH {
+            if last_batch {
                 break;
             }
         }
+        Ok(breached)
+    }
+
+    /// Breaches a batch of due timers and records each breach, in one transaction. Returns
+    /// how many were breached and the timers left unchanged because another sweep had
+    /// changed them first.
+    async fn breach_batch(&self, mut tx: Tx, due: &[StoredTimer], now: Timestamp) -> Result<(usize, Vec<EventId>)> {
+        let system = crate::users::system_actor().user;
+        let mut changed = Vec::with_capacity(due.len());
+        let mut changes = Vec::with_capacity(due.len());
+        for stored in due {
+            let mut timer = [stored.timer.clone()];
+            let found = sweep(&mut timer, now);
+            let [timer] = timer;
+            if !found.is_empty() {
+                changed.push((StoredTimer { id: stored.id, case: stored.case, timer }, stored.timer.state.name()));
+                changes.push((stored.id, stored.case, found));
+            }
+        }
+        let saved = timers::update_many(&mut tx, &changed, now).await?;
+        let mut events = Vec::new();
+        for (id, case, found) in changes {
+            if saved.contains(&id) {
+                events.extend(found.into_iter().map(|change| {
+                    Change::new(change.kind.event_kind(), Subject::Case(case), change.before, change.after).into_event(
+                        Some(case),
+                        system,
+                        now,
+                    )
+                }));
+            }
+        }
+        events::insert_many(&mut tx, &events).await?;
+        tx.commit().await?;
+        let unchanged = due.iter().map(|t| t.id).filter(|id| !saved.contains(id)).collect();
+        Ok((events.len(), unchanged))
+    }
+
+    /// Breaches one timer, read again, if it is still due, in a transaction of its own.
+    async fn breach_alone(&self, case: CaseId, id: EventId, now: Timestamp) -> Result<usize> {
+        let system = crate::users::system_actor().user;
+        let mut tx = self.store.begin().await?;
+        let Some(stored) = timers::for_case(&mut tx, case).await?.into_iter().find(|t| t.id == id) else {
+            return Ok(0);
+        };
+        let state = stored.timer.state.name().to_owned();
+        let mut timer = [stored.timer];
+        let changes = sweep(&mut timer, now);
+        let [timer] = timer;
+        if changes.is_empty() || !timers::update(&mut tx, &StoredTimer { id, case, timer }, &state, now).await? {
+            return Ok(0);
+        }
+        let breached = changes.len();
+        for change in changes {
+            let event = Change::new(change.kind.event_kind(), Subject::Case(case), change.before, change.after).into_event(
+                Some(case),
+                system,
+                now,
+            );
+            events::insert(&mut tx, &event).await?;
+        }
+        tx.commit().await?;
         Ok(breached)
     }
 

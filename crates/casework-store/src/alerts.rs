@@ -47,6 +47,30 @@ pub async fn update_schedule(conn: &mut Connection, stored: &StoredSchedule, see
     Ok(done.rows_affected() == 1)
 }
 
+/// Saves many schedules, each only if it is still as its `seen_occurrences` left it (as
+/// [`update_schedule`] guards one). Returns the ids of the schedules saved.
+pub async fn update_schedules(
+    conn: &mut Connection,
+    changed: &[(StoredSchedule, u32)],
+) -> Result<std::collections::HashSet<EventId>> {
+    let rows = changed.iter().map(|(stored, seen_occurrences)| {
+        crate::sql::row![
+            stored.id.to_string(),
+            stored.schedule.next_at.map(micros),
+            i64::from(stored.schedule.occurrences),
+            i64::from(*seen_occurrences),
+        ]
+    });
+    let statements = crate::sql::many_rows(
+        crate::Backend::of(conn),
+        "UPDATE alert_schedules SET next_at = v.column2, occurrences = v.column3 FROM (VALUES ",
+        ") AS v WHERE alert_schedules.id = v.column1 AND alert_schedules.occurrences = v.column4 RETURNING alert_schedules.id",
+        4,
+        rows,
+    );
+    crate::sql::returned_texts(conn, statements).await?.iter().map(|id| parse("schedule id", id)).collect()
+}
+
 type ScheduleRow = (String, String, String, i64, Option<i64>, i64);
 
 fn schedule((id, case, rule, started, next, occurrences): ScheduleRow) -> Result<StoredSchedule> {
@@ -155,6 +179,39 @@ pub async fn insert(conn: &mut Connection, alert: &Alert) -> Result<bool> {
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Stores many alerts at once, each under its unique (schedule, occurrence) key as
+/// [`insert`] does. Returns the ids of the alerts stored; an occurrence already stored is
+/// left out.
+pub async fn insert_many(conn: &mut Connection, batch: &[Alert]) -> Result<std::collections::HashSet<EventId>> {
+    let rows = batch.iter().map(|alert| {
+        let (kind, recipient) = recipient_columns(&alert.recipient);
+        crate::sql::row![
+            alert.id.to_string(),
+            alert.case.to_string(),
+            alert.service.as_str(),
+            alert.schedule.map(|s| s.to_string()),
+            i64::from(alert.occurrence),
+            alert.rule.as_ref().map(Code::to_string),
+            kind,
+            recipient,
+            alert.message.as_str(),
+            micros(alert.fire_at),
+            alert.created_by.to_string(),
+            micros(alert.created_at),
+        ]
+    });
+    let statements = crate::sql::many_rows(
+        crate::Backend::of(conn),
+        "INSERT INTO alerts (id, case_id, service, schedule_id, occurrence, rule, recipient_type, recipient, message, fire_at,
+            created_by, created_at)
+         VALUES ",
+        " ON CONFLICT (schedule_id, occurrence) DO NOTHING RETURNING id",
+        12,
+        rows,
+    );
+    crate::sql::returned_texts(conn, statements).await?.iter().map(|id| parse("alert id", id)).collect()
 }
 
 const COLUMNS: &str =

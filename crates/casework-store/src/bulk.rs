@@ -12,7 +12,7 @@ use crate::convert::{Flag, micros, to_json};
 use crate::events::{self, GENESIS};
 use crate::forms::Submission;
 use crate::plans::PlanDates;
-use crate::sql::Sql;
+use crate::sql::{self, Cell, row};
 use crate::timers::StoredTimer;
 use crate::{Backend, Result, Store};
 use casework_domain::case::{Case, CaseStatus};
@@ -72,62 +72,6 @@ pub struct Batch {
     pub events: Vec<Event>,
     pub accesses: Vec<AccessRecord>,
 }
-
-/// A value bound into a multi-row INSERT.
-enum Cell {
-    Text(String),
-    MaybeText(Option<String>),
-    Int(i64),
-    MaybeInt(Option<i64>),
-}
-
-impl From<String> for Cell {
-    fn from(value: String) -> Cell {
-        Cell::Text(value)
-    }
-}
-
-impl From<&str> for Cell {
-    fn from(value: &str) -> Cell {
-        Cell::Text(value.to_owned())
-    }
-}
-
-impl From<Option<String>> for Cell {
-    fn from(value: Option<String>) -> Cell {
-        Cell::MaybeText(value)
-    }
-}
-
-impl From<i64> for Cell {
-    fn from(value: i64) -> Cell {
-        Cell::Int(value)
-    }
-}
-
-impl From<Option<i64>> for Cell {
-    fn from(value: Option<i64>) -> Cell {
-        Cell::MaybeInt(value)
-    }
-}
-
-impl From<Flag> for Cell {
-    fn from(value: Flag) -> Cell {
-        Cell::Int(i64::from(value.0))
-    }
-}
-
-macro_rules! row {
-    ($($value:expr),* $(,)?) => { vec![$(Cell::from($value)),*] };
-}
-
-/// PostgreSQL accepts 65,535 bound values in a statement.
-const POSTGRES_VALUES_PER_STATEMENT: usize = 30_000;
-/// sqlx's SQLite driver finds each numbered parameter by searching the statement's parameter
-/// names, so binding costs grow with the square of their number: a few hundred values per
-/// statement is the fastest.
-const SQLITE_VALUES_PER_STATEMENT: usize = 300;
-const ROWS_PER_STATEMENT: usize = 1_000;
 
 /// SQLite while loading: a crash loses the load (it is started again on a new file), so
 /// commits need not wait for the disk, and a large cache keeps the indexes in memory.
@@ -614,35 +558,8 @@ impl BulkLoad {
 
     /// Inserts rows into a table, many per statement.
     async fn insert(&mut self, table: &'static str, columns: &[&str], rows: impl Iterator<Item = Vec<Cell>>) -> Result<()> {
-        let values = match self.backend {
-            Backend::Sqlite => SQLITE_VALUES_PER_STATEMENT,
-            Backend::Postgres => POSTGRES_VALUES_PER_STATEMENT,
-        };
-        let per_statement = (values / columns.len()).clamp(1, ROWS_PER_STATEMENT);
-        let head = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-        let mut rows = rows.peekable();
-        while rows.peek().is_some() {
-            let mut sql = Sql::new(head.as_str());
-            let mut count = 0_u64;
-            for row in rows.by_ref().take(per_statement) {
-                sql.push(if count == 0 { "(" } else { ", (" });
-                for (index, cell) in row.into_iter().enumerate() {
-                    if index > 0 {
-                        sql.push(", ");
-                    }
-                    match cell {
-                        Cell::Text(value) => sql.push_bind(value),
-                        Cell::MaybeText(value) => sql.push_bind(value),
-                        Cell::Int(value) => sql.push_bind(value),
-                        Cell::MaybeInt(value) => sql.push_bind(value),
-                    };
-                }
-                sql.push(")");
-                count += 1;
-            }
-            sql.build()?.execute(&mut *self.conn).await?;
-            *self.written.entry(table).or_default() += count;
-        }
+        let written = sql::insert_rows(&mut self.conn, table, columns, rows).await?;
+        *self.written.entry(table).or_default() += written;
         Ok(())
     }
 }

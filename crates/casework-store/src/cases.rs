@@ -249,28 +249,95 @@ fn status(row: &CaseRow) -> Result<CaseStatus> {
 
 /// A case with its flags, key dates and the links it makes.
 pub async fn get(conn: &mut Connection, id: CaseId) -> Result<Option<Case>> {
-    let row: Option<CaseRow> = sqlx::query_as(&format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1"))
-        .bind(id.to_string())
-        .fetch_optional(&mut *conn)
-        .await?;
-    let Some(row) = row else { return Ok(None) };
-    let flags: Vec<(String, String, i64)> =
-        sqlx::query_as("SELECT flag, set_by, set_at FROM case_flags WHERE case_id = $1 ORDER BY set_at, flag")
-            .bind(&row.id)
+    Ok(get_many(conn, &[id]).await?.remove(&id))
+}
+
+/// What a case is read with besides its own row, each in the order it is shown.
+#[derive(Default)]
+struct CaseParts {
+    flags: Vec<(String, String, i64)>,
+    key_dates: Vec<(String, String)>,
+    links: Vec<(String, String, String, i64)>,
+    access: Vec<(String, String)>,
+    grants: Vec<(String, String, i64)>,
+}
+
+/// Many cases with their flags, key dates and links, as [`get`] reads one, in one query per
+/// table for up to a few hundred cases; a case that does not exist is not in the answer.
+pub async fn get_many(conn: &mut Connection, ids: &[CaseId]) -> Result<BTreeMap<CaseId, Case>> {
+    let mut found = BTreeMap::new();
+    let ids: Vec<String> = ids.iter().map(CaseId::to_string).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    for part in ids.chunks(crate::sql::rows_per_statement(crate::Backend::of(conn), 1)) {
+        let in_list = |head: &str, tail: &str| {
+            let mut query = Sql::new(head);
+            let mut list = query.separated(", ");
+            for id in part {
+                list.push_bind(id.clone());
+            }
+            query.push(")").push(tail);
+            query
+        };
+        let rows: Vec<CaseRow> = in_list(&format!("SELECT {CASE_COLUMNS} FROM cases WHERE id IN ("), "")
+            .build_query_as()?
             .fetch_all(&mut *conn)
             .await?;
-    let key_dates: Vec<(String, String)> = sqlx::query_as("SELECT key_date, date FROM case_key_dates WHERE case_id = $1")
-        .bind(&row.id)
+        if rows.is_empty() {
+            continue;
+        }
+        let mut parts: BTreeMap<String, CaseParts> = BTreeMap::new();
+        let flags: Vec<(String, String, String, i64)> =
+            in_list("SELECT case_id, flag, set_by, set_at FROM case_flags WHERE case_id IN (", " ORDER BY set_at, flag")
+                .build_query_as()?
+                .fetch_all(&mut *conn)
+                .await?;
+        for (case, flag, by, at) in flags {
+            parts.entry(case).or_default().flags.push((flag, by, at));
+        }
+        let key_dates: Vec<(String, String, String)> =
+            in_list("SELECT case_id, key_date, date FROM case_key_dates WHERE case_id IN (", "")
+                .build_query_as()?
+                .fetch_all(&mut *conn)
+                .await?;
+        for (case, key, date) in key_dates {
+            parts.entry(case).or_default().key_dates.push((key, date));
+        }
+        let links: Vec<(String, String, String, String, i64)> = in_list(
+            "SELECT case_id, other_case_id, kind, created_by, created_at FROM case_links WHERE case_id IN (",
+            " ORDER BY created_at",
+        )
+        .build_query_as()?
         .fetch_all(&mut *conn)
         .await?;
-    let links: Vec<(String, String, String, i64)> = sqlx::query_as(
-        "SELECT other_case_id, kind, created_by, created_at FROM case_links WHERE case_id = $1 ORDER BY created_at",
-    )
-    .bind(&row.id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let access: Vec<(String, String)> =
-        sqlx::query_as("SELECT kind, name FROM case_access WHERE case_id = $1").bind(&row.id).fetch_all(&mut *conn).await?;
+        for (case, other, kind, by, at) in links {
+            parts.entry(case).or_default().links.push((other, kind, by, at));
+        }
+        let access: Vec<(String, String, String)> = in_list("SELECT case_id, kind, name FROM case_access WHERE case_id IN (", "")
+            .build_query_as()?
+            .fetch_all(&mut *conn)
+            .await?;
+        for (case, kind, name) in access {
+            parts.entry(case).or_default().access.push((kind, name));
+        }
+        let grants: Vec<(String, String, String, i64)> = in_list(
+            "SELECT case_id, user_id, reason, expires_at FROM break_glass WHERE case_id IN (",
+            " ORDER BY granted_at, id",
+        )
+        .build_query_as()?
+        .fetch_all(&mut *conn)
+        .await?;
+        for (case, user, reason, until) in grants {
+            parts.entry(case).or_default().grants.push((user, reason, until));
+        }
+        for row in rows {
+            let case_parts = parts.remove(&row.id).unwrap_or_default();
+            let case = assemble(row, case_parts)?;
+            found.insert(case.id, case);
+        }
+    }
+    Ok(found)
+}
+
+fn assemble(row: CaseRow, CaseParts { flags, key_dates, links, access, grants }: CaseParts) -> Result<Case> {
     let mut restriction = Restriction {
         level: RestrictionLevel::parse(&row.restriction)
             .ok_or_else(|| StoreError::Corrupt(format!("case restriction {:?}", row.restriction)))?,
@@ -286,18 +353,13 @@ pub async fn get(conn: &mut Connection, id: CaseId) -> Result<Option<Case>> {
             }
         }
     }
-    let grants: Vec<(String, String, i64)> =
-        sqlx::query_as("SELECT user_id, reason, expires_at FROM break_glass WHERE case_id = $1 ORDER BY granted_at, id")
-            .bind(&row.id)
-            .fetch_all(&mut *conn)
-            .await?;
     let break_glass = grants
         .iter()
         .map(|(user, reason, until)| {
             Ok(BreakGlassWindow { user: parse("user id", user)?, reason: code(reason)?, until: instant(*until)? })
         })
         .collect::<Result<_>>()?;
-    Ok(Some(Case {
+    Ok(Case {
         id: parse("case id", &row.id)?,
         reference: CaseReference::parse(&row.reference).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         service: code(&row.service)?,
@@ -330,7 +392,7 @@ pub async fn get(conn: &mut Connection, id: CaseId) -> Result<Option<Case>> {
         version: row.version,
         restriction,
         break_glass,
-    }))
+    })
 }
 
 /// The case with this reference, if there is one.

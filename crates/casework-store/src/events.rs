@@ -3,6 +3,7 @@
 
 use crate::convert::Flag;
 use crate::convert::{instant, json, micros, named, parse, to_json};
+use crate::sql::{insert_rows, row};
 use crate::{Connection, Result};
 use casework_domain::history::{Event, EventKind, Subject};
 use casework_domain::ids::{CaseId, EventId, UserId};
@@ -60,6 +61,52 @@ pub async fn insert(conn: &mut Connection, event: &Event) -> Result<()> {
         .bind(chain_hash(&previous, &row))
         .execute(conn)
         .await?;
+    Ok(())
+}
+
+/// Inserts many events at once, each appended to its chain as [`insert`] does: the last
+/// link of every chain touched is read in one query, the events and their links are
+/// written with a few multi-row statements. Events of one chain are chained in the order
+/// given.
+pub async fn insert_many(conn: &mut Connection, batch: &[Event]) -> Result<()> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<Row> = batch.iter().map(stored_row).collect();
+    let chains: std::collections::BTreeSet<&str> = rows.iter().map(chain_of).collect();
+    let mut tails: std::collections::HashMap<String, (i64, String)> = std::collections::HashMap::new();
+    let chains: Vec<&str> = chains.into_iter().collect();
+    for part in chains.chunks(crate::sql::rows_per_statement(crate::Backend::of(conn), 1)) {
+        let mut query = crate::sql::Sql::new(
+            "SELECT c.chain, c.position, c.hash FROM event_chain c
+             JOIN (SELECT chain, MAX(position) AS position FROM event_chain WHERE chain IN (",
+        );
+        let mut list = query.separated(", ");
+        for chain in part {
+            list.push_bind(chain.to_string());
+        }
+        query.push(") GROUP BY chain) latest ON latest.chain = c.chain AND latest.position = c.position");
+        let found: Vec<(String, i64, String)> = query.build_query_as()?.fetch_all(&mut *conn).await?;
+        tails.extend(found.into_iter().map(|(chain, position, hash)| (chain, (position, hash))));
+    }
+    let mut links = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let chain = chain_of(row);
+        let (position, previous) = tails.get(chain).cloned().unwrap_or_else(|| (0, GENESIS.to_owned()));
+        let hash = chain_hash(&previous, row);
+        links.push(row![row.0.clone(), chain, position + 1, hash.clone()]);
+        tails.insert(chain.to_owned(), (position + 1, hash));
+    }
+    insert_rows(
+        conn,
+        "events",
+        &["id", "case_id", "actor_id", "at", "kind", "subject_type", "subject_id", "before", "after"],
+        rows.into_iter().map(|(id, case, actor, at, kind, subject_type, subject_id, before, after)| {
+            row![id, case, actor, at, kind, subject_type, subject_id, before, after]
+        }),
+    )
+    .await?;
+    insert_rows(conn, "event_chain", &["event_id", "chain", "position", "hash"], links).await?;
     Ok(())
 }
 

@@ -60,6 +60,37 @@ pub async fn update(conn: &mut Connection, stored: &StoredTimer, expected_state:
     Ok(done.rows_affected() == 1)
 }
 
+/// Saves many changed timers, each only if it is still in the state its caller saw (as
+/// [`update`] guards one), with a few `UPDATE … FROM (VALUES …)` statements. Returns the
+/// ids of the timers saved; the others had moved on meanwhile and are left as they are.
+pub async fn update_many(
+    conn: &mut Connection,
+    changed: &[(StoredTimer, &str)],
+    at: Timestamp,
+) -> Result<std::collections::HashSet<EventId>> {
+    let rows = changed.iter().map(|(stored, expected_state)| {
+        crate::sql::row![
+            stored.id.to_string(),
+            stored.timer.state.name(),
+            micros(stored.timer.due_at),
+            running_due_at(&stored.timer),
+            to_json(&stored.timer),
+            micros(at),
+            *expected_state,
+        ]
+    });
+    let statements = crate::sql::many_rows(
+        crate::Backend::of(conn),
+        "UPDATE case_timers SET state = v.column2, due_at = v.column3, running_due_at = v.column4, timer = v.column5,
+            updated_at = v.column6
+         FROM (VALUES ",
+        ") AS v WHERE case_timers.id = v.column1 AND case_timers.state = v.column7 RETURNING case_timers.id",
+        7,
+        rows,
+    );
+    crate::sql::returned_texts(conn, statements).await?.iter().map(|id| parse("timer id", id)).collect()
+}
+
 fn stored((id, case, timer): (String, String, String)) -> Result<StoredTimer> {
     Ok(StoredTimer { id: parse("timer id", &id)?, case: parse("case id", &case)?, timer: json(&timer)? })
 }

@@ -318,6 +318,10 @@ enum BenchCommand {
         /// and alert rule schedules due.
         #[arg(long, default_value_t = 10_000)]
         due: u64,
+        /// How many due items each transaction of the sweep handles (the server's own
+        /// batch, 500, if not given).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+        batch: Option<u32>,
     },
     /// Drive a running server (`casework serve` or `casework demo`) and print a table of each
     /// operation's latency (p50/p95/p99), rate and errors, with the server's memory after each
@@ -480,9 +484,9 @@ async fn run(command: Command) -> Result<()> {
             app.store.close().await;
             done
         }
-        Command::Bench { command: BenchCommand::Sweep { database, services, at, due } } => {
+        Command::Bench { command: BenchCommand::Sweep { database, services, at, due, batch } } => {
             let at = at.map_or(bench::sweep::SweepAt::Due(due), bench::sweep::SweepAt::Instant);
-            bench::sweep::sweep(&database.database, &services, at).await
+            bench::sweep::sweep(&database.database, &services, at, batch).await
         }
         Command::Bench { command: BenchCommand::Http(options) } => bench::http::run_bench(&options).await,
         Command::Bench { command: BenchCommand::CommitRate { database, clients, commits } } => {

@@ -24,7 +24,8 @@ pub enum SweepAt {
     Due(u64),
 }
 
-pub async fn sweep(database: &Location, services: &ServicesArg, at: SweepAt) -> Result<()> {
+/// Sweeps at `at`, `batch` due items per transaction (the server's batch if `None`).
+pub async fn sweep(database: &Location, services: &ServicesArg, at: SweepAt, batch: Option<u32>) -> Result<()> {
     let clock = Arc::new(ManualClock::new(Timestamp::now()));
     let app = open_app_with_clock(database, services, clock.clone()).await?;
     let now = match at {
@@ -45,11 +46,20 @@ pub async fn sweep(database: &Location, services: &ServicesArg, at: SweepAt) -> 
     );
     println!("(the sweep writes its breaches, alerts and history events into the database)");
 
+    let batch = batch.map(|b| usize::try_from(b).unwrap_or(usize::MAX));
     let started = Instant::now();
-    let breached = app.sweep_timers().await.map_err(describe)?;
+    let breached = match batch {
+        Some(batch) => app.sweep_timers_in_batches(batch).await,
+        None => app.sweep_timers().await,
+    }
+    .map_err(describe)?;
     let timers_took = started.elapsed();
     let alerts_started = Instant::now();
-    let raised = app.sweep_alerts().await.map_err(describe)?;
+    let raised = match batch {
+        Some(batch) => app.sweep_alerts_in_batches(batch).await,
+        None => app.sweep_alerts().await,
+    }
+    .map_err(describe)?;
     let alerts_took = alerts_started.elapsed();
     let total = started.elapsed();
     let timers_left = app.timers_due(now).await.map_err(describe)?;

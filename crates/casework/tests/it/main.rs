@@ -1700,6 +1700,225 @@ fn bench_sweep_breaches_the_deadlines_due_and_leaves_the_history_intact() {
     assert!(text(&output).contains("fewer than 100000000 deadlines and alert schedules"), "{}", text(&output));
 }
 
+/// A copy of an installation in a new database (a SQLite file in `dir`, or a new PostgreSQL
+/// database), made with `casework copy`.
+fn copy_of(source: &str, dir: &Path) -> String {
+    std::fs::create_dir_all(dir).unwrap();
+    let target = db(dir);
+    let copied = casework(&["copy", "--from", source, "--to", &target], &[]);
+    assert!(copied.status.success(), "{}", text(&copied));
+    target
+}
+
+/// Runs SQL on the database as someone with direct access to it might.
+fn execute(database: &str, statement: &str) {
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let url = if is_postgres(database) { database.to_owned() } else { format!("sqlite:{database}") };
+        let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+        sqlx::query(statement).execute(&mut conn).await.unwrap();
+    });
+}
+
+/// What a `casework bench sweep` printed it did: (deadlines breached, alerts raised).
+fn swept(printed: &str) -> (i64, i64) {
+    let done = |job: &str| -> i64 {
+        let line =
+            printed.lines().find(|l| l.starts_with(&format!("| {job} |"))).unwrap_or_else(|| panic!("no {job} in {printed}"));
+        let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+        cells[2].split(' ').next().unwrap().parse().unwrap()
+    };
+    (done("timers"), done("alerts"))
+}
+
+/// What the deadlines and alerts of an installation are, case by case (by reference, since
+/// ids differ between copies): every timer, every rule schedule, every alert of a rule and
+/// how many history events of each kind each case has.
+#[derive(Debug, PartialEq)]
+struct SweptState {
+    timers: Vec<(String, String, String, i64)>,
+    schedules: Vec<(String, String, Option<i64>, i64)>,
+    alerts: Vec<(String, String, i64, String, i64, i64)>,
+    events: Vec<(String, String, i64)>,
+}
+
+impl SweptState {
+    async fn of(database: &str) -> SweptState {
+        let mut conn = connect(database).await;
+        SweptState {
+            timers: sqlx::query_as(
+                "SELECT c.reference, t.code, t.state, t.due_at FROM case_timers t JOIN cases c ON c.id = t.case_id
+                 ORDER BY c.reference, t.code, t.due_at, t.state",
+            )
+            .fetch_all(&mut conn)
+            .await
+            .unwrap(),
+            schedules: sqlx::query_as(
+                "SELECT c.reference, s.rule, s.next_at, CAST(s.occurrences AS BIGINT) FROM alert_schedules s
+                 JOIN cases c ON c.id = s.case_id ORDER BY c.reference, s.rule, s.started_at, s.next_at, s.occurrences",
+            )
+            .fetch_all(&mut conn)
+            .await
+            .unwrap(),
+            alerts: sqlx::query_as(
+                "SELECT c.reference, a.rule, CAST(a.occurrence AS BIGINT), a.recipient, a.fire_at, a.created_at
+                 FROM alerts a JOIN cases c ON c.id = a.case_id WHERE a.schedule_id IS NOT NULL
+                 ORDER BY c.reference, a.rule, a.occurrence, a.fire_at, a.created_at, a.recipient",
+            )
+            .fetch_all(&mut conn)
+            .await
+            .unwrap(),
+            events: sqlx::query_as(
+                "SELECT c.reference, e.kind, COUNT(*) FROM events e JOIN cases c ON c.id = e.case_id
+                 GROUP BY c.reference, e.kind ORDER BY c.reference, e.kind",
+            )
+            .fetch_all(&mut conn)
+            .await
+            .unwrap(),
+        }
+    }
+
+    /// The same without one case.
+    fn without(mut self, reference: &str) -> SweptState {
+        self.timers.retain(|row| row.0 != reference);
+        self.schedules.retain(|row| row.0 != reference);
+        self.alerts.retain(|row| row.0 != reference);
+        self.events.retain(|row| row.0 != reference);
+        self
+    }
+}
+
+/// `casework bench sweep` started in the background, its output collected by the caller.
+fn sweep_started(database: &str, at: &str, batch: Option<&str>) -> Child {
+    let mut args = vec!["bench", "sweep", "--at", at, "--database", database];
+    if let Some(batch) = batch {
+        args.extend(["--batch", batch]);
+    }
+    Command::new(env!("CARGO_BIN_EXE_casework"))
+        .args(args)
+        .env_remove("CASEWORK_DATABASE")
+        .env("CASEWORK_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+const SWEPT_AT: &str = "2031-01-01T00:00:00Z";
+
+#[test]
+fn a_sweep_in_many_small_batches_or_two_sweeps_at_once_fire_each_due_item_once_as_one_sweep_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeded = seeded_for_bench(dir.path());
+    let (one, two) = (copy_of(&seeded, &dir.path().join("one")), copy_of(&seeded, &dir.path().join("two")));
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let at: jiff::Timestamp = SWEPT_AT.parse().unwrap();
+    let (timers_due, schedules_due, events_before) = runtime.block_on(async {
+        let mut conn = connect(&one).await;
+        let micros = at.as_microsecond();
+        (
+            number(
+                &mut conn,
+                &format!("SELECT COUNT(*) FROM case_timers WHERE running_due_at IS NOT NULL AND running_due_at < {micros}"),
+            )
+            .await,
+            number(&mut conn, &format!("SELECT COUNT(*) FROM alert_schedules WHERE next_at IS NOT NULL AND next_at <= {micros}"))
+                .await,
+            SweptState::of(&one).await.events,
+        )
+    });
+    assert!(timers_due > 2 && schedules_due > 3 * 2, "the work takes several batches: {timers_due} + {schedules_due}");
+
+    // One sweep, two items per transaction: every deadline past due is breached, every
+    // due schedule moves on, each with one history event.
+    let output = casework(&["bench", "sweep", "--at", SWEPT_AT, "--batch", "2", "--database", &one], &[]);
+    assert!(output.status.success(), "{}", text(&output));
+    let printed = String::from_utf8_lossy(&output.stdout).to_string();
+    let (breached, raised) = swept(&printed);
+    assert_eq!(breached, timers_due, "{printed}");
+    assert!(raised > 0, "{printed}");
+    assert!(printed.contains("0 deadlines and 0 alert schedules still due after the sweep"), "{printed}");
+    let after = runtime.block_on(SweptState::of(&one));
+    let count = |events: &[(String, String, i64)], kind: &str| -> i64 {
+        events.iter().filter(|(_, k, _)| k == kind).map(|(_, _, n)| n).sum()
+    };
+    assert_eq!(count(&after.events, "timer-breached") - count(&events_before, "timer-breached"), breached);
+    assert_eq!(count(&after.events, "alert-raised") - count(&events_before, "alert-raised"), raised);
+    let raised_now = after.alerts.iter().filter(|alert| alert.5 == at.as_microsecond()).count();
+    assert_eq!(i64::try_from(raised_now).unwrap(), raised, "one alert stored for each raised");
+
+    // A second sweep at the same instant finds nothing to do.
+    let again = casework(&["bench", "sweep", "--at", SWEPT_AT, "--batch", "2", "--database", &one], &[]);
+    assert!(again.status.success(), "{}", text(&again));
+    assert_eq!(swept(&String::from_utf8_lossy(&again.stdout)), (0, 0), "{}", text(&again));
+    assert_eq!(runtime.block_on(SweptState::of(&one)), after, "the second sweep changed nothing");
+
+    // Two sweeps at once on the other copy, in batches of different sizes: between them
+    // they do exactly what the one did, item by item.
+    let first = sweep_started(&two, SWEPT_AT, Some("1"));
+    let second = sweep_started(&two, SWEPT_AT, None);
+    let (first, second) = (first.wait_with_output().unwrap(), second.wait_with_output().unwrap());
+    assert!(first.status.success() && second.status.success(), "{}\n{}", text(&first), text(&second));
+    let ((b1, r1), (b2, r2)) = (swept(&String::from_utf8_lossy(&first.stdout)), swept(&String::from_utf8_lossy(&second.stdout)));
+    assert_eq!((b1 + b2, r1 + r2), (breached, raised), "{}\n{}", text(&first), text(&second));
+    assert_eq!(runtime.block_on(SweptState::of(&two)), after);
+
+    for database in [&one, &two] {
+        let verify = casework(&["verify", "--database", database], &[]);
+        assert!(verify.status.success(), "{}", text(&verify));
+        assert!(text(&verify).contains("every chain intact"), "{}", text(&verify));
+    }
+}
+
+#[test]
+fn an_item_the_sweep_cannot_handle_is_logged_and_holds_back_none_of_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeded = seeded_for_bench(dir.path());
+    let (healthy, broken) = (copy_of(&seeded, &dir.path().join("healthy")), copy_of(&seeded, &dir.path().join("broken")));
+    let at: jiff::Timestamp = SWEPT_AT.parse().unwrap();
+    // The case of the first schedule due names a version of its service that is not loaded,
+    // so its alerts cannot be worked out: the first batch fails as a whole.
+    let (case, reference, its_due): (String, String, i64) = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let mut conn = connect(&broken).await;
+        let (case, reference): (String, String) = sqlx::query_as(
+            "SELECT c.id, c.reference FROM alert_schedules s JOIN cases c ON c.id = s.case_id
+             WHERE s.next_at IS NOT NULL ORDER BY s.next_at LIMIT 1",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+        let due = format!(
+            "SELECT COUNT(*) FROM alert_schedules WHERE next_at IS NOT NULL AND next_at <= {} AND case_id = '{case}'",
+            at.as_microsecond()
+        );
+        let its_due = number(&mut conn, &due).await;
+        (case, reference, its_due)
+    });
+    assert!(its_due > 0);
+    execute(&broken, &format!("UPDATE cases SET service_version = 999 WHERE id = '{case}'"));
+
+    let sweep = |database: &str| casework(&["bench", "sweep", "--at", SWEPT_AT, "--batch", "7", "--database", database], &[]);
+    let healthy_sweep = sweep(&healthy);
+    assert!(healthy_sweep.status.success(), "{}", text(&healthy_sweep));
+    let output = sweep(&broken);
+    assert!(output.status.success(), "the sweep goes on past what it cannot do: {}", text(&output));
+    let said = text(&output);
+    assert!(said.contains("this alert schedule could not be swept"), "{said}");
+    assert!(said.contains(&case), "the case is named: {said}");
+    assert!(said.contains(&format!("0 deadlines and {its_due} alert schedules still due after the sweep")), "{said}");
+
+    // Everything else was done exactly as on the healthy copy, the broken case's
+    // deadlines included.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (healthy_state, broken_state) =
+        runtime.block_on(async { (SweptState::of(&healthy).await, SweptState::of(&broken).await) });
+    assert_eq!(broken_state.timers, healthy_state.timers);
+    assert_eq!(broken_state.without(&reference), healthy_state.without(&reference));
+    let verify = casework(&["verify", "--database", &broken], &[]);
+    assert!(verify.status.success(), "{}", text(&verify));
+}
+
 /// The number printed just before `label` (as in "… 12 items due").
 fn count_before(printed: &str, label: &str) -> Option<i64> {
     let (head, _) = printed.split_once(label)?;
