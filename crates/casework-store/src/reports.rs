@@ -127,15 +127,18 @@ pub async fn stage_histories(
     until: Timestamp,
     visible: &[&[CaseFilter]],
 ) -> Result<Vec<StageHistory>> {
-    // The moves kept beside the history (`case_moves`), read by service and time: a few
-    // rows a case, where the events are some twenty-five.
+    // The moves kept beside the history (`case_moves`): a few rows a case, where its events
+    // are some twenty-five. They are found case by case (`case_moves_by_case`), not by
+    // service and time: every move of the service's cases up to `until` is wanted, and
+    // reading them in the order of the cases costs a third of fetching each case for a
+    // move found by service (0.3 s against 0.9 s for 78,000 moves at 100,000 cases, in the
+    // sqlite3 shell).
     let mut query = Sql::new(format!(
         "SELECT {CASE_COLUMNS}, r.source, m.at, m.kind, m.stage
          FROM case_moves m JOIN cases c ON c.id = m.case_id {CASE_JOINS} LEFT JOIN referrals r ON r.id = c.referral_id
-         WHERE m.service = "
+         WHERE m.at < "
     ));
-    query.push_bind(scope.service.to_string());
-    query.push(" AND m.at < ").push_bind(micros(until));
+    query.push_bind(micros(until));
     query.push(" AND (c.status = 'open' OR c.closed_at >= ").push_bind(micros(since)).push(") AND");
     push_scope(&mut query, scope, visible);
     query.push(" ORDER BY c.id, m.at, m.event_id");
