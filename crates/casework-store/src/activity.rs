@@ -4,12 +4,11 @@
 //! instants read here.
 
 use crate::cases::push_visibility;
-use crate::convert::{code, instant, json, micros, named, parse};
+use crate::convert::{code, instant, micros, named, parse};
 use crate::sql::Sql;
 use crate::{Connection, Result};
 use casework_domain::access::CaseFilter;
 use casework_domain::activity::{AlertFact, CaseActivity, CaseFact, Fate, ReferralFact};
-use casework_domain::history::EventKind;
 use casework_domain::ids::{CaseId, EventId, ReferralId, TeamId};
 use casework_domain::referral::ReferralSource;
 use casework_domain::text::Code;
@@ -136,10 +135,10 @@ pub async fn case_activity(
     asked: &ActivityQuery,
     visible: &[&[CaseFilter]],
 ) -> Result<Vec<ReportedCaseActivity>> {
-    type Row = (String, String, Option<String>, String, String, Option<String>, i64, String, String);
+    type Row = (String, String, Option<String>, String, String, Option<String>, i64, String, Option<String>);
     let columns = "c.id, c.reference, u.display_name, p.given_name, p.family_name, p.known_as";
     let mut opened = Sql::new(format!(
-        "SELECT {columns}, c.opened_at, 'case-opened', '{{}}'
+        "SELECT {columns}, c.opened_at, 'opened', NULL
          FROM cases c JOIN people p ON p.id = c.person_id LEFT JOIN users u ON u.id = c.worker_id
          WHERE c.service = "
     ));
@@ -151,38 +150,37 @@ pub async fn case_activity(
     for filters in visible {
         push_visibility(&mut opened, filters);
     }
-    let mut rows: Vec<Row> = opened.build_query_as()?.fetch_all(&mut *conn).await?;
+    let openings: Vec<Row> = opened.build_query_as()?.fetch_all(&mut *conn).await?;
 
+    // Closings and reopenings from the moves kept beside the history (`case_moves`), read
+    // by service and time rather than through every event of the service's cases.
     let mut changed = Sql::new(format!(
-        "SELECT {columns}, e.at, e.kind, e.after
-         FROM events e JOIN cases c ON c.id = e.case_id JOIN people p ON p.id = c.person_id
+        "SELECT {columns}, m.at, m.kind, m.reason
+         FROM case_moves m JOIN cases c ON c.id = m.case_id JOIN people p ON p.id = c.person_id
             LEFT JOIN users u ON u.id = c.worker_id
-         WHERE c.service = "
+         WHERE m.service = "
     ));
     changed.push_bind(asked.service.to_string());
-    changed.push(" AND e.kind IN (").push_bind(EventKind::CaseClosed.name());
-    changed.push(", ").push_bind(EventKind::CaseReopened.name()).push(")");
-    changed.push(" AND e.at >= ").push_bind(micros(asked.from));
-    changed.push(" AND e.at < ").push_bind(micros(asked.until));
+    changed.push(" AND m.at >= ").push_bind(micros(asked.from));
+    changed.push(" AND m.at < ").push_bind(micros(asked.until));
+    changed.push(" AND m.kind IN ('closed', 'reopened')");
     push_team(&mut changed, asked.team);
     crate::reports::push_exclusions(&mut changed, &asked.excluded_flags);
     for filters in visible {
         push_visibility(&mut changed, filters);
     }
-    rows.extend(changed.build_query_as::<Row>()?.fetch_all(conn).await?);
+    changed.push(" ORDER BY m.at, m.event_id");
+    let changes: Vec<Row> = changed.build_query_as()?.fetch_all(conn).await?;
 
-    let mut found = Vec::with_capacity(rows.len());
-    for (case, reference, worker_name, given, family, known_as, at, kind, after) in rows {
-        let activity = if kind == EventKind::CaseReopened.name() {
-            CaseActivity::Reopened
-        } else if kind == EventKind::CaseClosed.name() {
-            // The closure's reason is in the event; an event whose details were erased
-            // with a destroyed record has none and cannot be placed under a reason.
-            let after: serde_json::Value = json(&after)?;
-            let Some(reason) = after.get("reason").and_then(serde_json::Value::as_str) else { continue };
-            CaseActivity::Closed(code(reason)?)
-        } else {
-            CaseActivity::Opened
+    let mut found = Vec::with_capacity(openings.len() + changes.len());
+    for (case, reference, worker_name, given, family, known_as, at, kind, reason) in openings.into_iter().chain(changes) {
+        let activity = match (kind.as_str(), reason) {
+            ("opened", _) => CaseActivity::Opened,
+            ("reopened", _) => CaseActivity::Reopened,
+            ("closed", Some(reason)) => CaseActivity::Closed(code(&reason)?),
+            // A closing whose event holds no reason cannot be placed under one.
+            ("closed", None) => continue,
+            (other, _) => return Err(crate::StoreError::Corrupt(format!("case activity {other:?}"))),
         };
         found.push(ReportedCaseActivity {
             case: parse("case id", &case)?,

@@ -5,7 +5,8 @@
 //! database's durability relaxed while the load runs and put back when it ends.
 //!
 //! History events go into their case's hash chain with `events::chain_hash`, the function
-//! `casework verify` checks them with. Search rows are made by the usual triggers.
+//! `casework verify` checks them with. Search rows, and the case moves the reports read,
+//! are made by the usual triggers.
 
 use crate::alerts::{Alert, StoredSchedule};
 use crate::convert::{Flag, micros, to_json};

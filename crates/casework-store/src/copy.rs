@@ -72,11 +72,11 @@ impl CopyReport {
 }
 
 /// Tables that triggers fill from other tables as those are written (the search texts of
-/// notes, forms and names). Copying the records makes the target's triggers write their
+/// notes, forms and names; the moves of cases, from their history). Copying the records makes the target's triggers write their
 /// own rows, with new ids, and from the target's reading of the records; so these go last:
 /// what the triggers made is deleted, then the source's rows are copied as they are, and
 /// the table ends row for row as in the source.
-const DERIVED: &[&str] = &["search_documents"];
+const DERIVED: &[&str] = &["search_documents", "case_moves"];
 
 /// At most this many bound values in one statement (PostgreSQL takes 65535, SQLite 32766).
 const MAX_PARAMETERS: usize = 30_000;

@@ -30,6 +30,8 @@ pub(crate) fn chain_of(row: &Row) -> &str {
     row.1.as_deref().unwrap_or_default()
 }
 
+/// Appends an event to the history and its chain. A trigger keeps `case_moves` (the stage
+/// moves, closings and reopenings the reports read) in step, in the same transaction.
 pub async fn insert(conn: &mut Connection, event: &Event) -> Result<()> {
     let row = stored_row(event);
     sqlx::query(

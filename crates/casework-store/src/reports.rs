@@ -127,15 +127,21 @@ pub async fn stage_histories(
     until: Timestamp,
     visible: &[&[CaseFilter]],
 ) -> Result<Vec<StageHistory>> {
+    // The moves kept beside the history (`case_moves`): a few rows a case, where its events
+    // are some twenty-five. They are found case by case (`case_moves_by_case`), not by
+    // service and time: every move of the service's cases up to `until` is wanted, and
+    // reading them in the order of the cases costs a third of fetching each case for a
+    // move found by service (0.3 s against 0.9 s for 78,000 moves at 100,000 cases, in the
+    // sqlite3 shell).
     let mut query = Sql::new(format!(
-        "SELECT {CASE_COLUMNS}, r.source, e.at, e.kind, e.after
-         FROM events e JOIN cases c ON c.id = e.case_id {CASE_JOINS} LEFT JOIN referrals r ON r.id = c.referral_id
-         WHERE e.kind IN ('case-opened', 'stage-changed', 'service-version-changed', 'case-closed', 'case-reopened')
-         AND e.at < "
+        "SELECT {CASE_COLUMNS}, r.source, m.at, m.kind, m.stage
+         FROM case_moves m JOIN cases c ON c.id = m.case_id {CASE_JOINS} LEFT JOIN referrals r ON r.id = c.referral_id
+         WHERE m.at < "
     ));
-    query.push_bind(micros(until)).push(" AND (c.status = 'open' OR c.closed_at >= ").push_bind(micros(since)).push(") AND");
+    query.push_bind(micros(until));
+    query.push(" AND (c.status = 'open' OR c.closed_at >= ").push_bind(micros(since)).push(") AND");
     push_scope(&mut query, scope, visible);
-    query.push(" ORDER BY c.id, e.at, e.id");
+    query.push(" ORDER BY c.id, m.at, m.event_id");
     type Row = (
         String,
         String,
@@ -148,19 +154,16 @@ pub async fn stage_histories(
         Option<String>,
         i64,
         String,
-        String,
+        Option<String>,
     );
     let rows: Vec<Row> = query.build_query_as()?.fetch_all(conn).await?;
     let mut histories: Vec<StageHistory> = Vec::new();
-    for (case, reference, worker, worker_name, team, given, family, known_as, source, at, kind, after) in rows {
-        let change = match kind.as_str() {
-            "case-closed" => Move::Closed,
-            "case-reopened" => Move::Reopened,
-            _ => {
-                let after: serde_json::Value = crate::convert::json(&after)?;
-                let Some(stage) = after.get("stage").and_then(|s| s.as_str()) else { continue };
-                Move::Stage(code(stage)?)
-            }
+    for (case, reference, worker, worker_name, team, given, family, known_as, source, at, kind, stage) in rows {
+        let change = match (kind.as_str(), stage) {
+            ("closed", _) => Move::Closed,
+            ("reopened", _) => Move::Reopened,
+            ("stage", Some(stage)) => Move::Stage(code(&stage)?),
+            (other, _) => return Err(StoreError::Corrupt(format!("case move {other:?} without a stage"))),
         };
         let at = instant(at)?;
         match histories.last_mut() {

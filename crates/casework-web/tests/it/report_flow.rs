@@ -614,3 +614,94 @@ async fn the_tables_for_export_say_what_the_pages_say() {
         &[Cell::Text("All open cases".into()), Cell::Count(6), Cell::Count(12), Cell::Count(3)]
     );
 }
+
+/// A move as `case_moves` holds it: event, case, service, instant, kind, stage, reason.
+type CaseMove = (String, String, String, i64, String, Option<String>, Option<String>);
+
+/// The moves the history itself says, read from the events: a stage entered when an event
+/// names one, each closing with its reason, each reopening.
+async fn moves_in_history(conn: &mut sqlx::AnyConnection) -> Vec<CaseMove> {
+    let events: Vec<(String, String, String, i64, String, String)> = sqlx::query_as(
+        "SELECT e.id, e.case_id, c.service, e.at, e.kind, e.after FROM events e JOIN cases c ON c.id = e.case_id ORDER BY e.id",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    let mut moves = Vec::new();
+    for (event, case, service, at, kind, after) in events {
+        let after: Value = serde_json::from_str(&after).unwrap();
+        let text = |key: &str| after.get(key).and_then(Value::as_str).map(str::to_owned);
+        let (kind, stage, reason) = match kind.as_str() {
+            "case-opened" | "stage-changed" | "service-version-changed" if text("stage").is_some() => {
+                ("stage", text("stage"), None)
+            }
+            "case-closed" => ("closed", None, text("reason")),
+            "case-reopened" => ("reopened", None, None),
+            _ => continue,
+        };
+        moves.push((event, case, service, at, kind.to_owned(), stage, reason));
+    }
+    moves
+}
+
+async fn kept_moves(conn: &mut sqlx::AnyConnection) -> Vec<CaseMove> {
+    sqlx::query_as("SELECT event_id, case_id, service, at, kind, stage, reason FROM case_moves ORDER BY event_id")
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap()
+}
+
+/// The statement of migration 0015 that fills `case_moves` from the history written
+/// before the table existed.
+fn backfill_statement(location: &casework_app::Location) -> String {
+    let backend = match location {
+        casework_app::Location::Sqlite(_) => "sqlite",
+        casework_app::Location::Postgres(_) => "postgres",
+    };
+    let path = format!("{}/../casework-store/migrations/{backend}/0015_case_moves.sql", env!("CARGO_MANIFEST_DIR"));
+    let migration = std::fs::read_to_string(path).unwrap();
+    let (_, backfill) = migration.split_once("-- The moves of the history written before this table existed.").unwrap();
+    backfill.trim().to_owned()
+}
+
+/// Waiting list in December and January; cases opened, closed and reopened over both.
+async fn moves_figures(manager: &crate::harness::Client) -> ((u64, u64, u64), (u64, u64, u64), (u64, u64, u64)) {
+    let waiting = manager.get("/api/v1/services/intake/reports/waiting-list?from=2026-12&to=2027-01").await;
+    assert_eq!(waiting.status, StatusCode::OK, "{waiting:?}");
+    let referrals = manager.get("/api/v1/services/intake/reports/referrals?from=2026-12&to=2027-01").await;
+    assert_eq!(referrals.status, StatusCode::OK, "{referrals:?}");
+    let cases = &referrals.body["total"]["cases"];
+    let n = |k: &str| cases[k].as_u64().unwrap_or_else(|| panic!("{k} in {cases}"));
+    (flow(&waiting.body["months"][0]), flow(&waiting.body["months"][1]), (n("opened"), n("closed_total"), n("reopened")))
+}
+
+#[tokio::test]
+async fn the_moves_reports_read_are_kept_as_history_is_written_and_rebuilt_from_it_by_the_migration() {
+    let Scene { server, references, .. } = scene().await;
+    let mut conn = server.raw_connection().await;
+    let from_history = moves_in_history(&mut conn).await;
+    // Seven openings and four stage changes enter a stage; D is closed once and reopened once.
+    let count = |kind: &str| from_history.iter().filter(|m| m.4 == kind).count();
+    assert_eq!((count("stage"), count("closed"), count("reopened")), (11, 1, 1), "{from_history:?}");
+    assert!(from_history.iter().any(|m| m.4 == "closed" && m.6.as_deref() == Some("done")), "{from_history:?}");
+    assert_eq!(kept_moves(&mut conn).await, from_history, "kept in step as the history was written");
+
+    // The figures of report_flow's other tests, and of the referrals report for D.
+    let manager = server.sign_in("manager").await;
+    let expected = ((3, 4, 1), (3, 3, 3), (6, 1, 1));
+    assert_eq!(moves_figures(&manager).await, expected);
+
+    // With the moves gone the reports see none (they read nothing else for them) ...
+    sqlx::query("DELETE FROM case_moves").execute(&mut conn).await.unwrap();
+    assert_eq!(moves_figures(&manager).await, ((0, 0, 0), (0, 0, 0), (6, 0, 0)));
+    // ... and the migration's statement for history written before the table existed
+    // rebuilds them, row for row, with the same figures.
+    sqlx::query(&backfill_statement(&server.location)).execute(&mut conn).await.unwrap();
+    assert_eq!(kept_moves(&mut conn).await, from_history, "rebuilt from the history");
+    assert_eq!(moves_figures(&manager).await, expected);
+    let waiting = manager.get("/api/v1/services/intake/reports/waiting-list/cases").await;
+    assert_eq!(
+        listed(&waiting.body),
+        [(references["C"].clone(), 37), (references["E"].clone(), 14), (references["D"].clone(), 9)]
+    );
+}

@@ -102,7 +102,18 @@ async fn a_closed_case_comes_up_for_review_when_its_period_ends_and_is_destroyed
     let approved = manager.post("/api/v1/services/family-court/disposal-review/approvals", json!({ "cases": [adult_id] })).await;
     assert_eq!(approved.status, StatusCode::OK, "{approved:?}");
     assert_eq!(server.stored_files().len(), 4, "a letter and a scan on each case");
+    let moves_of_adult = || async {
+        let mut conn = server.app.store.read().await.unwrap();
+        let moves: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM case_moves WHERE case_id = $1")
+            .bind(adult_id)
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        moves
+    };
+    assert_eq!(moves_of_adult().await, 2, "opened in a stage, closed");
     assert_eq!(server.app.run_destruction().await.unwrap(), 1);
+    assert_eq!(moves_of_adult().await, 0, "the case's moves go with its history");
     assert_eq!(server.app.run_destruction().await.unwrap(), 0, "each approval is carried out once");
     assert_eq!(server.stored_files().len(), 2, "the destroyed case's document files are gone, the other case's kept");
 

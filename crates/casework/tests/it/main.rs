@@ -1527,6 +1527,12 @@ fn bench_seed_builds_an_installation_that_verifies_serves_and_searches() {
         assert!(closed > 0 && closed < cases / 2, "{closed} of {cases} closed");
         let searchable = number(&mut conn, "SELECT COUNT(*) FROM search_documents WHERE kind = 'note'").await;
         assert_eq!(searchable, notes, "every note is searchable");
+        // The moves the reports read are kept as the loader writes the history.
+        let closings = "SELECT COUNT(*) FROM events WHERE kind IN ('case-closed', 'case-reopened')";
+        let kept = "SELECT COUNT(*) FROM case_moves WHERE kind IN ('closed', 'reopened')";
+        assert_eq!(number(&mut conn, kept).await, number(&mut conn, closings).await);
+        let staged = number(&mut conn, "SELECT COUNT(DISTINCT case_id) FROM case_moves WHERE kind = 'stage'").await;
+        assert_eq!(staged, cases, "every case entered a stage");
         (cases, notes, marked, stages)
     });
     assert_eq!(cases, 200);
