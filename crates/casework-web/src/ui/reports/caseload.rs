@@ -2,8 +2,8 @@
 //! server (no script), followed by the data tables, whose figures link to the cases.
 
 use super::super::*;
-use super::as_asked_or_whole;
 use super::chart::{self, BarChart};
+use super::{as_asked_or_whole, read_team};
 use casework_app::reports::{CaseloadView, Holder};
 use casework_domain::caseload::Load;
 use casework_domain::text::Code;
@@ -93,15 +93,7 @@ async fn report_page(
         return problem(AppError::NotFound("service"), session.header.clone());
     };
     let mut errors = Vec::new();
-    let team_text = filter.team.as_deref().unwrap_or_default().trim();
-    let team = if team_text.is_empty() {
-        None
-    } else if let Ok(team) = team_text.parse() {
-        Some(team)
-    } else {
-        errors.push(("team".to_owned(), "Choose a team from the list".to_owned()));
-        None
-    };
+    let team = read_team(filter.team.as_deref(), &mut errors);
     let view =
         match as_asked_or_whole(&mut errors, |as_asked| app.caseload_report(&session.actor, &service, team.filter(|_| as_asked)))
             .await

@@ -151,6 +151,37 @@ where
     }
 }
 
+/// What a report page was asked for, and the report made for it.
+struct Asked<V> {
+    service: Code,
+    period: Period,
+    view: V,
+    errors: Vec<(String, String)>,
+}
+
+/// How every report page starts: the service from the path, the period and team from the
+/// query, then `report` for them (given the service, the period and the team, `None` for the
+/// whole service), or for the whole service when what was asked is refused, with the
+/// problems kept for the page. Anything else is answered with the problem page.
+async fn asked_report<V, Made>(
+    app: &App,
+    session: &Session,
+    code: &str,
+    filters: &Filters,
+    report: impl Fn(Code, Period, Option<TeamId>) -> Made,
+) -> Result<Asked<V>, Response>
+where
+    Made: std::future::Future<Output = Result<V, AppError>>,
+{
+    let refused = |error| problem(error, session.header.clone());
+    let service = Code::parse(code).map_err(|_| refused(AppError::NotFound("service")))?;
+    let Read { period, team, mut errors } = read_filters(app, filters).map_err(refused)?;
+    let view = as_asked_or_whole(&mut errors, |as_asked| report(service.clone(), period, team.filter(|_| as_asked)))
+        .await
+        .map_err(refused)?;
+    Ok(Asked { service, period, view, errors })
+}
+
 fn read_filters(app: &App, filters: &Filters) -> Result<Read, AppError> {
     let mut errors = Vec::new();
     let period = match app.report_period(filters.from.as_deref(), filters.to.as_deref()) {
@@ -161,14 +192,20 @@ fn read_filters(app: &App, filters: &Filters) -> Result<Read, AppError> {
         }
         Err(error) => return Err(error),
     };
-    let team_text = filters.team.as_deref().unwrap_or_default().trim();
-    let team = if team_text.is_empty() {
-        None
-    } else if let Ok(team) = team_text.parse() {
-        Some(team)
-    } else {
-        errors.push(("team".to_owned(), "Choose a team from the list".to_owned()));
-        None
-    };
+    let team = read_team(filters.team.as_deref(), &mut errors);
     Ok(Read { period, team, errors })
+}
+
+/// The team a report was asked for (none: the whole service); one that does not parse is
+/// left out and the page says so.
+fn read_team(text: Option<&str>, errors: &mut Vec<(String, String)>) -> Option<TeamId> {
+    let text = text.unwrap_or_default().trim();
+    if text.is_empty() {
+        return None;
+    }
+    let team = text.parse().ok();
+    if team.is_none() {
+        errors.push(("team".to_owned(), "Choose a team from the list".to_owned()));
+    }
+    team
 }

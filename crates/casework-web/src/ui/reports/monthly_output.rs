@@ -5,8 +5,7 @@
 use super::super::*;
 use super::chart::{PageTable, page_table};
 use super::referrals::Heading;
-use super::{Filters, Read, as_asked_or_whole, read_filters};
-use casework_domain::text::Code;
+use super::{Asked, Filters, asked_report};
 
 pub(super) fn routes() -> axum::Router<App> {
     axum::Router::new().route("/services/{code}/reports/monthly-output", get(report_page))
@@ -33,20 +32,13 @@ async fn report_page(
     Path(code): Path<String>,
     axum::extract::Query(filters): axum::extract::Query<Filters>,
 ) -> Response {
-    let Ok(service) = Code::parse(&code) else {
-        return problem(AppError::NotFound("service"), session.header.clone());
-    };
-    let Read { period, team, mut errors } = match read_filters(&app, &filters) {
-        Ok(read) => read,
-        Err(error) => return problem(error, session.header.clone()),
-    };
-    let view = match as_asked_or_whole(&mut errors, |as_asked| {
-        app.monthly_output_report(&session.actor, &service, period, team.filter(|_| as_asked))
-    })
-    .await
-    {
-        Ok(view) => view,
-        Err(error) => return problem(error, session.header.clone()),
+    let (app, actor) = (&app, &session.actor);
+    let asked = asked_report(app, &session, &code, &filters, |service, period, team| async move {
+        app.monthly_output_report(actor, &service, period, team).await
+    });
+    let Asked { service, period, view, errors } = match asked.await {
+        Ok(asked) => asked,
+        Err(response) => return response,
     };
     let heading = Heading::new(&service, &view.service_name, "monthly-output", filters, period, (view.team, &view.teams), errors);
     let table = view.tables().first().map(|table| page_table(table, |_, _| None));

@@ -4,7 +4,7 @@
 
 use super::super::*;
 use super::chart::{Chart, PageTable, link, page_table, stacked};
-use super::{Filters, Read, as_asked_or_whole, read_filters};
+use super::{Asked, Filters, asked_report};
 use casework_app::reports::{REFERRALS_RULE, ReferralsView, source_label};
 use casework_domain::Invalid;
 use casework_domain::activity::{ActivityFigure, CaseActivity, Fate, OutcomeFigure};
@@ -140,20 +140,13 @@ async fn report_page(
     Path(code): Path<String>,
     axum::extract::Query(filters): axum::extract::Query<Filters>,
 ) -> Response {
-    let Ok(service) = Code::parse(&code) else {
-        return problem(AppError::NotFound("service"), session.header.clone());
-    };
-    let Read { period, team, mut errors } = match read_filters(&app, &filters) {
-        Ok(read) => read,
-        Err(error) => return problem(error, session.header.clone()),
-    };
-    let view = match as_asked_or_whole(&mut errors, |as_asked| {
-        app.referrals_report(&session.actor, &service, period, team.filter(|_| as_asked))
-    })
-    .await
-    {
-        Ok(view) => view,
-        Err(error) => return problem(error, session.header.clone()),
+    let (app, actor) = (&app, &session.actor);
+    let asked = asked_report(app, &session, &code, &filters, |service, period, team| async move {
+        app.referrals_report(actor, &service, period, team).await
+    });
+    let Asked { service, period, view, errors } = match asked.await {
+        Ok(asked) => asked,
+        Err(response) => return response,
     };
     let heading = Heading::new(&service, &view.service_name, "referrals", filters, period, (view.team, &view.teams), errors);
     let report = &view.report;

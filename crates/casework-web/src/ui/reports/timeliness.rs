@@ -2,7 +2,7 @@
 //! script), each followed by its data table, whose figures link to the cases behind them.
 
 use super::super::*;
-use super::{Filters, Read, as_asked_or_whole, read_filters};
+use super::{Asked, Filters, asked_report};
 use casework_app::reports::TimelinessView;
 use casework_domain::text::Code;
 use casework_domain::timeliness::{Month, Outcome, Tally};
@@ -223,20 +223,13 @@ async fn reports_page(
     Path(code): Path<String>,
     axum::extract::Query(filters): axum::extract::Query<Filters>,
 ) -> Response {
-    let Ok(service) = Code::parse(&code) else {
-        return problem(AppError::NotFound("service"), session.header.clone());
-    };
-    let Read { period, team, mut errors } = match read_filters(&app, &filters) {
-        Ok(read) => read,
-        Err(error) => return problem(error, session.header.clone()),
-    };
-    let view = match as_asked_or_whole(&mut errors, |as_asked| {
-        app.timeliness_report(&session.actor, &service, period, team.filter(|_| as_asked))
-    })
-    .await
-    {
-        Ok(view) => view,
-        Err(error) => return problem(error, session.header.clone()),
+    let (app, actor) = (&app, &session.actor);
+    let asked = asked_report(app, &session, &code, &filters, |service, period, team| async move {
+        app.timeliness_report(actor, &service, period, team).await
+    });
+    let Asked { service, period, view, errors } = match asked.await {
+        Ok(asked) => asked,
+        Err(response) => return response,
     };
     let (from, to) = (period.from.to_string(), period.to.to_string());
     let team_value = view.team.map(|t| t.to_string()).unwrap_or_default();
