@@ -189,7 +189,9 @@ impl Tx {
         match outcome.as_deref() {
             Ok(Some(Ok(()))) => Ok(()),
             Ok(Some(Err(failure))) => Err(failure.clone().into()),
-            Ok(None) | Err(_) => Err(StoreError::CommitFailed { message: "the commit was abandoned".to_owned(), unavailable: true }),
+            Ok(None) | Err(_) => {
+                Err(StoreError::CommitFailed { message: "the commit was abandoned".to_owned(), unavailable: true })
+            }
         }
     }
 }
