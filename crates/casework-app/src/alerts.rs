@@ -6,7 +6,7 @@
 use crate::{App, AppError, Result};
 use casework_domain::FieldError;
 use casework_domain::access::{Actor, Permission};
-use casework_domain::alert::AlertRule;
+use casework_domain::alert::{AlertRule, Occurrence};
 use casework_domain::case::Case;
 use casework_domain::history::{Change, EventKind, Subject};
 use casework_domain::ids::{CaseId, EventId, UserId};
@@ -20,6 +20,35 @@ use casework_store::{Connection, Tx, cases, events, notes};
 use jiff::Timestamp;
 use serde_json::{Value, json};
 use std::collections::HashSet;
+
+/// The alert `rule` raises on `case` for an occurrence of its schedule, and what the
+/// history event of its raising records.
+fn raised(
+    case: &Case,
+    rule: &AlertRule,
+    schedule: EventId,
+    occurrence: &Occurrence,
+    by: UserId,
+    now: Timestamp,
+) -> (Alert, Value) {
+    let alert = Alert {
+        id: EventId::new(),
+        case: case.id,
+        case_reference: case.reference.to_string(),
+        service: case.service.clone(),
+        rule: Some(rule.code.clone()),
+        schedule: Some(schedule),
+        occurrence: occurrence.number,
+        recipient: Assignee::Role(rule.to.clone()),
+        message: rule.name.clone(),
+        fire_at: occurrence.due_at,
+        created_by: by,
+        created_at: now,
+        acknowledged: None,
+    };
+    let after = json!({ "alert": alert.id, "rule": rule.code, "occurrence": occurrence.number, "to": rule.to });
+    (alert, after)
+}
 
 /// How many due schedules one sweep transaction handles; the sweep repeats until none are left.
 const SWEEP_BATCH: usize = 500;
@@ -92,23 +121,8 @@ impl App {
         if !rule.when.holds(case) {
             return Ok(false);
         }
-        let alert = Alert {
-            id: EventId::new(),
-            case: case.id,
-            case_reference: case.reference.to_string(),
-            service: case.service.clone(),
-            rule: Some(rule.code.clone()),
-            schedule: Some(stored.id),
-            occurrence: occurrence.number,
-            recipient: Assignee::Role(rule.to.clone()),
-            message: rule.name.clone(),
-            fire_at: occurrence.due_at,
-            created_by: actor,
-            created_at: now,
-            acknowledged: None,
-        };
+        let (alert, after) = raised(case, rule, stored.id, &occurrence, actor, now);
         if alerts::insert(conn, &alert).await? {
-            let after = json!({ "alert": alert.id, "rule": rule.code, "occurrence": occurrence.number, "to": rule.to });
             events::insert(conn, &event(EventKind::AlertRaised, case.id, after, actor, now)).await?;
         }
         Ok(true)
@@ -189,24 +203,7 @@ impl App {
                 Some(rule) if case.is_open() => {
                     let Some(occurrence) = next.schedule.take_due(rule, now) else { continue };
                     if rule.when.holds(case) {
-                        let alert = Alert {
-                            id: EventId::new(),
-                            case: case.id,
-                            case_reference: case.reference.to_string(),
-                            service: case.service.clone(),
-                            rule: Some(rule.code.clone()),
-                            schedule: Some(stored.id),
-                            occurrence: occurrence.number,
-                            recipient: Assignee::Role(rule.to.clone()),
-                            message: rule.name.clone(),
-                            fire_at: occurrence.due_at,
-                            created_by: system,
-                            created_at: now,
-                            acknowledged: None,
-                        };
-                        let after =
-                            json!({ "alert": alert.id, "rule": rule.code, "occurrence": occurrence.number, "to": rule.to });
-                        firing.push((alert, after));
+                        firing.push(raised(case, rule, stored.id, &occurrence, system, now));
                     }
                 }
                 // The rule is gone from the case's definition, or the case is closed.
