@@ -140,8 +140,22 @@ pub(super) struct Chart {
     pub ticks: Vec<Tick>,
 }
 
-/// Bars for each `(label, counts)`, stacked bottom up in the order of `series`.
+/// Bars for each `(label, counts)`, stacked bottom up in the order of `series`, coloured
+/// from the palette.
 pub(super) fn stacked(id: &str, title: &str, description: String, series: &[String], bars: &[(String, Vec<u32>)]) -> Chart {
+    let legend = series.iter().cloned().zip(PALETTE.iter().copied().cycle()).collect();
+    stacked_in(id, title, description, legend, bars)
+}
+
+/// As `stacked`, with each series in the colour the legend gives it, for a chart whose
+/// colours carry a meaning (a breach in red).
+pub(super) fn stacked_in(
+    id: &str,
+    title: &str,
+    description: String,
+    legend: Vec<(String, &'static str)>,
+    bars: &[(String, Vec<u32>)],
+) -> Chart {
     let max = scale_max(bars.iter().map(|(_, counts)| counts.iter().sum()).max().unwrap_or(0));
     let plot_height = BOTTOM - TOP;
     let slots = u32::try_from(bars.len()).unwrap_or(1).max(1);
@@ -155,7 +169,7 @@ pub(super) fn stacked(id: &str, title: &str, description: String, series: &[Stri
             let mut top = BOTTOM;
             let segments = counts
                 .iter()
-                .zip(PALETTE.iter().cycle())
+                .zip(legend.iter().map(|(_, fill)| *fill))
                 .filter_map(|(count, fill)| {
                     let height = count * plot_height / max;
                     (height > 0).then(|| {
@@ -168,14 +182,7 @@ pub(super) fn stacked(id: &str, title: &str, description: String, series: &[Stri
         })
         .collect();
     let ticks = ticks(max);
-    Chart {
-        id: id.to_owned(),
-        title: title.to_owned(),
-        description,
-        legend: series.iter().cloned().zip(PALETTE.iter().copied().cycle()).collect(),
-        bars: drawn,
-        ticks,
-    }
+    Chart { id: id.to_owned(), title: title.to_owned(), description, legend, bars: drawn, ticks }
 }
 
 /// A cell of a page's table, linked to what is behind it when there is something.
@@ -198,7 +205,8 @@ pub(super) struct PageTable {
     pub rows: Vec<PageRow>,
 }
 
-fn text(cell: &Cell) -> String {
+/// A cell as a page shows it.
+pub(super) fn text(cell: &Cell) -> String {
     match cell {
         Cell::Text(text) => text.clone(),
         Cell::Count(n) => n.to_string(),

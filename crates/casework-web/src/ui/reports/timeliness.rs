@@ -1,11 +1,14 @@
 //! The timeliness of every timer: one bar chart per timer drawn on the server as SVG (no
-//! script), each followed by its data table, whose figures link to the cases behind them.
+//! script), each followed by its data tables, whose figures link to the cases behind them.
 
 use super::super::*;
+use super::chart::{Chart, PageTable, link, page_table, stacked_in, text};
+use super::referrals::Heading;
 use super::{Asked, Filters, asked_report};
 use casework_app::reports::TimelinessView;
+use casework_domain::table::Cell;
 use casework_domain::text::Code;
-use casework_domain::timeliness::{Month, Outcome, Tally};
+use casework_domain::timeliness::{Outcome, Tally, TimerTimeliness};
 
 pub(super) fn routes() -> axum::Router<App> {
     axum::Router::new()
@@ -13,180 +16,65 @@ pub(super) fn routes() -> axum::Router<App> {
         .route("/services/{code}/reports/timeliness/cases", get(cases_page))
 }
 
-/// The outcomes as the chart stacks them, bottom up, with their colours (from the design
-/// system's palette, each distinct from its neighbours and named in the legend and table).
-const SERIES: [(Outcome, &str); 5] = [
-    (Outcome::Met, "#00703c"),
-    (Outcome::MetLate, "#f47738"),
-    (Outcome::Breached, "#d4351c"),
-    (Outcome::Paused, "#505a5f"),
-    (Outcome::Running, "#1d70b8"),
-];
-
-const CHART_WIDTH: u32 = 640;
-const PLOT_LEFT: u32 = 48;
-const PLOT_TOP: u32 = 16;
-const PLOT_BOTTOM: u32 = 216;
-
-struct Segment {
-    y: u32,
-    height: u32,
-    fill: &'static str,
-}
-
-struct Bar {
-    x: u32,
-    width: u32,
-    /// Where the month's label is centred.
-    label_x: u32,
-    label: String,
-    segments: Vec<Segment>,
-}
-
-struct Tick {
-    y: u32,
-    value: u32,
-}
-
-/// A figure in a table: the count and the link to the cases behind it (none for zero).
-struct Figure {
-    count: u32,
-    link: Option<String>,
-}
-
-struct TableRow {
-    label: String,
-    figures: Vec<Figure>,
-    within: String,
+/// The colour of each outcome as the chart stacks them (in `Outcome::ALL`'s order, bottom
+/// up): from the design system's palette, each distinct from its neighbours, a breach in red.
+fn colour(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Met => "#00703c",
+        Outcome::MetLate => "#f47738",
+        Outcome::Breached => "#d4351c",
+        Outcome::Paused => "#505a5f",
+        Outcome::Running => "#1d70b8",
+    }
 }
 
 struct TimerSection {
     id: String,
     name: String,
     target: String,
-    bars: Vec<Bar>,
-    ticks: Vec<Tick>,
-    /// The chart's description for screen readers: the period's totals in words.
-    summary: String,
-    months: Vec<TableRow>,
-    total: TableRow,
-    by_team: Vec<TableRow>,
-    by_worker: Vec<TableRow>,
+    /// The share of the period's runs met within target.
+    within: String,
+    chart: Chart,
+    by_month: PageTable,
+    by_team: PageTable,
+    by_worker: PageTable,
 }
 
 #[derive(Template)]
 #[template(path = "report_timeliness.html")]
 struct ReportsPage {
     signed_in: Option<SignedIn>,
-    code: String,
-    service_name: String,
-    /// Where the period and team filter is sent.
+    heading: Heading,
+    // Askama's included filter form reads these names.
     filter_action: String,
     from: String,
     to: String,
     team: String,
     teams: Vec<(String, String)>,
     errors: Vec<(String, String)>,
-    period_name: String,
     rule: &'static str,
     excluded: Vec<String>,
-    legend: Vec<(&'static str, &'static str)>,
-    headings: Vec<&'static str>,
     timers: Vec<TimerSection>,
-}
-
-fn within(tally: &Tally) -> String {
-    tally.within_target_percent().map_or_else(|| "–".to_owned(), |p| format!("{p:.1}%"))
 }
 
 fn percent_words(tally: &Tally) -> String {
     tally.within_target_percent().map_or_else(|| "no outcome yet".to_owned(), |p| format!("{p:.1}% within target"))
 }
 
-/// Scales counts to the plot: a round maximum so the ticks read as whole numbers.
-fn scale_max(largest: u32) -> u32 {
-    let largest = largest.max(1);
-    let step = if largest <= 5 { 1 } else { largest.div_ceil(5) };
-    step * largest.div_ceil(step)
-}
-
-fn chart(months: &[(Month, Tally)]) -> (Vec<Bar>, Vec<Tick>) {
-    let max = scale_max(months.iter().map(|(_, t)| t.total()).max().unwrap_or(0));
-    let plot_height = PLOT_BOTTOM - PLOT_TOP;
-    let slots = u32::try_from(months.len()).unwrap_or(1).max(1);
-    let slot = (CHART_WIDTH - PLOT_LEFT - 8) / slots;
-    let width = (slot * 3 / 5).max(4);
-    let bars = months
+fn chart(id: &str, timer: &TimerTimeliness) -> Chart {
+    let bars: Vec<(String, Vec<u32>)> = timer
+        .months
         .iter()
-        .zip(0u32..)
-        .map(|((month, tally), i)| {
-            let x = PLOT_LEFT + i * slot + (slot - width) / 2;
-            let mut top = PLOT_BOTTOM;
-            let segments = SERIES
-                .iter()
-                .filter_map(|(outcome, fill)| {
-                    let height = tally.count(*outcome) * plot_height / max;
-                    (height > 0).then(|| {
-                        top -= height;
-                        Segment { y: top, height, fill }
-                    })
-                })
-                .collect();
-            Bar { x, width, label_x: x + width / 2, label: month.first_day().strftime("%b %Y").to_string(), segments }
+        .map(|(month, tally)| {
+            let counts = Outcome::ALL.iter().map(|o| tally.count(*o)).collect();
+            (month.first_day().strftime("%b %Y").to_string(), counts)
         })
         .collect();
-    let step = if max <= 5 { 1 } else { max / 5 };
-    let ticks = (0..=max / step).map(|k| Tick { y: PLOT_BOTTOM - k * step * plot_height / max, value: k * step }).collect();
-    (bars, ticks)
-}
-
-fn section(view: &TimelinessView, index: usize, filters: &(String, String, String)) -> Option<TimerSection> {
-    let timer = view.report.timers.get(index)?;
-    let (from, to, team) = filters;
-    let link = |outcome: Outcome, month: Option<Month>, team: &str, worker: &str, count: u32| {
-        (count > 0).then(|| {
-            let mut query = vec![
-                ("timer", timer.code.to_string()),
-                ("outcome", outcome.name().to_owned()),
-                ("from", from.clone()),
-                ("to", to.clone()),
-            ];
-            if let Some(month) = month {
-                query.push(("month", month.to_string()));
-            }
-            if !team.is_empty() {
-                query.push(("team", team.to_owned()));
-            }
-            if !worker.is_empty() {
-                query.push(("worker", worker.to_owned()));
-            }
-            format!(
-                "/services/{}/reports/timeliness/cases?{}",
-                view.service,
-                serde_urlencoded::to_string(&query).unwrap_or_default()
-            )
-        })
-    };
-    let row = |label: String, tally: &Tally, month: Option<Month>, (team, worker): (&str, &str), linked: bool| TableRow {
-        label,
-        figures: SERIES
-            .iter()
-            .map(|(outcome, _)| {
-                let count = tally.count(*outcome);
-                Figure { count, link: if linked { link(*outcome, month, team, worker, count) } else { None } }
-            })
-            .collect(),
-        within: within(tally),
-    };
-    let (bars, ticks) = chart(&timer.months);
     let total = &timer.total;
-    Some(TimerSection {
-        id: format!("timer-{}", timer.code),
-        name: timer.name.clone(),
-        target: timer.target.to_string(),
-        bars,
-        ticks,
-        summary: format!(
+    stacked_in(
+        id,
+        &format!("{}: runs by month and outcome", timer.name),
+        format!(
             "Runs of this deadline by month. Over the period: {} met within target, {} met late, {} breached, {} paused, {} running; {}.",
             total.met,
             total.met_late,
@@ -195,26 +83,61 @@ fn section(view: &TimelinessView, index: usize, filters: &(String, String, Strin
             total.running,
             percent_words(total)
         ),
-        months: timer.months.iter().map(|(m, t)| row(m.name(), t, Some(*m), (team, ""), true)).collect(),
-        total: row("Whole period".to_owned(), total, None, (team, ""), true),
-        by_team: timer
-            .by_team
-            .iter()
-            .map(|(id, t)| {
-                let team_value = id.map(|i| i.to_string()).unwrap_or_default();
+        Outcome::ALL.iter().map(|o| (o.label().to_owned(), colour(*o))).collect(),
+        &bars,
+    )
+}
+
+/// The timers' sections; `base` is the period and team shown, which every list behind a
+/// figure is asked with.
+fn sections(view: &TimelinessView, base: &[(&'static str, String)]) -> Vec<TimerSection> {
+    let tables = view.tables();
+    let path = format!("/services/{}/reports/timeliness/cases", view.service);
+    view.report
+        .timers
+        .iter()
+        .zip(tables.chunks(3))
+        .map(|(timer, tables)| {
+            // The columns after the row's heading are the outcomes, then the share within target.
+            let figure = |column: usize, filters: Vec<(&'static str, String)>| {
+                let outcome = Outcome::ALL.get(column.checked_sub(1)?)?;
+                let asked = [("timer", timer.code.to_string()), ("outcome", outcome.name().to_owned())];
+                Some(link(&path, &[asked.to_vec(), filters].concat()))
+            };
+            // The period and team shown, with one of them set or one more added.
+            let with = |(name, value): (&'static str, String)| -> Vec<(&'static str, String)> {
+                base.iter().filter(|(k, _)| *k != name).cloned().chain([(name, value)]).collect()
+            };
+            // The last row is the whole period, asked for with no month.
+            let mut by_month = page_table(&tables[0], |row, column| {
+                let month = timer.months.get(row).map(|(m, _)| m.to_string()).unwrap_or_default();
+                figure(column, with(("month", month)))
+            });
+            by_month.caption = format!("{}: figures by month", timer.name);
+            let mut by_team = page_table(&tables[1], |row, column| {
                 // Cases with no team cannot be asked for by team, so their figures are not links.
-                row(view.team_name(*id), t, None, (&team_value, ""), id.is_some())
-            })
-            .collect(),
-        by_worker: timer
-            .by_worker
-            .iter()
-            .map(|(id, t)| {
-                let worker = id.map_or_else(|| "none".to_owned(), |i| i.to_string());
-                row(view.worker_name(*id), t, None, (team, &worker), true)
-            })
-            .collect(),
-    })
+                let team = timer.by_team.get(row)?.0?;
+                figure(column, with(("team", team.to_string())))
+            });
+            by_team.caption = format!("{}: by team, whole period", timer.name);
+            let mut by_worker = page_table(&tables[2], |row, column| {
+                let worker = timer.by_worker.get(row)?.0.map_or_else(|| "none".to_owned(), |id| id.to_string());
+                figure(column, with(("worker", worker)))
+            });
+            by_worker.caption = format!("{}: by worker, whole period", timer.name);
+            let id = format!("timer-{}", timer.code);
+            TimerSection {
+                chart: chart(&id, timer),
+                id,
+                name: timer.name.clone(),
+                target: timer.target.to_string(),
+                within: text(&Cell::from(timer.total.within_target_percent())),
+                by_month,
+                by_team,
+                by_worker,
+            }
+        })
+        .collect()
 }
 
 async fn reports_page(
@@ -231,29 +154,19 @@ async fn reports_page(
         Ok(asked) => asked,
         Err(response) => return response,
     };
-    let (from, to) = (period.from.to_string(), period.to.to_string());
-    let team_value = view.team.map(|t| t.to_string()).unwrap_or_default();
-    let link_filters = (from.clone(), to.clone(), team_value.clone());
-    let timers = (0..view.report.timers.len()).filter_map(|i| section(&view, i, &link_filters)).collect();
+    let heading = Heading::new(&service, &view.service_name, "timeliness", filters, period, (view.team, &view.teams), errors);
+    let timers = sections(&view, &heading.query(period));
     let page = ReportsPage {
         signed_in: session.header.clone(),
-        code: service.to_string(),
-        service_name: view.service_name.clone(),
-        filter_action: format!("/services/{service}/reports/timeliness"),
-        period_name: if period.from == period.to {
-            period.from.name()
-        } else {
-            format!("{} to {}", period.from.name(), period.to.name())
-        },
-        from: filters.from.filter(|f| !f.trim().is_empty()).unwrap_or(from),
-        to: filters.to.filter(|t| !t.trim().is_empty()).unwrap_or(to),
-        team: team_value,
-        teams: view.teams.iter().map(|t| (t.id.to_string(), t.name.to_string())).collect(),
-        errors,
+        filter_action: heading.filter_action.clone(),
+        from: heading.from.clone(),
+        to: heading.to.clone(),
+        team: heading.team.clone(),
+        teams: heading.teams.clone(),
+        errors: heading.errors.clone(),
+        heading,
         rule: crate::api::reports::COUNTING_RULE,
         excluded: view.excluded.iter().map(|e| e.sentence()).collect(),
-        legend: SERIES.iter().map(|(o, fill)| (o.label(), *fill)).collect(),
-        headings: SERIES.iter().map(|(o, _)| o.label()).collect(),
         timers,
     };
     render(&page, StatusCode::OK)
