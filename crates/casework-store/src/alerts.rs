@@ -147,69 +147,62 @@ pub struct Acknowledgement {
     pub note: NoteId,
 }
 
-fn recipient_columns(recipient: &Assignee) -> (&'static str, String) {
-    match recipient {
-        Assignee::User(user) => ("user", user.to_string()),
-        Assignee::Role(role) => ("role", role.to_string()),
-        Assignee::Queue(queue) => ("queue", queue.to_string()),
-    }
+/// The columns of an alert's row, in the order [`row`] gives its values.
+pub(crate) const ROW_COLUMNS: [&str; 15] = [
+    "id",
+    "case_id",
+    "service",
+    "schedule_id",
+    "occurrence",
+    "rule",
+    "recipient_type",
+    "recipient",
+    "message",
+    "fire_at",
+    "created_by",
+    "created_at",
+    "acknowledged_by",
+    "acknowledged_at",
+    "acknowledgement",
+];
+
+/// An alert as its row in `alerts` holds it, under [`ROW_COLUMNS`].
+pub(crate) fn row(alert: &Alert) -> Vec<crate::sql::Cell> {
+    let (recipient_type, recipient) = crate::tasks::assignee_columns(&alert.recipient);
+    let acknowledged = alert.acknowledged.as_ref();
+    crate::sql::row![
+        alert.id.to_string(),
+        alert.case.to_string(),
+        alert.service.as_str(),
+        alert.schedule.map(|s| s.to_string()),
+        i64::from(alert.occurrence),
+        alert.rule.as_ref().map(Code::to_string),
+        recipient_type,
+        recipient,
+        alert.message.as_str(),
+        micros(alert.fire_at),
+        alert.created_by.to_string(),
+        micros(alert.created_at),
+        acknowledged.map(|a| a.by.to_string()),
+        acknowledged.map(|a| micros(a.at)),
+        acknowledged.map(|a| a.note.to_string()),
+    ]
 }
 
 /// Stores an alert; `false` if this occurrence of this schedule was already stored.
 pub async fn insert(conn: &mut Connection, alert: &Alert) -> Result<bool> {
-    let (kind, recipient) = recipient_columns(&alert.recipient);
-    let done = sqlx::query(
-        "INSERT INTO alerts (id, case_id, service, schedule_id, occurrence, rule, recipient_type, recipient, message, fire_at,
-            created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-         ON CONFLICT (schedule_id, occurrence) DO NOTHING",
-    )
-    .bind(alert.id.to_string())
-    .bind(alert.case.to_string())
-    .bind(alert.service.as_str())
-    .bind(alert.schedule.map(|s| s.to_string()))
-    .bind(i64::from(alert.occurrence))
-    .bind(alert.rule.as_ref().map(Code::as_str))
-    .bind(kind)
-    .bind(recipient)
-    .bind(&alert.message)
-    .bind(micros(alert.fire_at))
-    .bind(alert.created_by.to_string())
-    .bind(micros(alert.created_at))
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    Ok(!insert_many(conn, std::slice::from_ref(alert)).await?.is_empty())
 }
 
-/// Stores many alerts at once, each under its unique (schedule, occurrence) key as
-/// [`insert`] does. Returns the ids of the alerts stored; an occurrence already stored is
-/// left out.
+/// Stores many alerts at once, each under its unique (schedule, occurrence) key. Returns the
+/// ids of the alerts stored; an occurrence already stored is left out.
 pub async fn insert_many(conn: &mut Connection, batch: &[Alert]) -> Result<std::collections::HashSet<EventId>> {
-    let rows = batch.iter().map(|alert| {
-        let (kind, recipient) = recipient_columns(&alert.recipient);
-        crate::sql::row![
-            alert.id.to_string(),
-            alert.case.to_string(),
-            alert.service.as_str(),
-            alert.schedule.map(|s| s.to_string()),
-            i64::from(alert.occurrence),
-            alert.rule.as_ref().map(Code::to_string),
-            kind,
-            recipient,
-            alert.message.as_str(),
-            micros(alert.fire_at),
-            alert.created_by.to_string(),
-            micros(alert.created_at),
-        ]
-    });
     let statements = crate::sql::many_rows(
         crate::Backend::of(conn),
-        "INSERT INTO alerts (id, case_id, service, schedule_id, occurrence, rule, recipient_type, recipient, message, fire_at,
-            created_by, created_at)
-         VALUES ",
+        &format!("INSERT INTO alerts ({}) VALUES ", ROW_COLUMNS.join(", ")),
         " ON CONFLICT (schedule_id, occurrence) DO NOTHING RETURNING id",
-        12,
-        rows,
+        ROW_COLUMNS.len(),
+        batch.iter().map(row),
     );
     crate::sql::returned_texts(conn, statements).await?.iter().map(|id| parse("alert id", id)).collect()
 }
@@ -239,11 +232,7 @@ struct Row {
 }
 
 fn alert(row: Row) -> Result<Alert> {
-    let recipient = match row.recipient_type.as_str() {
-        "user" => Assignee::User(parse("user id", &row.recipient)?),
-        "role" => Assignee::Role(code(&row.recipient)?),
-        _ => Assignee::Queue(code(&row.recipient)?),
-    };
+    let recipient = crate::tasks::assignee(&row.recipient_type, &row.recipient)?;
     let acknowledged = match (row.acknowledged_by, row.acknowledged_at, row.acknowledgement) {
         (Some(by), Some(at), Some(note)) => {
             Some(Acknowledgement { by: parse("user id", &by)?, at: instant(at)?, note: parse("note id", &note)? })

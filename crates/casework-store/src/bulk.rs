@@ -443,48 +443,7 @@ impl BulkLoad {
             }),
         )
         .await?;
-        self.insert(
-            "alerts",
-            &[
-                "id",
-                "case_id",
-                "service",
-                "schedule_id",
-                "occurrence",
-                "rule",
-                "recipient_type",
-                "recipient",
-                "message",
-                "fire_at",
-                "created_by",
-                "created_at",
-                "acknowledged_by",
-                "acknowledged_at",
-                "acknowledgement",
-            ],
-            batch.alerts.iter().map(|alert| {
-                let (recipient_type, recipient) = crate::tasks::assignee_columns(&alert.recipient);
-                let acknowledged = alert.acknowledged.as_ref();
-                row![
-                    alert.id.to_string(),
-                    alert.case.to_string(),
-                    alert.service.as_str(),
-                    alert.schedule.map(|s| s.to_string()),
-                    i64::from(alert.occurrence),
-                    alert.rule.as_ref().map(Code::to_string),
-                    recipient_type,
-                    recipient,
-                    alert.message.as_str(),
-                    micros(alert.fire_at),
-                    alert.created_by.to_string(),
-                    micros(alert.created_at),
-                    acknowledged.map(|a| a.by.to_string()),
-                    acknowledged.map(|a| micros(a.at)),
-                    acknowledged.map(|a| a.note.to_string()),
-                ]
-            }),
-        )
-        .await?;
+        self.insert("alerts", &crate::alerts::ROW_COLUMNS, batch.alerts.iter().map(crate::alerts::row)).await?;
         self.insert(
             "plans",
             &["case_id", "started_on", "last_review_on", "next_review_on"],

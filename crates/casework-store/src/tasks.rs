@@ -7,11 +7,22 @@ use casework_domain::task::{Assignee, Task, TaskStatus};
 use casework_domain::text::{LongText, ShortText};
 use jiff::Timestamp;
 
+/// An assignee (of a task, or the recipient of an alert) as its two columns store it.
 pub(crate) fn assignee_columns(assignee: &Assignee) -> (&'static str, String) {
     match assignee {
         Assignee::User(user) => ("user", user.to_string()),
         Assignee::Role(role) => ("role", role.to_string()),
         Assignee::Queue(queue) => ("queue", queue.to_string()),
+    }
+}
+
+/// The assignee that [`assignee_columns`] stored as `kind` and `value`.
+pub(crate) fn assignee(kind: &str, value: &str) -> Result<Assignee> {
+    match kind {
+        "user" => Ok(Assignee::User(parse("user id", value)?)),
+        "role" => Ok(Assignee::Role(code(value)?)),
+        "queue" => Ok(Assignee::Queue(code(value)?)),
+        other => Err(StoreError::Corrupt(format!("assignee type {other:?}"))),
     }
 }
 
@@ -112,12 +123,7 @@ fn task(row: Row) -> Result<Task> {
         }
         other => return Err(StoreError::Corrupt(format!("task status {other:?}"))),
     };
-    let assignee = match row.assignee_type.as_str() {
-        "user" => Assignee::User(parse("user id", &row.assignee)?),
-        "role" => Assignee::Role(code(&row.assignee)?),
-        "queue" => Assignee::Queue(code(&row.assignee)?),
-        other => return Err(StoreError::Corrupt(format!("assignee type {other:?}"))),
-    };
+    let assignee = assignee(&row.assignee_type, &row.assignee)?;
     Ok(Task {
         id: parse("task id", &row.id)?,
         case: parse("case id", &row.case_id)?,
