@@ -30,13 +30,6 @@ struct RuleSection {
 struct ReportPage {
     signed_in: Option<SignedIn>,
     heading: Heading,
-    // Askama's included filter form reads these names.
-    filter_action: String,
-    from: String,
-    to: String,
-    team: String,
-    teams: Vec<(String, String)>,
-    errors: Vec<(String, String)>,
     rule: &'static str,
     rules: Vec<RuleSection>,
     excluded: Vec<String>,
@@ -109,16 +102,10 @@ async fn report_page(
         Ok(asked) => asked,
         Err(response) => return response,
     };
-    let heading = Heading::new(&service, &view.service_name, "alerts", filters, period, (view.team, &view.teams), errors);
+    let heading = Heading::new(&service, &view.service_name, "alerts", &filters, period, (view.team, &view.teams), errors);
     let rules = sections(&view, &heading.query(period));
     let page = ReportPage {
         signed_in: session.header.clone(),
-        filter_action: heading.filter_action.clone(),
-        from: heading.from.clone(),
-        to: heading.to.clone(),
-        team: heading.team.clone(),
-        teams: heading.teams.clone(),
-        errors: heading.errors.clone(),
         heading,
         rule: ALERTS_RULE,
         rules,

@@ -5,6 +5,7 @@
 use super::super::case_actions::{Fields, Posted};
 use super::super::schema_form::{self, FormView, form_view};
 use super::super::*;
+use super::referrals::{Heading, period_name};
 use super::{Filters, Read, as_asked_or_whole, read_filters};
 use casework_app::reports::{AuditDrill, AuditEntry, AuditReportView, DrawRequest, SampleAuditView};
 use casework_domain::case_file_audit::AuditTally;
@@ -366,15 +367,7 @@ struct AuditedRow {
 #[template(path = "case_file_audit_report.html")]
 struct ReportPage {
     signed_in: Option<SignedIn>,
-    code: String,
-    service_name: String,
-    filter_action: String,
-    from: String,
-    to: String,
-    team: String,
-    teams: Vec<(String, String)>,
-    errors: Vec<(String, String)>,
-    period_name: String,
+    heading: Heading,
     rule: &'static str,
     bars: Vec<Bar>,
     summary: String,
@@ -502,8 +495,6 @@ fn report_of(session: &Session, view: &AuditReportView, filters: &Filters, error
         }
     };
     let total = &view.report.total;
-    let period_name =
-        if period.from == period.to { period.from.name() } else { format!("{} to {}", period.from.name(), period.to.name()) };
     let drill = view.drill;
     let mut cases_title = "Audited cases".to_owned();
     if let Some(result) = drill.result {
@@ -512,16 +503,18 @@ fn report_of(session: &Session, view: &AuditReportView, filters: &Filters, error
     if let Some(worker) = drill.worker {
         cases_title = format!("{cases_title}, {}", view.worker_name(worker));
     }
-    cases_title = format!("{cases_title}, {}", drill.month.map_or_else(|| period_name.clone(), Month::name));
+    cases_title = format!("{cases_title}, {}", drill.month.map_or_else(|| period_name(period), Month::name));
     ReportPage {
         signed_in: session.header.clone(),
-        code: view.service.to_string(),
-        service_name: view.service_name.clone(),
-        filter_action: format!("/services/{}/reports/case-file-audits", view.service),
-        from: filters.from.clone().filter(|f| !f.trim().is_empty()).unwrap_or_else(|| from.clone()),
-        to: filters.to.clone().filter(|t| !t.trim().is_empty()).unwrap_or_else(|| to.clone()),
-        teams: view.teams.iter().map(|t| (t.id.to_string(), t.name.to_string())).collect(),
-        errors,
+        heading: Heading::new(
+            &view.service,
+            &view.service_name,
+            "case-file-audits",
+            filters,
+            period,
+            (view.team, &view.teams),
+            errors,
+        ),
         rule: crate::api::reports::AUDIT_COUNTING_RULE,
         excluded: view.excluded.iter().map(|e| e.sentence()).collect(),
         bars: chart(&view.report.months),
@@ -576,7 +569,5 @@ fn report_of(session: &Session, view: &AuditReportView, filters: &Filters, error
                 result: if a.fact.passed { "Passed" } else { "Failed" },
             })
             .collect(),
-        period_name,
-        team: team_value,
     }
 }

@@ -16,13 +16,6 @@ pub(super) fn routes() -> axum::Router<App> {
 struct ReportPage {
     signed_in: Option<SignedIn>,
     heading: Heading,
-    // Askama's included filter form reads these names.
-    filter_action: String,
-    from: String,
-    to: String,
-    team: String,
-    teams: Vec<(String, String)>,
-    errors: Vec<(String, String)>,
     table: Option<PageTable>,
 }
 
@@ -40,18 +33,9 @@ async fn report_page(
         Ok(asked) => asked,
         Err(response) => return response,
     };
-    let heading = Heading::new(&service, &view.service_name, "monthly-output", filters, period, (view.team, &view.teams), errors);
+    let heading =
+        Heading::new(&service, &view.service_name, "monthly-output", &filters, period, (view.team, &view.teams), errors);
     let table = view.tables().first().map(|table| page_table(table, |_, _| None));
-    let page = ReportPage {
-        signed_in: session.header.clone(),
-        filter_action: heading.filter_action.clone(),
-        from: heading.from.clone(),
-        to: heading.to.clone(),
-        team: heading.team.clone(),
-        teams: heading.teams.clone(),
-        errors: heading.errors.clone(),
-        heading,
-        table,
-    };
+    let page = ReportPage { signed_in: session.header.clone(), heading, table };
     render(&page, StatusCode::OK)
 }

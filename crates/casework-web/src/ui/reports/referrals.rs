@@ -41,7 +41,7 @@ impl Heading {
         service: &Code,
         service_name: &str,
         slug: &str,
-        filters: Filters,
+        filters: &Filters,
         period: Period,
         (team, teams): (Option<casework_domain::ids::TeamId>, &[casework_domain::user::Team]),
         errors: Vec<(String, String)>,
@@ -50,8 +50,8 @@ impl Heading {
             code: service.to_string(),
             service_name: service_name.to_owned(),
             filter_action: format!("/services/{service}/reports/{slug}"),
-            from: filters.from.filter(|f| !f.trim().is_empty()).unwrap_or_else(|| period.from.to_string()),
-            to: filters.to.filter(|t| !t.trim().is_empty()).unwrap_or_else(|| period.to.to_string()),
+            from: filters.from.clone().filter(|f| !f.trim().is_empty()).unwrap_or_else(|| period.from.to_string()),
+            to: filters.to.clone().filter(|t| !t.trim().is_empty()).unwrap_or_else(|| period.to.to_string()),
             team: team.map(|t| t.to_string()).unwrap_or_default(),
             teams: teams.iter().map(|t| (t.id.to_string(), t.name.to_string())).collect(),
             errors,
@@ -70,13 +70,6 @@ impl Heading {
 struct ReportPage {
     signed_in: Option<SignedIn>,
     heading: Heading,
-    // Askama's included filter form reads these names.
-    filter_action: String,
-    from: String,
-    to: String,
-    team: String,
-    teams: Vec<(String, String)>,
-    errors: Vec<(String, String)>,
     rule: &'static str,
     referrals_chart: Chart,
     closures_chart: Chart,
@@ -148,7 +141,7 @@ async fn report_page(
         Ok(asked) => asked,
         Err(response) => return response,
     };
-    let heading = Heading::new(&service, &view.service_name, "referrals", filters, period, (view.team, &view.teams), errors);
+    let heading = Heading::new(&service, &view.service_name, "referrals", &filters, period, (view.team, &view.teams), errors);
     let report = &view.report;
     let base = heading.query(period);
     // A row is a month of the period, or the whole period (the last row).
@@ -189,12 +182,6 @@ async fn report_page(
     let (referrals_chart, closures_chart) = charts(&view);
     let page = ReportPage {
         signed_in: session.header.clone(),
-        filter_action: heading.filter_action.clone(),
-        from: heading.from.clone(),
-        to: heading.to.clone(),
-        team: heading.team.clone(),
-        teams: heading.teams.clone(),
-        errors: heading.errors.clone(),
         heading,
         rule: REFERRALS_RULE,
         referrals_chart,

@@ -45,13 +45,6 @@ struct TimerSection {
 struct ReportsPage {
     signed_in: Option<SignedIn>,
     heading: Heading,
-    // Askama's included filter form reads these names.
-    filter_action: String,
-    from: String,
-    to: String,
-    team: String,
-    teams: Vec<(String, String)>,
-    errors: Vec<(String, String)>,
     rule: &'static str,
     excluded: Vec<String>,
     timers: Vec<TimerSection>,
@@ -154,16 +147,10 @@ async fn reports_page(
         Ok(asked) => asked,
         Err(response) => return response,
     };
-    let heading = Heading::new(&service, &view.service_name, "timeliness", filters, period, (view.team, &view.teams), errors);
+    let heading = Heading::new(&service, &view.service_name, "timeliness", &filters, period, (view.team, &view.teams), errors);
     let timers = sections(&view, &heading.query(period));
     let page = ReportsPage {
         signed_in: session.header.clone(),
-        filter_action: heading.filter_action.clone(),
-        from: heading.from.clone(),
-        to: heading.to.clone(),
-        team: heading.team.clone(),
-        teams: heading.teams.clone(),
-        errors: heading.errors.clone(),
         heading,
         rule: crate::api::reports::COUNTING_RULE,
         excluded: view.excluded.iter().map(|e| e.sentence()).collect(),

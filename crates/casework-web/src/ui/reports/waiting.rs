@@ -3,6 +3,7 @@
 
 use super::super::*;
 use super::chart::{self, ColumnChart};
+use super::referrals::Heading;
 use super::{Asked, Filters, asked_report};
 use casework_app::reports::WaitingView;
 use casework_domain::text::Code;
@@ -44,15 +45,7 @@ struct SourceMonths {
 #[template(path = "report_waiting_list.html")]
 struct ReportPage {
     signed_in: Option<SignedIn>,
-    code: String,
-    service_name: String,
-    filter_action: String,
-    from: String,
-    to: String,
-    team: String,
-    teams: Vec<(String, String)>,
-    errors: Vec<(String, String)>,
-    period_name: String,
+    heading: Heading,
     rule: &'static str,
     stages: String,
     excluded: Vec<String>,
@@ -126,8 +119,8 @@ async fn report_page(
         Ok(asked) => asked,
         Err(response) => return response,
     };
-    let (from, to) = (period.from.to_string(), period.to.to_string());
-    let team_value = view.team.map(|t| t.to_string()).unwrap_or_default();
+    let heading = Heading::new(&service, &view.service_name, "waiting-list", &filters, period, (view.team, &view.teams), errors);
+    let team_value = heading.team.clone();
     let all = &view.report.all;
     let sizes: Vec<(String, u32)> =
         all.months.iter().map(|(m, f)| (m.first_day().strftime("%b %Y").to_string(), f.size_at_end)).collect();
@@ -138,19 +131,7 @@ async fn report_page(
     );
     let page = ReportPage {
         signed_in: session.header.clone(),
-        code: service.to_string(),
-        service_name: view.service_name.clone(),
-        filter_action: format!("/services/{service}/reports/waiting-list"),
-        period_name: if period.from == period.to {
-            period.from.name()
-        } else {
-            format!("{} to {}", period.from.name(), period.to.name())
-        },
-        from: filters.from.filter(|f| !f.trim().is_empty()).unwrap_or(from),
-        to: filters.to.filter(|t| !t.trim().is_empty()).unwrap_or(to),
-        team: team_value.clone(),
-        teams: view.teams.iter().map(|t| (t.id.to_string(), t.name.to_string())).collect(),
-        errors,
+        heading,
         rule: crate::api::reports::WAITING_RULE,
         stages: view.stages.join(", "),
         excluded: view.excluded.iter().map(|e| e.sentence()).collect(),
