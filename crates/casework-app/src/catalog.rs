@@ -6,6 +6,7 @@ use casework_domain::calendar::{Calendar, Holiday, Nation};
 use casework_domain::service::ServiceDefinition;
 use casework_domain::text::Code;
 use casework_domain::{FieldError, Invalid};
+use jiff::civil::Date;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
@@ -15,7 +16,14 @@ pub struct ServiceCatalog {
     files: BTreeMap<Code, (Arc<ServiceDefinition>, String)>,
     /// Every stored version, filled in when the definitions are registered with the store.
     versions: RwLock<Versions>,
+    /// Calendars already built, by the nation and closure days they are built from: working
+    /// out a century of bank holidays is far dearer than the arithmetic a page asks of it.
+    /// Emptied whenever the imported holidays may have changed.
+    calendars: RwLock<BTreeMap<CalendarKey, Arc<Calendar>>>,
 }
+
+/// What a service's calendar is built from, besides the imported holidays.
+type CalendarKey = (Nation, Vec<Date>);
 
 #[derive(Debug, Default, Clone)]
 struct Versions {
@@ -81,12 +89,23 @@ impl ServiceCatalog {
         if let Ok(mut versions) = self.versions.write() {
             *versions = Versions { all, current, imported };
         }
+        if let Ok(mut calendars) = self.calendars.write() {
+            calendars.clear();
+        }
     }
 
     /// The working-day calendar of a service: its nation's bank holidays, its own closure
     /// days, and any imported one-off holidays.
-    pub fn calendar(&self, definition: &ServiceDefinition) -> Calendar {
+    pub fn calendar(&self, definition: &ServiceDefinition) -> Arc<Calendar> {
+        let key = (definition.service.nation, definition.service.closure_days.clone());
+        if let Some(built) = self.calendars.read().ok().and_then(|calendars| calendars.get(&key).cloned()) {
+            return built;
+        }
         let imported = self.versions.read().map(|v| v.imported.clone()).unwrap_or_default();
-        definition.calendar().with_published_holidays(imported)
+        let calendar = Arc::new(definition.calendar().with_published_holidays(imported));
+        if let Ok(mut calendars) = self.calendars.write() {
+            calendars.insert(key, Arc::clone(&calendar));
+        }
+        calendar
     }
 }

@@ -1,6 +1,7 @@
 //! Background work shared by every instance on one database: finding breached deadlines and
 //! due alerts, removing document files a crash left without a record, destroying cases
-//! approved for destruction and tidying expired sessions.
+//! approved for destruction, tidying expired sessions and keeping the query planner's
+//! statistics up to date.
 //!
 //! Each kind of job has a lease (`job_leases`): only the instance holding it runs the job,
 //! and it renews the lease at every round, so the lease outlives several rounds. When the
@@ -28,11 +29,13 @@ pub enum Job {
     OrphanDocuments,
     Destruction,
     ExpiredSessions,
+    Statistics,
 }
 
 impl Job {
     /// Every job, in the order a round runs them.
-    pub const ALL: [Job; 5] = [Job::Timers, Job::Alerts, Job::OrphanDocuments, Job::Destruction, Job::ExpiredSessions];
+    pub const ALL: [Job; 6] =
+        [Job::Timers, Job::Alerts, Job::OrphanDocuments, Job::Destruction, Job::ExpiredSessions, Job::Statistics];
 
     /// Its name in `job_leases`, `job_runs` and the log.
     pub fn name(self) -> &'static str {
@@ -42,16 +45,18 @@ impl Job {
             Job::OrphanDocuments => "orphan-documents",
             Job::Destruction => "destruction",
             Job::ExpiredSessions => "expired-sessions",
+            Job::Statistics => "planner-statistics",
         }
     }
 
     /// How many housekeeping intervals apart its runs are: deadlines and alerts at every
-    /// one, destruction and sessions at every tenth, document files at every sixtieth.
+    /// one, destruction and sessions at every tenth, document files and statistics at every
+    /// sixtieth.
     pub fn intervals(self) -> i64 {
         match self {
             Job::Timers | Job::Alerts => 1,
             Job::Destruction | Job::ExpiredSessions => 10,
-            Job::OrphanDocuments => 60,
+            Job::OrphanDocuments | Job::Statistics => 60,
         }
     }
 }
@@ -195,6 +200,10 @@ impl App {
                     tracing::info!(removed, "expired sessions removed");
                 }
                 format!("{removed} expired sessions removed")
+            }
+            Job::Statistics => {
+                self.store.refresh_statistics().await?;
+                "planner statistics refreshed where tables had changed".to_owned()
             }
         };
         Ok(done)

@@ -13,6 +13,7 @@ use casework_store::timers::{self, StoredTimer};
 use casework_store::{Connection, Tx, cases, events};
 use jiff::Timestamp;
 use std::collections::HashSet;
+use std::sync::Arc;
 
 /// A deadline as shown on a case: the timer and how much time it has left now.
 #[derive(Debug, Clone)]
@@ -27,7 +28,7 @@ pub struct Deadline {
 const SWEEP_BATCH: usize = 500;
 
 impl App {
-    fn calendar_for(&self, case: &casework_domain::case::Case) -> Result<Calendar> {
+    fn calendar_for(&self, case: &casework_domain::case::Case) -> Result<Arc<Calendar>> {
         Ok(self.services.calendar(&*self.definition_of(case)?))
     }
 

@@ -189,9 +189,10 @@ pub struct Store {
 pub type Reader = sqlx::pool::PoolConnection<Any>;
 
 /// SQLite: a commit that returned is on disk (WAL, synchronous=FULL), and a writer waits for
-/// another instead of failing.
+/// another instead of failing. The analysis limit makes refreshing the planner's statistics
+/// sample each index instead of reading all of it, so it stays quick on a national database.
 const SQLITE_SETTINGS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
-     PRAGMA busy_timeout = 10000; PRAGMA temp_store = memory; PRAGMA cache_size = -16000;";
+     PRAGMA busy_timeout = 10000; PRAGMA temp_store = memory; PRAGMA cache_size = -16000; PRAGMA analysis_limit = 1000;";
 const SQLITE_READER_SETTINGS: &str =
     "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA temp_store = memory; PRAGMA cache_size = -16000;";
 /// PostgreSQL: the reader pool can never write, by accident or otherwise.
@@ -216,6 +217,10 @@ impl Store {
                     .connect_with(AnyConnectOptions::from_str(&url("rwc"))?)
                     .await?;
                 MIGRATE_SQLITE.run(&writer).await?;
+                // Statistics for any table that has none or has grown out of them (a new or
+                // freshly loaded database): without them SQLite reads a whole service's cases
+                // where an index on the worker or the team would read a caseload.
+                writer.execute("PRAGMA optimize = 0x10002").await?;
                 let reader = AnyPoolOptions::new()
                     .max_connections(8)
                     .acquire_timeout(Duration::from_secs(30))
@@ -266,6 +271,18 @@ impl Store {
     /// commit).
     pub async fn begin(&self) -> Result<Tx> {
         self.writer.begin().await
+    }
+
+    /// Refreshes the query planner's statistics of tables that have changed much since they
+    /// were last gathered (SQLite's `PRAGMA optimize`, sampled). PostgreSQL's autovacuum
+    /// keeps its own statistics, so there it does nothing.
+    pub async fn refresh_statistics(&self) -> Result<()> {
+        if self.backend == Backend::Sqlite {
+            let mut tx = self.begin().await?;
+            sqlx::query("PRAGMA optimize = 0x10002").execute(&mut *tx).await?;
+            tx.commit().await?;
+        }
+        Ok(())
     }
 
     /// A connection for reading.

@@ -5,6 +5,7 @@
 
 mod leases;
 mod search;
+mod statistics;
 mod writer;
 
 /// Each backend has its own DDL, kept one-to-one: a migration written for one backend only
