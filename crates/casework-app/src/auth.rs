@@ -147,11 +147,11 @@ impl App {
     pub async fn session_actor(&self, token: &str) -> Result<Option<Actor>> {
         let now = self.now();
         let hash = secret_hash(token);
-        let session = {
+        let found = {
             let mut conn = self.store.read().await?;
             users::find_session(&mut conn, &hash).await?
         };
-        let Some(session) = session else { return Ok(None) };
+        let Some((session, principal)) = found else { return Ok(None) };
         let idle_expired = now.duration_since(session.last_seen_at) > self.auth.idle_timeout;
         let absolute_expired = now.duration_since(session.created_at) > self.auth.absolute_timeout;
         if idle_expired || absolute_expired {
@@ -167,7 +167,7 @@ impl App {
             users::touch_session(&mut tx, &hash, now).await?;
             tx.commit().await?;
         }
-        self.actor(session.user).await
+        self.actor_of(principal).await
     }
 
     pub async fn sign_out(&self, token: &str) -> Result<()> {
@@ -249,14 +249,24 @@ impl App {
 
     /// Loads a user's roles and teams. A disabled or unknown user is no actor.
     pub async fn actor(&self, user: UserId) -> Result<Option<Actor>> {
-        let mut conn = self.store.read().await?;
-        let Some(account) = users::get(&mut conn, user).await? else { return Ok(None) };
-        if account.disabled {
+        let principal = {
+            let mut conn = self.store.read().await?;
+            users::principal(&mut conn, user).await?
+        };
+        match principal {
+            Some(principal) => self.actor_of(principal).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn actor_of(&self, principal: users::Principal) -> Result<Option<Actor>> {
+        if principal.disabled {
             return Ok(None);
         }
-        let teams = users::teams_of(&mut conn, user).await?;
-        let memberships = account
-            .roles
+        let mut conn = self.store.read().await?;
+        let grants = users::roles_of(&mut conn, principal.user).await?;
+        let teams = users::teams_of(&mut conn, principal.user).await?;
+        let memberships = grants
             .iter()
             .filter_map(|grant| {
                 // A role the current definition no longer has grants nothing.
@@ -266,9 +276,9 @@ impl App {
             })
             .collect();
         Ok(Some(Actor {
-            user,
-            username: account.username.to_string(),
-            administrator: account.administrator,
+            user: principal.user,
+            username: principal.username,
+            administrator: principal.administrator,
             memberships,
             as_of: self.now(),
         }))

@@ -275,16 +275,43 @@ pub async fn insert_session(conn: &mut Connection, token_hash: &str, user: UserI
     Ok(())
 }
 
-pub async fn find_session(conn: &mut Connection, token_hash: &str) -> Result<Option<SessionRecord>> {
-    let row: Option<(String, i64, i64)> =
-        sqlx::query_as("SELECT user_id, created_at, last_seen_at FROM sessions WHERE token_hash = $1")
-            .bind(token_hash)
-            .fetch_optional(conn)
-            .await?;
-    row.map(|(user, created, seen)| {
-        Ok(SessionRecord { user: parse("user id", &user)?, created_at: instant(created)?, last_seen_at: instant(seen)? })
+/// Who a session belongs to: what an actor is made of besides roles and teams.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user: UserId,
+    pub username: String,
+    pub administrator: bool,
+    pub disabled: bool,
+}
+
+/// A session and the account it belongs to, read in one statement: this runs at every request.
+pub async fn find_session(conn: &mut Connection, token_hash: &str) -> Result<Option<(SessionRecord, Principal)>> {
+    let row: Option<(String, i64, i64, String, Flag, Flag)> = sqlx::query_as(
+        "SELECT s.user_id, s.created_at, s.last_seen_at, u.username, u.administrator, u.disabled
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|(user, created, seen, username, administrator, disabled)| {
+        let user = parse("user id", &user)?;
+        let session = SessionRecord { user, created_at: instant(created)?, last_seen_at: instant(seen)? };
+        Ok((session, Principal { user, username, administrator: administrator.0, disabled: disabled.0 }))
     })
     .transpose()
+}
+
+pub async fn principal(conn: &mut Connection, id: UserId) -> Result<Option<Principal>> {
+    let row: Option<(String, Flag, Flag)> = sqlx::query_as("SELECT username, administrator, disabled FROM users WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(|(username, administrator, disabled)| Principal {
+        user: id,
+        username,
+        administrator: administrator.0,
+        disabled: disabled.0,
+    }))
 }
 
 pub async fn touch_session(conn: &mut Connection, token_hash: &str, at: Timestamp) -> Result<()> {
