@@ -131,15 +131,32 @@ impl Generator {
         &self.last_numbers
     }
 
+    /// When case number `index` opens, without making it: a load that makes its cases in
+    /// this order gives the database ids that arrive nearly in order (they are UUIDv7s of
+    /// when each record was made), and reference numbers that grow with the date.
+    pub fn opened_at(&self, index: u64) -> Timestamp {
+        instant(self.draw_opened_at(&mut self.choices_of(index)))
+    }
+
+    /// The random choices of case number `index`: its own, so cases can be made in any order.
+    fn choices_of(&self, index: u64) -> StdRng {
+        StdRng::seed_from_u64(self.seed ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+    }
+
+    /// A case's first choice: how long before now it opened.
+    fn draw_opened_at(&self, rng: &mut StdRng) -> i64 {
+        to_micros(self.now) - rng.gen_range(2 * DAY..HISTORY)
+    }
+
     /// Makes case number `index` (from 0) with everything recorded about it, into `batch`.
     pub fn case(&mut self, index: u64, batch: &mut Batch) {
         if self.services.is_empty() {
             return;
         }
-        let mut rng = StdRng::seed_from_u64(self.seed ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut rng = self.choices_of(index);
         let service_index = usize::try_from(index % self.services.len() as u64).unwrap_or_default();
         let now = to_micros(self.now);
-        let opened_at = now - rng.gen_range(2 * DAY..HISTORY);
+        let opened_at = self.draw_opened_at(&mut rng);
         let year = instant(opened_at).to_zoned(jiff::tz::TimeZone::UTC).year();
         let service = &self.services[service_index];
         let number = self.last_numbers.entry((service.staff.definition.code().clone(), year)).or_insert(0);

@@ -1,8 +1,10 @@
 //! Writing many records at once, for building a large installation to measure (`casework
 //! bench seed`). The records are the domain's own and are stored exactly as the one-at-a-time
 //! functions of the other modules store them; only the writing differs: one transaction per
-//! batch, many rows per INSERT (statements of one shape, so each is prepared once), and the
-//! database's durability relaxed while the load runs and put back when it ends.
+//! batch on a connection of the load's own, through the engine's concrete driver rather than
+//! `Any` (which copies every value once more), with the database's durability relaxed on that
+//! connection only. SQLite takes many rows per INSERT; PostgreSQL takes each table's rows of
+//! a batch in one `COPY`.
 //!
 //! History events go into their case's hash chain with `events::chain_hash`, the function
 //! `casework verify` checks them with. Search rows, and the case moves the reports read,
@@ -13,9 +15,9 @@ use crate::convert::{Flag, micros, to_json};
 use crate::events::{self, GENESIS};
 use crate::forms::Submission;
 use crate::plans::PlanDates;
-use crate::sql::{self, Cell, row};
+use crate::sql::{Cell, row};
 use crate::timers::StoredTimer;
-use crate::{Backend, Result, Store};
+use crate::{Location, Result, Store};
 use casework_domain::case::{Case, CaseStatus};
 use casework_domain::history::Event;
 use casework_domain::ids::{CaseId, EventId, PersonId, UserId};
@@ -26,8 +28,12 @@ use casework_domain::task::{Task, TaskStatus};
 use casework_domain::text::{Code, LongText, ShortText};
 use jiff::Timestamp;
 use jiff::civil::Date;
-use sqlx::Executor;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sqlx::{ConnectOptions, Executor, PgConnection, SqliteConnection};
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::str::FromStr;
+use std::time::Duration;
 
 /// A person as recorded, with who recorded them and when.
 #[derive(Debug, Clone)]
@@ -74,25 +80,35 @@ pub struct Batch {
     pub accesses: Vec<AccessRecord>,
 }
 
-/// SQLite while loading: a crash loses the load (it is started again on a new file), so
-/// commits need not wait for the disk, and a large cache keeps the indexes in memory.
-const SQLITE_LOADING: &str = "PRAGMA synchronous = OFF; PRAGMA cache_size = -1000000;";
-/// Back to the settings every connection of the store has (`SQLITE_SETTINGS` in lib.rs).
-const SQLITE_RESTORED: &str = "PRAGMA synchronous = FULL; PRAGMA cache_size = -16000;";
 /// PostgreSQL while loading: commits do not wait for the WAL flush (the data stays
 /// consistent; a crash may lose the last commits, and the load is started again).
 const POSTGRES_LOADING: &str = "SET synchronous_commit = off";
-const POSTGRES_RESTORED: &str = "RESET synchronous_commit";
 
-/// A load in progress on the store's writing connection. Call [`BulkLoad::finish`] at the
-/// end, whatever happened, to put the connection's durability settings back.
+/// SQLite values per INSERT on the load's connection. Its placeholders are `?`, numbered by
+/// position: sqlx finds a `$n` by searching the statement's parameter names, a cost that grows
+/// with the square of their number, which kept the store's shared statements to a few hundred.
+const SQLITE_LOAD_VALUES: usize = 10_000;
+
+/// A load in progress. It holds the store's writing connection, so nothing else of the store
+/// writes meanwhile, and writes through a connection of its own. Call [`BulkLoad::finish`] at
+/// the end, whatever happened.
 #[derive(Debug)]
 pub struct BulkLoad {
-    conn: sqlx::pool::PoolConnection<sqlx::Any>,
-    backend: Backend,
+    held: sqlx::pool::PoolConnection<sqlx::Any>,
+    conn: LoadConnection,
     /// The last position and hash of the chain of events about no case, continued by the load.
     caseless_tail: (i64, String),
     written: BTreeMap<&'static str, u64>,
+}
+
+/// The load's own connection, through the engine's concrete driver.
+#[derive(Debug)]
+enum LoadConnection {
+    /// Commits skip the disk flush (a crash loses the load, which is started again on a new
+    /// file), and a large cache keeps the indexes in memory.
+    Sqlite(SqliteConnection),
+    /// Commits do not wait for the WAL flush (see [`POSTGRES_LOADING`]).
+    Postgres(PgConnection),
 }
 
 /// The tables that show a database already holds an installation's records.
@@ -120,42 +136,62 @@ impl Store {
         Ok(held)
     }
 
-    /// Takes the writing connection for a bulk load and relaxes its durability until
-    /// [`BulkLoad::finish`].
+    /// Takes the writing connection for a bulk load and opens the load's own connection.
     pub async fn bulk_load(&self) -> Result<BulkLoad> {
-        let mut conn = self.writer.pool().acquire().await?;
-        conn.execute(match self.backend {
-            Backend::Sqlite => SQLITE_LOADING,
-            Backend::Postgres => POSTGRES_LOADING,
-        })
-        .await?;
+        let mut held = self.writer.pool().acquire().await?;
         let tail: Option<(i64, String)> =
             sqlx::query_as("SELECT position, hash FROM event_chain WHERE chain = '' ORDER BY position DESC LIMIT 1")
-                .fetch_optional(&mut *conn)
+                .fetch_optional(&mut *held)
                 .await?;
-        Ok(BulkLoad {
-            conn,
-            backend: self.backend,
-            caseless_tail: tail.unwrap_or_else(|| (0, GENESIS.to_owned())),
-            written: BTreeMap::new(),
-        })
+        let conn = match &self.location {
+            Location::Sqlite(path) => LoadConnection::Sqlite(
+                SqliteConnectOptions::new()
+                    .filename(path)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Off)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+                    .pragma("cache_size", "-1000000")
+                    .connect()
+                    .await?,
+            ),
+            Location::Postgres(url) => {
+                let mut conn = sqlx::postgres::PgConnectOptions::from_str(url)?.connect().await?;
+                conn.execute(POSTGRES_LOADING).await?;
+                LoadConnection::Postgres(conn)
+            }
+        };
+        Ok(BulkLoad { held, conn, caseless_tail: tail.unwrap_or_else(|| (0, GENESIS.to_owned())), written: BTreeMap::new() })
     }
 }
 
 impl BulkLoad {
     /// Writes one batch in one transaction.
     pub async fn write(&mut self, batch: &Batch) -> Result<()> {
-        crate::writer::begin_alone(&mut self.conn, self.backend).await?;
+        self.execute(match self.conn {
+            LoadConnection::Sqlite(_) => crate::writer::SQLITE_BEGIN,
+            LoadConnection::Postgres(_) => crate::writer::POSTGRES_BEGIN,
+        })
+        .await?;
         match self.write_tables(batch).await {
-            Ok(()) => {
-                self.conn.execute("COMMIT").await?;
-                Ok(())
-            }
+            Ok(()) => self.execute("COMMIT").await,
             Err(error) => {
-                let _ = self.conn.execute("ROLLBACK").await;
+                let _ = self.execute("ROLLBACK").await;
                 Err(error)
             }
         }
+    }
+
+    async fn execute(&mut self, statements: &str) -> Result<()> {
+        match &mut self.conn {
+            LoadConnection::Sqlite(conn) => {
+                conn.execute(statements).await?;
+            }
+            LoadConnection::Postgres(conn) => {
+                conn.execute(statements).await?;
+            }
+        }
+        Ok(())
     }
 
     /// Sets each service's reference counters to the highest number used in each year, so
@@ -169,7 +205,7 @@ impl BulkLoad {
             .bind(service.as_str())
             .bind(i64::from(*year))
             .bind(i64::from(*number))
-            .execute(&mut *self.conn)
+            .execute(&mut *self.held)
             .await?;
         }
         Ok(())
@@ -180,19 +216,19 @@ impl BulkLoad {
         &self.written
     }
 
-    /// Puts the connection's durability back as the store always has it, makes sure
-    /// everything is on disk, and gives the connection back to the store.
+    /// Closes the load's connection, makes sure everything it wrote is on disk, and gives
+    /// the store's writing connection back.
     pub async fn finish(mut self) -> Result<()> {
-        match self.backend {
-            Backend::Sqlite => {
-                self.conn.execute(SQLITE_RESTORED).await?;
+        match self.conn {
+            LoadConnection::Sqlite(conn) => {
+                sqlx::Connection::close(conn).await?;
                 // What was written with synchronous off reaches the database file, synced.
-                self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").await?;
+                self.held.execute("PRAGMA wal_checkpoint(TRUNCATE)").await?;
             }
-            Backend::Postgres => {
-                self.conn.execute(POSTGRES_RESTORED).await?;
+            LoadConnection::Postgres(conn) => {
+                sqlx::Connection::close(conn).await?;
                 // Flushes the WAL of the commits that did not wait for it.
-                self.conn.execute("CHECKPOINT").await?;
+                self.held.execute("CHECKPOINT").await?;
             }
         }
         Ok(())
@@ -516,11 +552,91 @@ impl BulkLoad {
         Ok(())
     }
 
-    /// Inserts rows into a table, many per statement.
+    /// Inserts rows into a table: many per statement on SQLite, one `COPY` on PostgreSQL.
     async fn insert(&mut self, table: &'static str, columns: &[&str], rows: impl Iterator<Item = Vec<Cell>>) -> Result<()> {
-        let written = sql::insert_rows(&mut self.conn, table, columns, rows).await?;
+        let written = match &mut self.conn {
+            LoadConnection::Sqlite(conn) => insert_sqlite(conn, table, columns, rows).await?,
+            LoadConnection::Postgres(conn) => copy_postgres(conn, table, columns, rows).await?,
+        };
         *self.written.entry(table).or_default() += written;
         Ok(())
+    }
+}
+
+async fn insert_sqlite(
+    conn: &mut SqliteConnection,
+    table: &str,
+    columns: &[&str],
+    rows: impl Iterator<Item = Vec<Cell>>,
+) -> Result<u64> {
+    let head = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+    let one_row = format!("({})", vec!["?"; columns.len()].join(", "));
+    let per_statement = (SQLITE_LOAD_VALUES / columns.len().max(1)).max(1);
+    let mut rows = rows.peekable();
+    let mut written = 0;
+    while rows.peek().is_some() {
+        let values: Vec<Vec<Cell>> = rows.by_ref().take(per_statement).collect();
+        let text = format!("{head}{}", vec![one_row.as_str(); values.len()].join(", "));
+        let mut query = sqlx::query::<sqlx::Sqlite>(&text);
+        for cell in values.into_iter().flatten() {
+            query = match cell {
+                Cell::Text(value) => query.bind(value),
+                Cell::MaybeText(value) => query.bind(value),
+                Cell::Int(value) => query.bind(value),
+                Cell::MaybeInt(value) => query.bind(value),
+            };
+        }
+        written += query.execute(&mut *conn).await?.rows_affected();
+    }
+    Ok(written)
+}
+
+/// `COPY … FROM STDIN` in PostgreSQL's text format: a row a line, values between tabs,
+/// `\N` for no value.
+async fn copy_postgres(
+    conn: &mut PgConnection,
+    table: &str,
+    columns: &[&str],
+    rows: impl Iterator<Item = Vec<Cell>>,
+) -> Result<u64> {
+    let mut data = String::new();
+    for row in rows {
+        for (index, cell) in row.iter().enumerate() {
+            if index > 0 {
+                data.push('\t');
+            }
+            match cell {
+                Cell::Text(value) | Cell::MaybeText(Some(value)) => push_copy_text(&mut data, value),
+                Cell::Int(value) | Cell::MaybeInt(Some(value)) => {
+                    let _ = write!(data, "{value}");
+                }
+                Cell::MaybeText(None) | Cell::MaybeInt(None) => data.push_str("\\N"),
+            }
+        }
+        data.push('\n');
+    }
+    if data.is_empty() {
+        return Ok(0);
+    }
+    let mut copy = conn.copy_in_raw(&format!("COPY {table} ({}) FROM STDIN", columns.join(", "))).await?;
+    if let Err(error) = copy.send(data.as_bytes()).await {
+        let _ = copy.abort("the rows could not be sent").await;
+        return Err(error.into());
+    }
+    Ok(copy.finish().await?)
+}
+
+/// A text value as COPY's text format reads it back: backslash, tab, newline and carriage
+/// return escaped.
+fn push_copy_text(data: &mut String, value: &str) {
+    for character in value.chars() {
+        match character {
+            '\\' => data.push_str("\\\\"),
+            '\t' => data.push_str("\\t"),
+            '\n' => data.push_str("\\n"),
+            '\r' => data.push_str("\\r"),
+            other => data.push(other),
+        }
     }
 }
 

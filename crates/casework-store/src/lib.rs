@@ -183,6 +183,8 @@ pub struct Store {
     writer: Writer,
     reader: AnyPool,
     backend: Backend,
+    /// Where the database is, for a bulk load's own connection (see the `bulk` module).
+    location: Location,
 }
 
 /// A pooled read connection.
@@ -227,7 +229,12 @@ impl Store {
                     .after_connect(|conn, _| Box::pin(async move { conn.execute(SQLITE_READER_SETTINGS).await.map(drop) }))
                     .connect_with(AnyConnectOptions::from_str(&url("ro"))?)
                     .await?;
-                Store { writer: Writer::new(writer, Backend::Sqlite, Duration::from_secs(30)), reader, backend: Backend::Sqlite }
+                Store {
+                    writer: Writer::new(writer, Backend::Sqlite, Duration::from_secs(30)),
+                    reader,
+                    backend: Backend::Sqlite,
+                    location: location.clone(),
+                }
             }
             Location::Postgres(url) => {
                 let options = AnyConnectOptions::from_str(url)?;
@@ -249,6 +256,7 @@ impl Store {
                     writer: Writer::new(writer, Backend::Postgres, Duration::from_secs(5)),
                     reader,
                     backend: Backend::Postgres,
+                    location: location.clone(),
                 }
             }
         };

@@ -75,6 +75,10 @@ struct Batch {
     outcome: watch::Sender<Option<Outcome>>,
 }
 
+/// The statements [`begin_alone`] runs.
+pub(crate) const SQLITE_BEGIN: &str = "BEGIN IMMEDIATE";
+pub(crate) const POSTGRES_BEGIN: &str = "BEGIN; SELECT 1 FROM pg_advisory_xact_lock(7215143)";
+
 /// Begins a database transaction on `conn` under the write lock: on SQLite `BEGIN IMMEDIATE`
 /// (waiting for another process's writer if need be: a deferred transaction that read first
 /// could not wait, and would fail when another process had written since); on PostgreSQL a
@@ -84,8 +88,8 @@ struct Batch {
 /// the connection to itself (a bulk load).
 pub(crate) async fn begin_alone(conn: &mut Connection, backend: Backend) -> Result<()> {
     let began = match backend {
-        Backend::Sqlite => conn.execute("BEGIN IMMEDIATE").await,
-        Backend::Postgres => conn.execute("BEGIN; SELECT 1 FROM pg_advisory_xact_lock(7215143)").await,
+        Backend::Sqlite => conn.execute(SQLITE_BEGIN).await,
+        Backend::Postgres => conn.execute(POSTGRES_BEGIN).await,
     };
     if let Err(error) = began {
         let _ = conn.execute("ROLLBACK").await;
