@@ -127,9 +127,10 @@ fn p99_verdict(fraction: f64) -> String {
     }
 }
 
-/// A fraction as "1/N" (N rounded), or as "×N" when it is more than one.
+/// A fraction as "1/N" (N rounded) when it is at most a half, else as a multiple ("×0.82"),
+/// which a rounded "1/1" would hide.
 fn as_fraction(fraction: f64) -> String {
-    if fraction > 1.0 { format!("×{fraction:.1}") } else { format!("1/{:.0}", 1.0 / fraction) }
+    if fraction > 0.5 { format!("×{fraction:.2}") } else { format!("1/{:.0}", 1.0 / fraction) }
 }
 
 /// What an operation key stands for, in the table.
