@@ -2069,6 +2069,7 @@ fn comparison_fixtures(dir: &Path) -> [String; 4] {
         "beta.json",
         serde_json::json!({ "kind": "beta", "results": [
             op("a_create_seq", 100, 10.0, 40.0),
+            op("c_get_with_notes", 10, 10.0, 100.0),
             op("e_search", 10, 5.0, 200.0),
             op("f_create_8threads", 100, 40.0, 1000.0),
         ], "memory": null }),
@@ -2077,6 +2078,7 @@ fn comparison_fixtures(dir: &Path) -> [String; 4] {
         "casework.json",
         serde_json::json!({ "kind": "casework", "results": [
             op("a_create_seq", 100, 1500.0, 1.0),
+            op("c_get_with_notes", 10, 100.0, 82.0),
             op("e_search", 10, 100.0, 20.0),
             op("f_create_8threads", 100, 2000.0, 50.0),
         ], "memory": { "pids": [9], "rss_mib": 60.0, "pss_mib": 58.0 } }),
@@ -2112,6 +2114,8 @@ fn bench_compare_puts_casework_beside_the_faster_peer_and_says_which_targets_are
         "| f) create, 8 clients | casework (bench http, kept alive) | 100 | 0 | 25.00 | 50.00 | 100.00 | 500.0 | 70 |",
         // a): alpha is faster (20/s). 1500/20 = 75 = 1.5 × 50; p99 1/100 = 5 × under 1/20.
         "| a) create, 1 client | alpha | 20.0 | 100.00 | casework (shared driver) | 1500.0 | 75.0 | met (×1.5 the target) | 1.00 | 1/100 | met (×5.0 under) |",
+        // c): 100/10 = 10, 5 × short; p99 82/100 = 0.82 (not a rounded "1/1"), 16.4 × 1/20.
+        "| c) get with its notes | beta | 10.0 | 100.00 | casework (shared driver) | 100.0 | 10.0 | missed: ×5.0 short | 82.00 | ×0.82 | missed: ×16.4 over |",
         // e): only beta searches. 100/5 = 20, 2.5 × short of 50; p99 20/200 = 1/10, twice 1/20.
         "| e) search | beta | 5.0 | 200.00 | casework (shared driver) | 100.0 | 20.0 | missed: ×2.5 short | 20.00 | 1/10 | missed: ×2.0 over |",
         // f): beta is faster (40/s). 2000/40 = 50 and 50/1000 = 1/20: both exactly on target.
@@ -2125,8 +2129,8 @@ fn bench_compare_puts_casework_beside_the_faster_peer_and_says_which_targets_are
     }
     // bench http's operations beyond the shared workload are left out.
     assert!(!printed.contains("mix") && !printed.contains("add a note"), "{printed}");
-    // One verdict line per operation and Casework run: a and f from both runs, e from one.
-    assert_eq!(printed.lines().filter(|l| l.contains("target) |") || l.contains("short |")).count(), 5, "{printed}");
+    // One verdict line per operation and Casework run: a and f from both runs, c and e from one.
+    assert_eq!(printed.lines().filter(|l| l.contains("target) |") || l.contains("short |")).count(), 6, "{printed}");
 
     let not_results = dir.path().join("other.json");
     std::fs::write(&not_results, "{\"hello\": 1}").unwrap();
