@@ -334,6 +334,12 @@ enum BenchCommand {
     /// a `bench seed` database; for the demo give --password demo-password-2026
     /// --caseworkers recovery.recovery-practitioner.
     Http(Box<bench::http::Options>),
+    /// Put Casework beside the peers (Request Tracker, django-helpdesk), operation by
+    /// operation, from the JSON results of the runs: each system's p50/p95/p99, rate and
+    /// server memory, then the faster peer of each operation, Casework's throughput as a
+    /// multiple of it and its p99 as a fraction of it, against the targets (at least 50
+    /// times the throughput, at most a twentieth of the p99). Only reads the files.
+    Compare(bench::compare::Options),
     /// The raw commit rate of a database: durable transactions of one small row each, from
     /// each number of --clients at once, with the settings the store writes with (SQLite: WAL,
     /// synchronous=FULL, one writer; PostgreSQL: the write lock). The rows go to a scratch
@@ -489,6 +495,7 @@ async fn run(command: Command) -> Result<()> {
             bench::sweep::sweep(&database.database, &services, at, batch).await
         }
         Command::Bench { command: BenchCommand::Http(options) } => bench::http::run_bench(&options).await,
+        Command::Bench { command: BenchCommand::Compare(options) } => bench::compare::compare(&options),
         Command::Bench { command: BenchCommand::CommitRate { database, clients, commits } } => {
             bench::commit_rate(&database.database, &clients, commits).await
         }

@@ -6,8 +6,10 @@
 //! batch is being made on another thread.
 //!
 //! `casework bench http` (in [`http`]) drives a running server with a workload, and
-//! `casework bench commit-rate` measures the database's own ceiling for durable writes.
+//! `casework bench commit-rate` measures the database's own ceiling for durable writes, and
+//! `casework bench compare` (in [`compare`]) puts Casework's figures beside the peers'.
 
+pub mod compare;
 pub mod http;
 pub mod reports;
 pub mod sweep;

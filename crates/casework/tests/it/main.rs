@@ -2047,3 +2047,94 @@ fn bench_commit_rate_measures_durable_commits_and_leaves_nothing_behind() {
     assert!(printed.lines().any(|l| l.starts_with("| 4 | 20 |")), "{printed}");
     assert_eq!(table_counts(&database), before, "the scratch table is gone");
 }
+
+/// Results files for `casework bench compare`, with figures picked so that the ratios are
+/// easy to work out by hand (and two land exactly on a target).
+fn comparison_fixtures(dir: &Path) -> [String; 4] {
+    let write = |name: &str, value: serde_json::Value| {
+        let path = dir.join(name);
+        std::fs::write(&path, value.to_string()).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let op = |op: &str, n: u64, ops: f64, p99: f64| serde_json::json!({ "op": op, "n": n, "errors": 0, "p50_ms": p99 / 4.0, "p95_ms": p99 / 2.0, "p99_ms": p99, "ops_per_s": ops });
+    let alpha = write(
+        "alpha.json",
+        serde_json::json!({ "kind": "alpha", "results": [
+            op("a_create_seq", 100, 20.0, 100.0),
+            { "op": "e_search", "unsupported": "no search" },
+            op("f_create_8threads", 100, 10.0, 400.0),
+        ], "memory": { "pids": [1, 2, 3], "rss_mib": 100.0, "pss_mib": 80.0 } }),
+    );
+    let beta = write(
+        "beta.json",
+        serde_json::json!({ "kind": "beta", "results": [
+            op("a_create_seq", 100, 10.0, 40.0),
+            op("c_get_with_notes", 10, 10.0, 100.0),
+            op("e_search", 10, 5.0, 200.0),
+            op("f_create_8threads", 100, 40.0, 1000.0),
+        ], "memory": null }),
+    );
+    let shared = write(
+        "casework.json",
+        serde_json::json!({ "kind": "casework", "results": [
+            op("a_create_seq", 100, 1500.0, 1.0),
+            op("c_get_with_notes", 10, 100.0, 82.0),
+            op("e_search", 10, 100.0, 20.0),
+            op("f_create_8threads", 100, 2000.0, 50.0),
+        ], "memory": { "pids": [9], "rss_mib": 60.0, "pss_mib": 58.0 } }),
+    );
+    let http = |operation: &str, clients: u64, ops: f64, p99: f64| {
+        serde_json::json!({ "operation": operation, "clients": clients, "n": 100, "errors": 0, "p50_ms": p99 / 4.0,
+            "p95_ms": p99 / 2.0, "p99_ms": p99, "ops_per_s": ops, "server_rss_mib": 70.2, "remark": "" })
+    };
+    let kept_alive = write(
+        "http.json",
+        serde_json::json!({ "base_url": "http://127.0.0.1:1", "results": [
+            http("a) open a case", 1, 3000.0, 0.5),
+            http("f) open a case", 8, 500.0, 100.0),
+            http("b) add a note", 8, 9000.0, 1.0),
+            http("mix: home", 1, 9000.0, 1.0),
+        ], "created_cases": [], "notes_added": 0 }),
+    );
+    [alpha, beta, shared, kept_alive]
+}
+
+#[test]
+fn bench_compare_puts_casework_beside_the_faster_peer_and_says_which_targets_are_met() {
+    let dir = tempfile::tempdir().unwrap();
+    let [alpha, beta, shared, kept_alive] = comparison_fixtures(dir.path());
+    let args = ["bench", "compare", "--peer", &alpha, "--peer", &beta, "--casework", &shared, "--casework", &kept_alive];
+    let output = casework(&args, &[]);
+    assert!(output.status.success(), "{}", text(&output));
+    let printed = String::from_utf8_lossy(&output.stdout).to_string();
+    let expected = [
+        // Each system's figures, the shared driver's memory on the last operation.
+        "| a) create, 1 client | beta | 100 | 0 | 10.00 | 20.00 | 40.00 | 10.0 | – |",
+        "| f) create, 8 clients | alpha | 100 | 0 | 100.00 | 200.00 | 400.00 | 10.0 | 100 (PSS 80), 3 proc. (after the run) |",
+        "| f) create, 8 clients | casework (bench http, kept alive) | 100 | 0 | 25.00 | 50.00 | 100.00 | 500.0 | 70 |",
+        // a): alpha is faster (20/s). 1500/20 = 75 = 1.5 × 50; p99 1/100 = 5 × under 1/20.
+        "| a) create, 1 client | alpha | 20.0 | 100.00 | casework (shared driver) | 1500.0 | 75.0 | met (×1.5 the target) | 1.00 | 1/100 | met (×5.0 under) |",
+        // c): 100/10 = 10, 5 × short; p99 82/100 = 0.82 (not a rounded "1/1"), 16.4 × 1/20.
+        "| c) get with its notes | beta | 10.0 | 100.00 | casework (shared driver) | 100.0 | 10.0 | missed: ×5.0 short | 82.00 | ×0.82 | missed: ×16.4 over |",
+        // e): only beta searches. 100/5 = 20, 2.5 × short of 50; p99 20/200 = 1/10, twice 1/20.
+        "| e) search | beta | 5.0 | 200.00 | casework (shared driver) | 100.0 | 20.0 | missed: ×2.5 short | 20.00 | 1/10 | missed: ×2.0 over |",
+        // f): beta is faster (40/s). 2000/40 = 50 and 50/1000 = 1/20: both exactly on target.
+        "| f) create, 8 clients | beta | 40.0 | 1000.00 | casework (shared driver) | 2000.0 | 50.0 | met (×1.0 the target) | 50.00 | 1/20 | met (×1.0 under) |",
+        // The kept-alive run: 3000/20 = 150 = 3 × 50, 0.5/100 = 1/200; 500/40 = 12.5, 100/1000 = 1/10.
+        "| a) create, 1 client | alpha | 20.0 | 100.00 | casework (bench http, kept alive) | 3000.0 | 150.0 | met (×3.0 the target) | 0.50 | 1/200 | met (×10.0 under) |",
+        "| f) create, 8 clients | beta | 40.0 | 1000.00 | casework (bench http, kept alive) | 500.0 | 12.5 | missed: ×4.0 short | 100.00 | 1/10 | missed: ×2.0 over |",
+    ];
+    for line in expected {
+        assert!(printed.lines().any(|l| l == line), "no line\n{line}\nin\n{printed}");
+    }
+    // bench http's operations beyond the shared workload are left out.
+    assert!(!printed.contains("mix") && !printed.contains("add a note"), "{printed}");
+    // One verdict line per operation and Casework run: a and f from both runs, c and e from one.
+    assert_eq!(printed.lines().filter(|l| l.contains("target) |") || l.contains("short |")).count(), 6, "{printed}");
+
+    let not_results = dir.path().join("other.json");
+    std::fs::write(&not_results, "{\"hello\": 1}").unwrap();
+    let output = casework(&["bench", "compare", "--peer", &alpha, "--casework", not_results.to_str().unwrap()], &[]);
+    assert!(!output.status.success());
+    assert!(text(&output).contains("other.json"), "{}", text(&output));
+}
