@@ -65,23 +65,20 @@ stop_all() {
 }
 trap stop_all EXIT
 
-if [[ $SYSTEMS == *helpdesk* ]]; then
-phase "django-helpdesk"
-"$SHARED/install_helpdesk.sh" --fresh > "$SCRATCH/install-helpdesk.log"
-"$SHARED/start_helpdesk.sh"
-python3 "$SHARED/workload.py" --kind helpdesk --base-url http://127.0.0.1:8301 --user bench --password benchpass \
-  --pid-file "$PEERS/helpdesk.pid" --out "$OUT/helpdesk.json" "$@"
-"$SHARED/stop_helpdesk.sh"
-fi
+# One peer: install it afresh, start it, run the shared driver against it, stop it.
+#   run_peer KIND NAME PORT USER
+run_peer() {
+  local kind=$1 name=$2 port=$3 user=$4
+  phase "$name"
+  "$SHARED/install_$kind.sh" --fresh > "$SCRATCH/install-$kind.log"
+  "$SHARED/start_$kind.sh"
+  python3 "$SHARED/workload.py" --kind "$kind" --base-url "http://127.0.0.1:$port" --user "$user" --password benchpass \
+    --pid-file "$PEERS/$kind.pid" --out "$OUT/$kind.json" "${@:5}"
+  "$SHARED/stop_$kind.sh"
+}
 
-if [[ $SYSTEMS == *rt* ]]; then
-phase "Request Tracker 5"
-"$SHARED/install_rt.sh" --fresh > "$SCRATCH/install-rt.log"
-"$SHARED/start_rt.sh"
-python3 "$SHARED/workload.py" --kind rt --base-url http://127.0.0.1:8302 --user root --password benchpass \
-  --pid-file "$PEERS/rt.pid" --out "$OUT/rt.json" "$@"
-"$SHARED/stop_rt.sh"
-fi
+if [[ $SYSTEMS == *helpdesk* ]]; then run_peer helpdesk "django-helpdesk" 8301 bench "$@"; fi
+if [[ $SYSTEMS == *rt* ]]; then run_peer rt "Request Tracker 5" 8302 root "$@"; fi
 
 # A fresh, empty installation, served in the background; sets CASEWORK_PID.
 start_casework() {
