@@ -264,8 +264,7 @@ impl App {
             return Ok(None);
         }
         let mut conn = self.store.read().await?;
-        let grants = users::roles_of(&mut conn, principal.user).await?;
-        let teams = users::teams_of(&mut conn, principal.user).await?;
+        let (grants, teams) = users::roles_and_teams_of(&mut conn, principal.user).await?;
         let memberships = grants
             .iter()
             .filter_map(|grant| {

@@ -285,48 +285,15 @@ pub async fn get_many(conn: &mut Connection, ids: &[CaseId]) -> Result<BTreeMap<
             continue;
         }
         let mut parts: BTreeMap<String, CaseParts> = BTreeMap::new();
-        let flags: Vec<(String, String, String, i64)> =
-            in_list("SELECT case_id, flag, set_by, set_at FROM case_flags WHERE case_id IN (", " ORDER BY set_at, flag")
-                .build_query_as()?
-                .fetch_all(&mut *conn)
-                .await?;
-        for (case, flag, by, at) in flags {
-            parts.entry(case).or_default().flags.push((flag, by, at));
-        }
-        let key_dates: Vec<(String, String, String)> =
-            in_list("SELECT case_id, key_date, date FROM case_key_dates WHERE case_id IN (", "")
-                .build_query_as()?
-                .fetch_all(&mut *conn)
-                .await?;
-        for (case, key, date) in key_dates {
-            parts.entry(case).or_default().key_dates.push((key, date));
-        }
-        let links: Vec<(String, String, String, String, i64)> = in_list(
-            "SELECT case_id, other_case_id, kind, created_by, created_at FROM case_links WHERE case_id IN (",
-            " ORDER BY created_at",
-        )
-        .build_query_as()?
-        .fetch_all(&mut *conn)
-        .await?;
-        for (case, other, kind, by, at) in links {
-            parts.entry(case).or_default().links.push((other, kind, by, at));
-        }
-        let access: Vec<(String, String, String)> = in_list("SELECT case_id, kind, name FROM case_access WHERE case_id IN (", "")
-            .build_query_as()?
-            .fetch_all(&mut *conn)
-            .await?;
-        for (case, kind, name) in access {
-            parts.entry(case).or_default().access.push((kind, name));
-        }
-        let grants: Vec<(String, String, String, i64)> = in_list(
-            "SELECT case_id, user_id, reason, expires_at FROM break_glass WHERE case_id IN (",
-            " ORDER BY granted_at, id",
-        )
-        .build_query_as()?
-        .fetch_all(&mut *conn)
-        .await?;
-        for (case, user, reason, until) in grants {
-            parts.entry(case).or_default().grants.push((user, reason, until));
+        for (case, kind, a, b, c, n) in case_parts(conn, part).await? {
+            let entry = parts.entry(case).or_default();
+            match kind.as_str() {
+                "flag" => entry.flags.push((a, b, n)),
+                "key-date" => entry.key_dates.push((a, b)),
+                "link" => entry.links.push((a, b, c.unwrap_or_default(), n)),
+                "access" => entry.access.push((a, b)),
+                _ => entry.grants.push((a, b, n)),
+            }
         }
         for row in rows {
             let case_parts = parts.remove(&row.id).unwrap_or_default();
@@ -335,6 +302,36 @@ pub async fn get_many(conn: &mut Connection, ids: &[CaseId]) -> Result<BTreeMap<
         }
     }
     Ok(found)
+}
+
+/// A row of [`case_parts`]: the case, which part, and the part's values.
+type PartRow = (String, String, String, String, Option<String>, i64);
+
+/// The flags, key dates, links, access list and break-glass windows of some cases in one
+/// statement (each statement is a round trip, and every request that touches a case reads
+/// them), each part in the order it is shown: flags by when they were set, links by when
+/// they were made, windows by when they were granted.
+async fn case_parts(conn: &mut Connection, ids: &[String]) -> Result<Vec<PartRow>> {
+    let mut query = Sql::new("WITH wanted (id) AS (VALUES ");
+    for (i, id) in ids.iter().enumerate() {
+        query.push(if i == 0 { "(" } else { ", (" }).push_bind(id.clone()).push(")");
+    }
+    query.push(
+        ") SELECT case_id, 'flag', flag, set_by, NULL, set_at, set_at AS first_by, flag AS then_by
+           FROM case_flags WHERE case_id IN (SELECT id FROM wanted)
+         UNION ALL SELECT case_id, 'key-date', key_date, date, NULL, 0, 0, key_date
+           FROM case_key_dates WHERE case_id IN (SELECT id FROM wanted)
+         UNION ALL SELECT case_id, 'link', other_case_id, kind, created_by, created_at, created_at, ''
+           FROM case_links WHERE case_id IN (SELECT id FROM wanted)
+         UNION ALL SELECT case_id, 'access', kind, name, NULL, 0, 0, name
+           FROM case_access WHERE case_id IN (SELECT id FROM wanted)
+         UNION ALL SELECT case_id, 'grant', user_id, reason, NULL, expires_at, granted_at, id
+           FROM break_glass WHERE case_id IN (SELECT id FROM wanted)
+         ORDER BY first_by, then_by",
+    );
+    let rows: Vec<(String, String, String, String, Option<String>, i64, i64, String)> =
+        query.build_query_as()?.fetch_all(&mut *conn).await?;
+    Ok(rows.into_iter().map(|(case, part, a, b, c, n, _, _)| (case, part, a, b, c, n)).collect())
 }
 
 fn assemble(row: CaseRow, CaseParts { flags, key_dates, links, access, grants }: CaseParts) -> Result<Case> {

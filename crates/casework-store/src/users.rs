@@ -102,6 +102,7 @@ pub async fn list(conn: &mut Connection, after: Option<&str>, limit: i64) -> Res
 
 async fn account(conn: &mut Connection, row: UserRow) -> Result<UserAccount> {
     let id: UserId = parse("user id", &row.id)?;
+    let (roles, teams) = roles_and_teams_of(conn, id).await?;
     Ok(UserAccount {
         id,
         username: Username::parse(&row.username).map_err(|e| crate::StoreError::Corrupt(e.to_string()))?,
@@ -109,8 +110,8 @@ async fn account(conn: &mut Connection, row: UserRow) -> Result<UserAccount> {
         administrator: row.administrator.0,
         disabled: row.disabled.0,
         created_at: instant(row.created_at)?,
-        roles: roles_of(conn, id).await?,
-        teams: teams_of(conn, id).await?.into_iter().map(|t| t.id).collect(),
+        roles,
+        teams: teams.into_iter().map(|t| t.id).collect(),
     })
 }
 
@@ -157,15 +158,6 @@ pub async fn revoke_role(conn: &mut Connection, user: UserId, service: &Code, ro
         .execute(conn)
         .await?;
     Ok(done.rows_affected() == 1)
-}
-
-pub async fn roles_of(conn: &mut Connection, user: UserId) -> Result<Vec<RoleGrant>> {
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT service, role FROM user_roles WHERE user_id = $1 ORDER BY service, role")
-            .bind(user.to_string())
-            .fetch_all(conn)
-            .await?;
-    rows.iter().map(|(s, r)| Ok(RoleGrant { service: code(s)?, role: code(r)? })).collect()
 }
 
 pub async fn insert_team(conn: &mut Connection, team: &Team, at: Timestamp) -> Result<()> {
@@ -234,15 +226,28 @@ pub async fn remove_team_member(conn: &mut Connection, team: TeamId, user: UserI
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn teams_of(conn: &mut Connection, user: UserId) -> Result<Vec<Team>> {
-    let rows: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT t.id, t.service, t.name FROM teams t JOIN team_members m ON m.team_id = t.id
-         WHERE m.user_id = $1 ORDER BY t.service, t.name",
+/// The roles a user holds (by service, then role) and the teams they belong to (by
+/// service, then name), in one statement: every request reads them.
+pub async fn roles_and_teams_of(conn: &mut Connection, user: UserId) -> Result<(Vec<RoleGrant>, Vec<Team>)> {
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT 'role' AS part, service, role AS id, '' AS name FROM user_roles WHERE user_id = $1
+         UNION ALL
+         SELECT 'team', t.service, t.id, t.name FROM teams t JOIN team_members m ON m.team_id = t.id
+         WHERE m.user_id = $1
+         ORDER BY part, service, name, id",
     )
     .bind(user.to_string())
     .fetch_all(conn)
     .await?;
-    rows.iter().map(team).collect()
+    let (mut roles, mut teams) = (Vec::new(), Vec::new());
+    for (part, service, id, name) in rows {
+        if part == "role" {
+            roles.push(RoleGrant { service: code(&service)?, role: code(&id)? });
+        } else {
+            teams.push(team(&(id, service, name))?);
+        }
+    }
+    Ok((roles, teams))
 }
 
 /// Members of a team, for checking an allocation.
