@@ -5,6 +5,7 @@
 use super::super::case_actions::{Fields, Posted};
 use super::super::schema_form::{self, FormView, form_view};
 use super::super::*;
+use super::chart::{self, ColumnChart};
 use super::referrals::{Heading, period_name};
 use super::{Filters, Read, as_asked_or_whole, read_filters};
 use casework_app::reports::{AuditDrill, AuditEntry, AuditReportView, DrawRequest, SampleAuditView};
@@ -321,22 +322,6 @@ async fn complete_audit(
 
 // ----- The report -----
 
-const CHART_WIDTH: u32 = 640;
-const PLOT_LEFT: u32 = 48;
-const PLOT_TOP: u32 = 16;
-const PLOT_BOTTOM: u32 = 216;
-
-struct Bar {
-    x: u32,
-    y: u32,
-    width: u32,
-    height: u32,
-    label_x: u32,
-    label: String,
-    /// The share above the bar, or "none" for a month with no audits.
-    value: String,
-}
-
 /// A row of figures; each count links to the audited cases behind it (none for zero).
 struct TallyRow {
     label: String,
@@ -369,8 +354,10 @@ struct ReportPage {
     signed_in: Option<SignedIn>,
     heading: Heading,
     rule: &'static str,
-    bars: Vec<Bar>,
-    summary: String,
+    chart: ColumnChart,
+    chart_id: &'static str,
+    chart_title: &'static str,
+    chart_desc: String,
     months: Vec<TallyRow>,
     total: TallyRow,
     by_team: Vec<TallyRow>,
@@ -383,32 +370,6 @@ struct ReportPage {
 
 fn percent_text(value: Option<f64>) -> String {
     value.map_or_else(|| "–".to_owned(), |p| format!("{p:.1}%"))
-}
-
-fn chart(months: &[(Month, AuditTally)]) -> Vec<Bar> {
-    let plot_height = PLOT_BOTTOM - PLOT_TOP;
-    let slots = u32::try_from(months.len()).unwrap_or(1).max(1);
-    let slot = (CHART_WIDTH - PLOT_LEFT - 8) / slots;
-    let width = (slot * 3 / 5).max(4);
-    months
-        .iter()
-        .zip(0u32..)
-        .map(|((month, tally), i)| {
-            let x = PLOT_LEFT + i * slot + (slot - width) / 2;
-            // Whole per cent is plenty for a bar's height.
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            let height = tally.passing_percent().map_or(0, |p| p.round() as u32) * plot_height / 100;
-            Bar {
-                x,
-                y: PLOT_BOTTOM - height,
-                width,
-                height,
-                label_x: x + width / 2,
-                label: month.first_day().strftime("%b %Y").to_string(),
-                value: tally.passing_percent().map_or_else(|| "none".to_owned(), |p| format!("{p:.0}%")),
-            }
-        })
-        .collect()
 }
 
 async fn report_page(
@@ -517,8 +478,17 @@ fn report_of(session: &Session, view: &AuditReportView, filters: &Filters, error
         ),
         rule: crate::api::reports::AUDIT_COUNTING_RULE,
         excluded: view.excluded.iter().map(|e| e.sentence()).collect(),
-        bars: chart(&view.report.months),
-        summary: format!(
+        chart: chart::shares(
+            &view
+                .report
+                .months
+                .iter()
+                .map(|(m, t)| (m.first_day().strftime("%b %Y").to_string(), t.passing_percent()))
+                .collect::<Vec<_>>(),
+        ),
+        chart_id: "audits",
+        chart_title: "Case files passing audit, by month",
+        chart_desc: format!(
             "Share of audited case files passing, by month. Over the period: {} audited, {} passed, {} failed; {} passing.",
             total.audited,
             total.passed,

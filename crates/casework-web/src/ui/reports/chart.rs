@@ -22,7 +22,8 @@ pub(super) struct Column {
     /// Where the label and the value are centred.
     pub middle: u32,
     pub label: String,
-    pub value: u32,
+    /// The figure written above the column.
+    pub value: String,
 }
 
 pub(super) struct Tick {
@@ -33,6 +34,9 @@ pub(super) struct Tick {
 pub(super) struct ColumnChart {
     pub columns: Vec<Column>,
     pub ticks: Vec<Tick>,
+    /// What the scale's marks count in: "" or "%".
+    pub unit: &'static str,
+    pub fill: &'static str,
 }
 
 /// A round maximum so the ticks read as whole numbers.
@@ -52,20 +56,36 @@ fn ticks(max: u32) -> Vec<Tick> {
 pub(super) fn columns(items: &[(String, u32)]) -> ColumnChart {
     let max = scale_max(items.iter().map(|(_, v)| *v).max().unwrap_or(0));
     let plot_height = BOTTOM - TOP;
+    let placed = items.iter().map(|(label, value)| (label.clone(), value * plot_height / max, value.to_string()));
+    ColumnChart { columns: place(placed.collect()), ticks: ticks(max), unit: "", fill: "#1d70b8" }
+}
+
+/// Upright bars of shares on a scale of 0 to 100%, one per item. An item with no share (it
+/// had nothing to count) has no bar and reads "none".
+pub(super) fn shares(items: &[(String, Option<f64>)]) -> ColumnChart {
+    let plot_height = BOTTOM - TOP;
+    let placed = items.iter().map(|(label, share)| {
+        // Whole per cent is plenty for a bar's height.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let whole = share.map_or(0, |p| p.round().clamp(0.0, 100.0) as u32);
+        (label.clone(), whole * plot_height / 100, share.map_or_else(|| "none".to_owned(), |p| format!("{p:.0}%")))
+    });
+    ColumnChart { columns: place(placed.collect()), ticks: ticks(100), unit: "%", fill: "#00703c" }
+}
+
+/// Columns side by side across the plot, each `(label, height, value)`.
+fn place(items: Vec<(String, u32, String)>) -> Vec<Column> {
     let slots = u32::try_from(items.len()).unwrap_or(1).max(1);
     let slot = (WIDTH - LEFT - 8) / slots;
     let width = (slot * 3 / 5).max(4);
-    let columns = items
-        .iter()
+    items
+        .into_iter()
         .zip(0u32..)
-        .map(|((label, value), i)| {
+        .map(|((label, height, value), i)| {
             let x = LEFT + i * slot + (slot - width) / 2;
-            let height = value * plot_height / max;
-            Column { x, y: BOTTOM - height, width, height, middle: x + width / 2, label: label.clone(), value: *value }
+            Column { x, y: BOTTOM - height, width, height, middle: x + width / 2, label, value }
         })
-        .collect();
-    let ticks = ticks(max);
-    ColumnChart { columns, ticks }
+        .collect()
 }
 
 pub(super) struct Bar {
@@ -266,6 +286,12 @@ mod tests {
         assert_eq!(chart.columns[0].height, (BOTTOM - TOP) / 2);
         assert_eq!(chart.columns[2].height, 0);
         assert_eq!(chart.ticks.iter().map(|t| t.value).collect::<Vec<_>>(), [0, 1, 2, 3, 4]);
+        assert_eq!(chart.columns[1].value, "4");
+        let chart = shares(&[("Jan".to_owned(), Some(50.4)), ("Feb".to_owned(), None), ("Mar".to_owned(), Some(100.0))]);
+        assert_eq!(chart.columns[0].height, (BOTTOM - TOP) / 2);
+        assert_eq!((chart.columns[1].height, chart.columns[1].value.as_str()), (0, "none"));
+        assert_eq!((chart.columns[2].height, chart.columns[2].value.as_str()), (BOTTOM - TOP, "100%"));
+        assert_eq!(chart.ticks.iter().map(|t| t.value).collect::<Vec<_>>(), [0, 20, 40, 60, 80, 100]);
         let chart = bars(&[("Ann".to_owned(), 6), ("Bob".to_owned(), 3)]);
         assert_eq!(chart.bars[0].width, 2 * chart.bars[1].width);
         assert_eq!(chart.height, 16 + 2 * ROW);
