@@ -151,9 +151,7 @@ impl Store {
                     .synchronous(SqliteSynchronous::Off)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10))
-                    // Up to 4 GB: a batch's changed pages must fit, or they spill into the WAL
-                    // mid-transaction and every page read then searches the WAL's index.
-                    .pragma("cache_size", "-4000000")
+                    .pragma("cache_size", "-1000000")
                     .connect()
                     .await?,
             ),
