@@ -317,21 +317,21 @@ async fn case_parts(conn: &mut Connection, ids: &[String]) -> Result<Vec<PartRow
         query.push(if i == 0 { "(" } else { ", (" }).push_bind(id.clone()).push(")");
     }
     query.push(
-        ") SELECT case_id, 'flag', flag, set_by, NULL, set_at, set_at AS first_by, flag AS then_by
-           FROM case_flags WHERE case_id IN (SELECT id FROM wanted)
-         UNION ALL SELECT case_id, 'key-date', key_date, date, NULL, 0, 0, key_date
-           FROM case_key_dates WHERE case_id IN (SELECT id FROM wanted)
-         UNION ALL SELECT case_id, 'link', other_case_id, kind, created_by, created_at, created_at, ''
-           FROM case_links WHERE case_id IN (SELECT id FROM wanted)
-         UNION ALL SELECT case_id, 'access', kind, name, NULL, 0, 0, name
-           FROM case_access WHERE case_id IN (SELECT id FROM wanted)
-         UNION ALL SELECT case_id, 'grant', user_id, reason, NULL, expires_at, granted_at, id
-           FROM break_glass WHERE case_id IN (SELECT id FROM wanted)
-         ORDER BY first_by, then_by",
+        ") SELECT case_id, part, a, b, c, n FROM (
+           SELECT case_id, 'flag' AS part, flag AS a, set_by AS b, NULL AS c, set_at AS n,
+                  set_at AS first_by, flag AS then_by
+             FROM case_flags WHERE case_id IN (SELECT id FROM wanted)
+           UNION ALL SELECT case_id, 'key-date', key_date, date, NULL, 0, 0, key_date
+             FROM case_key_dates WHERE case_id IN (SELECT id FROM wanted)
+           UNION ALL SELECT case_id, 'link', other_case_id, kind, created_by, created_at, created_at, ''
+             FROM case_links WHERE case_id IN (SELECT id FROM wanted)
+           UNION ALL SELECT case_id, 'access', kind, name, NULL, 0, 0, name
+             FROM case_access WHERE case_id IN (SELECT id FROM wanted)
+           UNION ALL SELECT case_id, 'grant', user_id, reason, NULL, expires_at, granted_at, id
+             FROM break_glass WHERE case_id IN (SELECT id FROM wanted)
+         ) parts ORDER BY first_by, then_by",
     );
-    let rows: Vec<(String, String, String, String, Option<String>, i64, i64, String)> =
-        query.build_query_as()?.fetch_all(&mut *conn).await?;
-    Ok(rows.into_iter().map(|(case, part, a, b, c, n, _, _)| (case, part, a, b, c, n)).collect())
+    Ok(query.build_query_as()?.fetch_all(&mut *conn).await?)
 }
 
 fn assemble(row: CaseRow, CaseParts { flags, key_dates, links, access, grants }: CaseParts) -> Result<Case> {
