@@ -9,6 +9,12 @@
 //! History events go into their case's hash chain with `events::chain_hash`, the function
 //! `casework verify` checks them with. Search rows, and the case moves the reports read,
 //! are made by the usual triggers.
+//!
+//! On SQLite the secondary indexes and the full-text index are built once, sorted, at the
+//! end of the load rather than row by row: rows whose keys do not follow the load's order
+//! (a note's own id, a worker, a word) otherwise change pages all over each index, and a
+//! batch's changed pages grow with the file. A load that fails leaves a database to throw
+//! away, as its relaxed durability already does.
 
 use crate::alerts::{Alert, StoredSchedule};
 use crate::convert::{Flag, micros, to_json};
@@ -99,6 +105,8 @@ pub struct BulkLoad {
     /// The last position and hash of the chain of events about no case, continued by the load.
     caseless_tail: (i64, String),
     written: BTreeMap<&'static str, u64>,
+    /// What puts back the indexes taken away for the load, run at its end.
+    deferred: Vec<String>,
 }
 
 /// The load's own connection, through the engine's concrete driver.
@@ -143,9 +151,9 @@ impl Store {
             sqlx::query_as("SELECT position, hash FROM event_chain WHERE chain = '' ORDER BY position DESC LIMIT 1")
                 .fetch_optional(&mut *held)
                 .await?;
-        let conn = match &self.location {
-            Location::Sqlite(path) => LoadConnection::Sqlite(
-                SqliteConnectOptions::new()
+        let (conn, deferred) = match &self.location {
+            Location::Sqlite(path) => {
+                let mut conn = SqliteConnectOptions::new()
                     .filename(path)
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Off)
@@ -153,16 +161,53 @@ impl Store {
                     .busy_timeout(Duration::from_secs(10))
                     .pragma("cache_size", "-1000000")
                     .connect()
-                    .await?,
-            ),
+                    .await?;
+                let deferred = defer_indexes(&mut conn).await?;
+                (LoadConnection::Sqlite(conn), deferred)
+            }
             Location::Postgres(url) => {
                 let mut conn = sqlx::postgres::PgConnectOptions::from_str(url)?.connect().await?;
                 conn.execute(POSTGRES_LOADING).await?;
-                LoadConnection::Postgres(conn)
+                (LoadConnection::Postgres(conn), Vec::new())
             }
         };
-        Ok(BulkLoad { held, conn, caseless_tail: tail.unwrap_or_else(|| (0, GENESIS.to_owned())), written: BTreeMap::new() })
+        Ok(BulkLoad {
+            held,
+            conn,
+            caseless_tail: tail.unwrap_or_else(|| (0, GENESIS.to_owned())),
+            written: BTreeMap::new(),
+            deferred,
+        })
     }
+}
+
+/// The trigger that indexes each search row's words as it is written.
+const SEARCH_TRIGGER: &str = "search_documents_are_indexed";
+
+/// Drops the secondary indexes and the full-text indexing trigger for a SQLite load, and
+/// returns what puts them back: each index made again, the full-text index rebuilt from the
+/// search rows, the trigger made again. (The triggers that write search rows and case moves
+/// look rows up by primary key only, so they need none of the indexes dropped.)
+async fn defer_indexes(conn: &mut SqliteConnection) -> Result<Vec<String>> {
+    let indexes: Vec<(String, String)> =
+        sqlx::query_as("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")
+            .fetch_all(&mut *conn)
+            .await?;
+    let trigger: Option<String> = sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = $1")
+        .bind(SEARCH_TRIGGER)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let mut restore = Vec::new();
+    for (name, sql) in indexes {
+        conn.execute(format!("DROP INDEX \"{name}\"").as_str()).await?;
+        restore.push(sql);
+    }
+    if let Some(sql) = trigger {
+        conn.execute(format!("DROP TRIGGER {SEARCH_TRIGGER}").as_str()).await?;
+        restore.push("INSERT INTO search_index (search_index) VALUES ('rebuild')".to_owned());
+        restore.push(sql);
+    }
+    Ok(restore)
 }
 
 impl BulkLoad {
@@ -220,7 +265,10 @@ impl BulkLoad {
     /// the store's writing connection back.
     pub async fn finish(mut self) -> Result<()> {
         match self.conn {
-            LoadConnection::Sqlite(conn) => {
+            LoadConnection::Sqlite(mut conn) => {
+                for statement in &self.deferred {
+                    conn.execute(statement.as_str()).await?;
+                }
                 sqlx::Connection::close(conn).await?;
                 // What was written with synchronous off reaches the database file, synced.
                 self.held.execute("PRAGMA wal_checkpoint(TRUNCATE)").await?;
